@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Sock.Net;
+
+namespace Sock.Cli;
+
+/// <summary>
+/// The one place that turns failures into exit codes and one-line messages:
+/// 0 success, 1 network/operation failure, 2 bad usage, 130 interrupted.
+/// </summary>
+internal static class CommandRunner
+{
+    public const int Ok = 0, Failure = 1, Usage = 2, Interrupted = 130;
+
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"sock: {error.Message}");
+            Console.Error.WriteLine($"Try '{parse.CommandResult.Command.Name switch { "sock" => "sock", var n => "sock " + n }} --help'.");
+            return Usage;
+        }
+        return await parse.InvokeAsync();
+    }
+
+    /// <summary>Sets <paramref name="action"/> as the command's handler, wrapped in the error policy.</summary>
+    public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                return await action(parse, ct);
+            }
+            catch (Exception e)
+            {
+                return Report(parse, e, ct);
+            }
+        });
+
+    /// <summary>Synchronous flavour for commands that do no I/O worth awaiting.</summary>
+    public static void SetHandler(this Command command, Func<ParseResult, int> action) =>
+        command.SetHandler((parse, _) => Task.FromResult(action(parse)));
+
+    private static int Report(ParseResult parse, Exception e, CancellationToken ct)
+    {
+        var (code, message) = Classify(e, ct);
+        if (code == Interrupted) return code;
+        if (Output.JsonRequested(parse))
+            Output.WriteJsonError(message);
+        else
+            Console.Error.WriteLine($"sock: {message}");
+        return code;
+    }
+
+    internal static (int Code, string Message) Classify(Exception e, CancellationToken ct) => e switch
+    {
+        OperationCanceledException when ct.IsCancellationRequested => (Interrupted, "interrupted"),
+        UsageException u => (Usage, u.Message),
+        ArgumentException a => (Usage, a.Message),
+        SockException s => (Failure, s.Message),
+        SocketException s => (Failure, SocketErrors.Format(s.SocketErrorCode)),
+        UnauthorizedAccessException u => (Failure, u.Message),
+        IOException io => (Failure, io.Message),
+        TimeoutException t => (Failure, t.Message),
+        _ => (Failure, $"{e.GetType().Name}: {e.Message}"),
+    };
+}
+
+/// <summary>Bad usage detected after parsing (conflicting flags, malformed values): exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);

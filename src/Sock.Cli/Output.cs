@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Sock.Cli;
+
+/// <summary>Where results go: JSON for scripts, colour only when a person is watching.</summary>
+internal static class Output
+{
+    /// <summary>True when the command being run has a <c>--json</c> option and it is set.</summary>
+    public static bool JsonRequested(ParseResult parse)
+    {
+        var option = parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") as Option<bool>;
+        return option is not null && parse.GetValue(option);
+    }
+
+    /// <summary>Colour and cursor tricks only on a terminal, and never when NO_COLOR is set.</summary>
+    public static bool UseColor(TextWriter writer) =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+        && (writer == Console.Error ? !Console.IsErrorRedirected : !Console.IsOutputRedirected);
+
+    public static bool StderrIsTerminal => !Console.IsErrorRedirected;
+
+    /// <summary>Exactly one JSON document on stdout, indented for people, newline-terminated.</summary>
+    public static void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        stdout.Write("\n"u8);
+    }
+
+    public static void WriteJsonError(string message)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteEndObject();
+        }
+        stdout.Write("\n"u8);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Sock.Tls;
+
+/// <summary>
+/// How a client checks the server: normal chain and name validation, <see cref="Insecure"/>
+/// (accept anything), or a SHA-256 <see cref="Pin"/> (accept exactly that certificate, which is
+/// how a self-signed <c>sock listen --tls</c> is trusted).
+/// </summary>
+public sealed record TlsClientSettings(string TargetHost, bool Insecure = false, string? Pin = null)
+{
+    /// <summary>Performs the handshake over <paramref name="inner"/>; returns the stream and the server's fingerprint.</summary>
+    public async Task<(SslStream Stream, string Fingerprint)> AuthenticateAsync(Stream inner, CancellationToken ct)
+    {
+        string? seen = null;
+        var pin = Pin is null ? null : TlsCertificates.NormalizePin(Pin);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = TargetHost,
+            EnabledSslProtocols = TlsCertificates.Protocols,
+            RemoteCertificateValidationCallback = (_, cert, _, errors) =>
+            {
+                if (cert is null) return false;
+                seen = TlsCertificates.Fingerprint(cert);
+                if (pin is not null) return TlsCertificates.MatchesPin(pin, cert);
+                return Insecure || errors == SslPolicyErrors.None;
+            },
+        };
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, ct);
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            await ssl.DisposeAsync();
+            var why = pin is not null && seen is not null
+                ? $"certificate fingerprint {seen} does not match the pinned one"
+                : seen is not null
+                    ? $"certificate not trusted ({e.Message.TrimEnd('.')}); its SHA-256 is {seen}: use --pin or --insecure"
+                    : e.Message;
+            throw new SockException($"TLS handshake with {TargetHost}: {why}", e);
+        }
+        catch (IOException e)
+        {
+            await ssl.DisposeAsync();
+            throw new SockException($"TLS handshake with {TargetHost}: {e.Message}", e);
+        }
+        return (ssl, seen ?? "");
+    }
+}
