@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sock.Cli.Commands.Toolbox;
 
 namespace Sock.Cli;
 
@@ -7,6 +8,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        // Toolbox (Python socket parity)
+        foreach (var command in ToolboxCommands.All()) yield return command;
     }
 }
