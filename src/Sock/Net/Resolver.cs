@@ -224,6 +224,11 @@ public static unsafe class Resolver
     /// </summary>
     private static (int Family, byte[] Bytes) ToAddress(string name, int family, string what)
     {
+        // Python answers these without a lookup: "" is the wildcard, "<broadcast>" the broadcast address.
+        if (name.Length == 0 && family != LibC.AF_INET6)
+            return (LibC.AF_INET, [0, 0, 0, 0]);
+        if (name is "<broadcast>" or "255.255.255.255" && family != LibC.AF_INET6)
+            return (LibC.AF_INET, [255, 255, 255, 255]);
         var v4 = Inet.TryPton(LibC.AF_INET, name);
         if ((family == LibC.AF_UNSPEC || family == LibC.AF_INET) && v4 is not null)
             return (LibC.AF_INET, v4);
