@@ -60,12 +60,11 @@ public static unsafe class Resolver
 
     /// <summary>
     /// getnameinfo((address, port), flags) as Python does it: the address must be numeric
-    /// (resolved with AI_NUMERICHOST) and must resolve to exactly one sockaddr.
+    /// (resolved with AI_NUMERICHOST) and must resolve to exactly one sockaddr. Like Python, the
+    /// port is not range-checked here (the C library truncates it); front ends check it.
     /// </summary>
     public static NameInfo GetNameInfo(string address, int port, NameInfoOptions flags = NameInfoOptions.None)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var hints = new AddrInfo { Family = LibC.AF_UNSPEC, SockType = (int)SocketType.Dgram, Flags = (int)AddrInfoHints.NumericHost };
         AddrInfo* result = null;
@@ -202,8 +201,9 @@ public static unsafe class Resolver
                     int hErrno = 0;
                     var rc = call(&ent, buf, (nuint)buffer.Length, &result, &hErrno);
                     if (rc == LibC.ERANGE) continue;
+                    // Python reports the global h_errno, not the *_r out-parameter; they can differ.
                     if (result == null)
-                        throw ResolverCodes.HostError(what, hErrno == 0 ? 1 : hErrno);
+                        throw ResolverCodes.HostError(what, *LibC.HErrnoLocation() is var h and not 0 ? h : hErrno == 0 ? 1 : hErrno);
                     var addresses = new List<string>();
                     for (var a = result->AddrList; a != null && *a != null; a++)
                         addresses.Add(SockAddr.Ntop(result->AddrType, *a));

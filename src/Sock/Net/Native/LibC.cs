@@ -128,6 +128,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
     public static partial int SocketPair(int domain, int type, int protocol, int* fds);
 
+    [LibraryImport(Lib, EntryPoint = "__h_errno_location")]
+    public static partial int* HErrnoLocation();
+
     [LibraryImport(Lib, EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
 
