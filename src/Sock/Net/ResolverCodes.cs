@@ -7,9 +7,18 @@ public static class ResolverCodes
 {
     private static readonly Dictionary<int, string> EaiNames = new()
     {
-        [-1] = "EAI_BADFLAGS", [-2] = "EAI_NONAME", [-3] = "EAI_AGAIN", [-4] = "EAI_FAIL",
-        [-5] = "EAI_NODATA", [-6] = "EAI_FAMILY", [-7] = "EAI_SOCKTYPE", [-8] = "EAI_SERVICE",
-        [-9] = "EAI_ADDRFAMILY", [-10] = "EAI_MEMORY", [-11] = "EAI_SYSTEM", [-12] = "EAI_OVERFLOW",
+        [-1] = "EAI_BADFLAGS",
+        [-2] = "EAI_NONAME",
+        [-3] = "EAI_AGAIN",
+        [-4] = "EAI_FAIL",
+        [-5] = "EAI_NODATA",
+        [-6] = "EAI_FAMILY",
+        [-7] = "EAI_SOCKTYPE",
+        [-8] = "EAI_SERVICE",
+        [-9] = "EAI_ADDRFAMILY",
+        [-10] = "EAI_MEMORY",
+        [-11] = "EAI_SYSTEM",
+        [-12] = "EAI_OVERFLOW",
     };
 
     // hstrerror's texts, which Python's socket.herror carries.
