@@ -37,6 +37,7 @@ public static unsafe class Resolver
             Protocol = protocol,
             Flags = (int)flags,
         };
+        if (host is not null) host = HostNames.ToAscii(host, Describe(host, service));
         AddrInfo* result = null;
         var rc = LibC.GetAddrInfo(host, service, &hints, &result);
         if (rc != 0)
@@ -92,6 +93,8 @@ public static unsafe class Resolver
     /// <summary>gethostbyname_ex(name): the host's official name, aliases and IPv4 addresses.</summary>
     public static HostEntry GetHostByName(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        name = HostNames.ToAscii(name, $"host {name}");
         // Python first resolves the name for AF_INET (so errors are getaddrinfo's EAI_* codes)…
         ToAddress(name, LibC.AF_INET, $"host {name}");
         // …then asks gethostbyname_r for the entry with its aliases.
@@ -102,6 +105,8 @@ public static unsafe class Resolver
     /// <summary>gethostbyname(name): the first IPv4 address of <see cref="GetHostByName"/>.</summary>
     public static string GetHostAddress(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        name = HostNames.ToAscii(name, $"host {name}");
         var (family, bytes) = ToAddress(name, LibC.AF_INET, $"host {name}");
         fixed (byte* p = bytes)
             return SockAddr.Ntop(family, p);
@@ -110,6 +115,8 @@ public static unsafe class Resolver
     /// <summary>gethostbyaddr(address): the name, aliases and addresses registered for an address (or a name's first address).</summary>
     public static HostEntry GetHostByAddr(string address)
     {
+        ArgumentNullException.ThrowIfNull(address);
+        address = HostNames.ToAscii(address, $"reverse {address}");
         var (family, bytes) = ToAddress(address, LibC.AF_UNSPEC, $"reverse {address}");
         return WithHostEnt($"reverse {address}", (ent, buf, len, res, err) =>
         {

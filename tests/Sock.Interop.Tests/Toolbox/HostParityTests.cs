@@ -8,10 +8,10 @@ namespace Sock.Interop.Tests.Toolbox;
 public class HostParityTests
 {
     private static readonly string[] Names =
-        ["localhost", "127.0.0.1", "127.1", "runsc", "vm", "nosuch.invalid", "::1", "", "<broadcast>", "1.2.3.4.5", "LOCALHOST"];
+        ["localhost", "127.0.0.1", "127.1", "runsc", "vm", "nosuch.invalid", "::1", "", "<broadcast>", "1.2.3.4.5", "LOCALHOST", "a..b", "b\u00fccher.invalid"];
 
     private static readonly string[] Addresses =
-        ["127.0.0.1", "::1", "localhost", "10.255.255.1", "192.0.2.7", "nosuch.invalid", "1.2.3.4.5", "127.1", "::ffff:127.0.0.1"];
+        ["127.0.0.1", "::1", "localhost", "10.255.255.1", "192.0.2.7", "nosuch.invalid", "1.2.3.4.5", "127.1", "::ffff:127.0.0.1", "a..b"];
 
     private static List<string> Render(HostEntry e) => [e.Name, string.Join(",", e.Aliases), string.Join(",", e.Addresses)];
 

@@ -16,6 +16,8 @@ internal static class PythonSocket
         def err(e):
             if isinstance(e, (socket.gaierror, socket.herror)):
                 return ["ERR %d" % e.errno]
+            if isinstance(e, ValueError):
+                return ["ERR ValueError"]
             return ["ERR " + type(e).__name__]
         def fam(f):
             return f.name[3:].lower() if hasattr(f, 'name') else str(f)

@@ -49,6 +49,11 @@ public class ResolveParityTests
         new("localhost", "99999", 0, STREAM, 0),
         new("", "80", 0, STREAM, 0),
         new("runsc", "0", AF_INET, STREAM, 0),
+        new("a..b", "80", 0, STREAM, 0),
+        new(new string('x', 64) + ".com", "80", 0, STREAM, 0),
+        new("x." + new string('x', 64), "80", 0, STREAM, 0),
+        new("b\u00fccher.invalid", "80", 0, STREAM, 0),
+        new("localhost.", "80", 0, STREAM, 0),
     ];
 
     private const string Python = """
