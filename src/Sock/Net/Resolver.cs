@@ -76,6 +76,12 @@ public static unsafe class Resolver
         {
             if (result->Next != null)
                 throw new SockException($"nameinfo {address} {port}: sockaddr resolved to multiple addresses");
+            // Python rebuilds the sockaddr from its (host, port) tuple: flowinfo and scope_id are 0.
+            if (SockAddr.Family(result->Addr) == LibC.AF_INET6)
+            {
+                *(uint*)(result->Addr + 4) = 0;
+                *(uint*)(result->Addr + 24) = 0;
+            }
             const int MaxHost = 1025, MaxServ = 32;
             var host = stackalloc byte[MaxHost];
             var serv = stackalloc byte[MaxServ];

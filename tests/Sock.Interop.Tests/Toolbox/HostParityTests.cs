@@ -11,7 +11,7 @@ public class HostParityTests
         ["localhost", "127.0.0.1", "127.1", "runsc", "vm", "nosuch.invalid", "::1", "", "<broadcast>", "1.2.3.4.5", "LOCALHOST", "a..b", "b\u00fccher.invalid"];
 
     private static readonly string[] Addresses =
-        ["127.0.0.1", "::1", "localhost", "10.255.255.1", "192.0.2.7", "nosuch.invalid", "1.2.3.4.5", "127.1", "::ffff:127.0.0.1", "a..b"];
+        ["127.0.0.1", "::1", "localhost", "10.255.255.1", "192.0.2.7", "nosuch.invalid", "1.2.3.4.5", "127.1", "::ffff:127.0.0.1", "a..b", "fe80::1%lo"];
 
     private static List<string> Render(HostEntry e) => [e.Name, string.Join(",", e.Aliases), string.Join(",", e.Addresses)];
 

@@ -34,6 +34,8 @@ public class NameInfoParityTests
         new("1.2.3", 22, NUMERICHOST),
         new("nosuch.invalid", 22, 0),
         new("127.0.0.1", 70000, 0),
+        new("fe80::1%lo", 80, NUMERICHOST),
+        new("fe80::1%lo", 80, 0),
     ];
 
     [Fact]

@@ -54,6 +54,7 @@ public class ResolveParityTests
         new("x." + new string('x', 64), "80", 0, STREAM, 0),
         new("b\u00fccher.invalid", "80", 0, STREAM, 0),
         new("localhost.", "80", 0, STREAM, 0),
+        new("fe80::1%lo", "80", 0, STREAM, 0),
     ];
 
     private const string Python = """
