@@ -37,9 +37,9 @@ public static unsafe class Resolver
             Protocol = protocol,
             Flags = (int)flags,
         };
-        if (host is not null) host = HostNames.ToAscii(host, Describe(host, service));
+        var ascii = host is null ? null : HostNames.ToAscii(host, Describe(host, service));
         AddrInfo* result = null;
-        var rc = LibC.GetAddrInfo(host, service, &hints, &result);
+        var rc = LibC.GetAddrInfo(ascii, service, &hints, &result);
         if (rc != 0)
             throw ResolverCodes.Eai(Describe(host, service), rc);
         try
@@ -100,20 +100,19 @@ public static unsafe class Resolver
     public static HostEntry GetHostByName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        name = HostNames.ToAscii(name, $"host {name}");
+        var ascii = HostNames.ToAscii(name, $"host {name}");
         // Python first resolves the name for AF_INET (so errors are getaddrinfo's EAI_* codes)…
-        ToAddress(name, LibC.AF_INET, $"host {name}");
+        ToAddress(ascii, LibC.AF_INET, $"host {name}");
         // …then asks gethostbyname_r for the entry with its aliases.
         return WithHostEnt($"host {name}", (ent, buf, len, res, err) =>
-            LibC.GetHostByNameR(name, ent, buf, len, res, err));
+            LibC.GetHostByNameR(ascii, ent, buf, len, res, err));
     }
 
     /// <summary>gethostbyname(name): the first IPv4 address of <see cref="GetHostByName"/>.</summary>
     public static string GetHostAddress(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        name = HostNames.ToAscii(name, $"host {name}");
-        var (family, bytes) = ToAddress(name, LibC.AF_INET, $"host {name}");
+        var (family, bytes) = ToAddress(HostNames.ToAscii(name, $"host {name}"), LibC.AF_INET, $"host {name}");
         fixed (byte* p = bytes)
             return SockAddr.Ntop(family, p);
     }
@@ -122,8 +121,7 @@ public static unsafe class Resolver
     public static HostEntry GetHostByAddr(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        address = HostNames.ToAscii(address, $"reverse {address}");
-        var (family, bytes) = ToAddress(address, LibC.AF_UNSPEC, $"reverse {address}");
+        var (family, bytes) = ToAddress(HostNames.ToAscii(address, $"reverse {address}"), LibC.AF_UNSPEC, $"reverse {address}");
         return WithHostEnt($"reverse {address}", (ent, buf, len, res, err) =>
         {
             fixed (byte* p = bytes)

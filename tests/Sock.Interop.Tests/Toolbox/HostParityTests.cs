@@ -112,6 +112,14 @@ public class HostParityTests
         Assert.Equal(1, code);
         Assert.Equal("reverse 192.0.2.7: unknown host (HOST_NOT_FOUND)", JsonDocument.Parse(stdout).RootElement.GetProperty("error").GetString());
 
+        (code, _, stderr) = await SockCli.RunAsync("host", "b\u00fccher.invalid");
+        Assert.Equal(1, code);
+        Assert.Equal("sock: host b\u00fccher.invalid: name or service not known (EAI_NONAME)\n", stderr);
+
+        (code, _, stderr) = await SockCli.RunAsync("host", "a..b");
+        Assert.Equal(2, code);
+        Assert.Equal("sock: host a..b: label empty or too long\n", stderr);
+
         (code, _, stderr) = await SockCli.RunAsync("host", "::1");
         Assert.Equal(1, code);
         Assert.Contains("(EAI_ADDRFAMILY)", stderr, StringComparison.Ordinal);
