@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Sock.Cli.Commands;
+using Sock.Cli.Commands.Toolbox;
 
 namespace Sock.Cli;
 
@@ -7,6 +9,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return Commands.CompletionCommand.Create();
+        // Toolbox (Python socket parity)
+        foreach (var command in ToolboxCommands.All()) yield return command;
+        yield return CompletionCommand.Create();
     }
 }

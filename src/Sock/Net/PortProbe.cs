@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sock.Net;
+
+/// <summary>What a probe saw on one port.</summary>
+public enum PortState { Open, Closed, Timeout, Unreachable }
+
+/// <summary>One probed port: Python's connect_ex result (0 or errno) with its name, and how long it took.</summary>
+public sealed record ProbeResult(string Host, string Address, int Port, PortState State, int Errno, string? Error, double Ms);
+
+/// <summary>Limits for <see cref="PortProbe"/>; defaults in one place.</summary>
+public sealed record ProbeOptions
+{
+    public bool Udp { get; init; }
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+    public int Concurrency { get; init; } = 64;
+    public AddressFamily Family { get; init; } = AddressFamily.Unspecified;
+}
+
+/// <summary>
+/// <c>connect_ex</c> for many ports at once, at most <see cref="ProbeOptions.Concurrency"/> at a
+/// time. TCP: open = connected, closed = refused. UDP: an empty datagram is sent; an answer is
+/// open, ICMP port-unreachable (ECONNREFUSED on the next receive) is closed, silence is timeout.
+/// </summary>
+/// <example>
+/// <code>
+/// var results = await PortProbe.RunAsync("127.0.0.1", [22, 80], new ProbeOptions(), ct);
+/// </code>
+/// </example>
+public static class PortProbe
+{
+    public static async Task<IReadOnlyList<ProbeResult>> RunAsync(string host, IReadOnlyList<int> ports, ProbeOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Concurrency, 1);
+        // Resolve once, as connect_ex on a socket of one family would: the resolver's first address.
+        var first = Resolver.GetAddrInfo(host, null, options.Family, options.Udp ? SocketType.Dgram : SocketType.Stream)[0];
+        var address = IPAddress.Parse(first.Address);
+        var results = new ProbeResult[ports.Count];
+        using var gate = new SemaphoreSlim(options.Concurrency);
+        var tasks = ports.Select(async (port, i) =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                results[i] = options.Udp
+                    ? await ProbeUdpAsync(host, address, port, options.Timeout, ct)
+                    : await ProbeTcpAsync(host, address, port, options.Timeout, ct);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        await Task.WhenAll(tasks);
+        return results;
+    }
+
+    private static async Task<ProbeResult> ProbeTcpAsync(string host, IPAddress address, int port, TimeSpan timeout, CancellationToken ct)
+    {
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await socket.ConnectAsync(address, port, timer.Token);
+            return Result(host, address, port, PortState.Open, null, clock);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Result(host, address, port, PortState.Timeout, SocketError.TimedOut, clock);
+        }
+        catch (SocketException e)
+        {
+            return Result(host, address, port, Classify(e.SocketErrorCode), e.SocketErrorCode, clock);
+        }
+    }
+
+    private static async Task<ProbeResult> ProbeUdpAsync(string host, IPAddress address, int port, TimeSpan timeout, CancellationToken ct)
+    {
+        using var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        var buffer = ArrayPool<byte>.Shared.Rent(2048);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await socket.ConnectAsync(address, port, timer.Token);
+            await socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, timer.Token);
+            await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, timer.Token);
+            return Result(host, address, port, PortState.Open, null, clock);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Result(host, address, port, PortState.Timeout, SocketError.TimedOut, clock);
+        }
+        catch (SocketException e)
+        {
+            return Result(host, address, port, Classify(e.SocketErrorCode), e.SocketErrorCode, clock);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static PortState Classify(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused or SocketError.ConnectionReset => PortState.Closed,
+        SocketError.TimedOut => PortState.Timeout,
+        _ => PortState.Unreachable,
+    };
+
+    private static ProbeResult Result(string host, IPAddress address, int port, PortState state, SocketError? error, Stopwatch clock)
+    {
+        var ms = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
+        if (error is null)
+            return new ProbeResult(host, address.ToString(), port, state, 0, null, ms);
+        var (errno, name, _) = SocketErrors.Describe(error.Value);
+        return new ProbeResult(host, address.ToString(), port, state, errno, name, ms);
+    }
+}
