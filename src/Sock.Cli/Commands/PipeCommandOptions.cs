@@ -33,7 +33,25 @@ internal sealed class PipeCommandOptions
     {
         IdleTimeout = Seconds(parse.GetValue(IdleTimeout), "--idle-timeout"),
         Crlf = parse.GetValue(Crlf),
+        FinishInputAfterPeerClose = InputIsRegularFile(),
     };
+
+    /// <summary>
+    /// `sock connect … &lt; file`: a file is finite and fully ours, so it is delivered whole even if the
+    /// peer finishes its side first. A pipe or terminal ends with the peer, like ncat.
+    /// </summary>
+    private static bool InputIsRegularFile()
+    {
+        try
+        {
+            using var stream = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
+            return stream.CanSeek;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Checks the transport flags agree: -U excludes -u, a host and -4/-6; TLS needs TCP.</summary>
     public void Validate(ParseResult parse)

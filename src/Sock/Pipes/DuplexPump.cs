@@ -40,6 +40,19 @@ public static class DuplexPump
             }
             if (first == idle) await idle; // throws the idle-timeout error
             var outputClosed = await down;
+            if (!outputClosed && settings.FinishInputAfterPeerClose && !up.IsCompleted)
+            {
+                try
+                {
+                    first = await Task.WhenAny(up, idle);
+                    if (first == idle) await idle;
+                    await up;
+                }
+                catch (SockException e) when (e.InnerException is IOException or SocketException)
+                {
+                    // The peer closed both ways and refused the rest: its choice, not a failure.
+                }
+            }
             return new PumpResult(bytesOut, bytesIn, outputClosed);
         }
         finally

@@ -34,6 +34,13 @@ public sealed record PumpSettings
     /// <summary>Turn bare LF from the input into CRLF on the wire (SMTP, HTTP by hand).</summary>
     public bool Crlf { get; init; }
 
+    /// <summary>
+    /// After the peer closes, keep sending our input until it ends (or the peer refuses it), so a
+    /// finite input (a file) is delivered whole to a peer that only half-closed. Off by default:
+    /// the peer closing ends the session at once, as with ncat.
+    /// </summary>
+    public bool FinishInputAfterPeerClose { get; init; }
+
     /// <summary>Bytes per read; one pooled buffer of this size per direction.</summary>
     public int BufferSize { get; init; } = 128 * 1024;
 }

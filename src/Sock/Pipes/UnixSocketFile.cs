@@ -15,6 +15,10 @@ internal static partial class UnixSocketFile
         if (!File.Exists(path) && !Directory.Exists(path)) return;
         if (!IsSocket(path))
             throw new SockException($"listen {path}: file exists and is not a socket (EEXIST)");
+        // Listening sockets are listed in /proc/net/unix with their path: this check does not
+        // connect, so it cannot steal the only accept of a one-shot listener (`sock listen -U`, `nc -lU`).
+        if (ListedAsListening(path))
+            throw new SockException($"listen {path}: {Sock.Net.SocketErrors.Format(SocketError.AddressAlreadyInUse)}");
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -26,6 +30,23 @@ internal static partial class UnixSocketFile
             return;
         }
         throw new SockException($"listen {path}: {Sock.Net.SocketErrors.Format(SocketError.AddressAlreadyInUse)}");
+    }
+
+    private static bool ListedAsListening(string path)
+    {
+        const string Table = "/proc/net/unix";
+        if (!File.Exists(Table)) return false;
+        var full = Path.GetFullPath(path);
+        try
+        {
+            // Columns: Num RefCount Protocol Flags Type St Inode Path; Flags 00010000 is __SO_ACCEPTCON (listening).
+            return File.ReadLines(Table).Skip(1).Select(l => l.Split(' ', 8, StringSplitOptions.RemoveEmptyEntries))
+                .Any(c => c.Length == 8 && c[3] == "00010000" && (c[7] == path || c[7] == full));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>File type from statx(2), whose layout is the same on every Linux architecture.</summary>
