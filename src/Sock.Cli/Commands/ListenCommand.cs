@@ -60,7 +60,8 @@ internal static class ListenCommand
             if (max is not null && !keep) throw new UsageException("--max-clients needs --keep-open");
             if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
             if (keep && endpoint.Udp) throw new UsageException("--keep-open is for stream sockets; UDP listen already serves every sender");
-            var pump = shared.Pump(parse);
+            // Given no input at all (`< /dev/null`), a listener is receive-only, as with ncat -l and nc -l.
+            var pump = shared.Pump(parse) with { HalfCloseOnEmptyInput = false };
 
             // Load the certificate before binding, so a bad file fails fast and leaves no socket behind.
             var tls = tlsOn ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null;

@@ -148,12 +148,14 @@ public sealed class BroadcastServer : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(_settings.BufferSize);
         var crlf = _settings.Crlf ? new CrlfEncoder() : null;
         var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(_settings.BufferSize));
+        long total = 0;
         try
         {
             while (true)
             {
                 var n = await input.ReadAsync(buffer.AsMemory(0, _settings.BufferSize), ct);
                 if (n == 0) break;
+                total += n;
                 var chunk = buffer.AsMemory(0, n);
                 if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
                 PipeConnection[] targets;
@@ -170,6 +172,7 @@ public sealed class BroadcastServer : IDisposable
                     }
                 }
             }
+            if (total == 0 && !_settings.HalfCloseOnEmptyInput) return;
             PipeConnection[] open;
             lock (_gate)
             {

@@ -90,6 +90,7 @@ public static class DuplexPump
                 total += chunk.Length;
                 activity.Touch();
             }
+            if (total == 0 && !settings.HalfCloseOnEmptyInput) return 0;
             try
             {
                 await connection.ShutdownSendAsync();

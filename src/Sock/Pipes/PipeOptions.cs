@@ -41,6 +41,13 @@ public sealed record PumpSettings
     /// </summary>
     public bool FinishInputAfterPeerClose { get; init; }
 
+    /// <summary>
+    /// Whether an input that ends without having produced a byte (`&lt; /dev/null`) still half-closes.
+    /// A listener given no input is receive-only (like `ncat -l` and `nc -l`): sending its client an
+    /// immediate FIN would make many clients stop uploading.
+    /// </summary>
+    public bool HalfCloseOnEmptyInput { get; init; } = true;
+
     /// <summary>Bytes per read; one pooled buffer of this size per direction.</summary>
     public int BufferSize { get; init; } = 128 * 1024;
 }
