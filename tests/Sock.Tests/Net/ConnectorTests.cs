@@ -43,6 +43,36 @@ public class ConnectorTests
     }
 
     [Fact]
+    public async Task UnansweredFirstAddressDoesNotBlockTheNext()
+    {
+        // ::1 listens but its accept queue is full, so SYNs to it go unanswered and that attempt
+        // hangs; Happy Eyeballs starts 127.0.0.1 after the attempt delay and that one wins.
+        using var v6 = Listen(V6, 0, backlog: 0);
+        var port = Port(v6);
+        using var v4 = Listen(V4, port);
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var f = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+                fillers.Add(f);
+                try { f.Connect(V6, port); } catch (SocketException) { }
+            }
+            // Alone, the ::1 attempt really does hang until the timeout.
+            var hung = await Assert.ThrowsAsync<SockException>(() =>
+                Connector.ConnectAnyAsync([V6], port, TimeSpan.FromSeconds(0.5), ct: TestContext.Current.CancellationToken));
+            Assert.Equal($"connect [::1]:{port}: timed out after 0.5s (ETIMEDOUT)", hung.Message);
+            using var socket = await Connector.ConnectAnyAsync([V6, V4], port, TimeSpan.FromSeconds(20), ct: TestContext.Current.CancellationToken);
+            Assert.Equal(V4, ((IPEndPoint)socket.RemoteEndPoint!).Address);
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task AllRefusedReportsTheErrorForTheHost()
     {
         int port;
@@ -86,12 +116,12 @@ public class ConnectorTests
         Assert.StartsWith("resolve no-such-host.invalid: ", e.Message, StringComparison.Ordinal);
     }
 
-    private static Socket Listen(IPAddress address, int port)
+    private static Socket Listen(IPAddress address, int port, int backlog = 16)
     {
         var s = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (address.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = false;
         s.Bind(new IPEndPoint(address, port));
-        s.Listen(16);
+        s.Listen(backlog);
         return s;
     }
 
