@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 SIZE=${1:-$((2 * 1024 * 1024 * 1024))}
 ROUNDS=${2:-3}
 
-if [ -x publish/sock ]; then SOCK=publish/sock
+if [ -n "${SOCK:-}" ]; then :   # SOCK=/path/to/sock bench/pipes.sh (e.g. a Native AOT publish)
+elif [ -x publish/sock ]; then SOCK=publish/sock
 else
   dotnet build src/Sock.Cli -c Release -v q -nologo >/dev/null
   SOCK=src/Sock.Cli/bin/Release/net10.0/sock
@@ -56,5 +57,6 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
+echo "sock binary: $SOCK"
 echo "pipes: $(numfmt --to=iec "$SIZE")B over loopback TCP, best of $ROUNDS ($(nproc) cores, $(date -u +%Y-%m-%d))"
 for name in "${names[@]}"; do printf '  %-5s %8.0f MiB/s\n' "$name" "${best[$name]}"; done

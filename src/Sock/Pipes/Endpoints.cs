@@ -23,7 +23,7 @@ public static class Endpoints
             catch (SocketException e)
             {
                 socket.Dispose();
-                throw SocketErrors.Wrap($"connect {path}", e);
+                throw UnixFailure("connect", path, e);
             }
             peer = path;
         }
@@ -58,7 +58,7 @@ public static class Endpoints
             catch (SocketException e)
             {
                 unix.Dispose();
-                throw SocketErrors.Wrap($"listen {path}", e);
+                throw UnixFailure("listen", path, e);
             }
         }
 
@@ -98,6 +98,17 @@ public static class Endpoints
             socket.Dispose();
             throw new SockException($"{peer}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// .NET reports a missing socket path (ENOENT) as EADDRNOTAVAIL; name the real cause.
+    /// </summary>
+    private static SockException UnixFailure(string operation, string path, SocketException e)
+    {
+        var missing = operation == "connect" ? !File.Exists(path) : !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path)));
+        return missing && e.SocketErrorCode == SocketError.AddressNotAvailable
+            ? new SockException($"{operation} {path}: no such file or directory (ENOENT)", e)
+            : SocketErrors.Wrap($"{operation} {path}", e);
     }
 
     /// <summary>"127.0.0.1:54321" or "[::1]:54321"; IPv4-mapped IPv6 addresses shown as IPv4.</summary>

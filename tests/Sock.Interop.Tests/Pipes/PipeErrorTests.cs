@@ -87,6 +87,27 @@ public class PipeErrorTests
     }
 
     [Fact]
+    public async Task UdpReplyRefused()
+    {
+        // Nothing is bound to the port: the kernel answers our datagram with ICMP port unreachable.
+        var port = FreePort.Udp();
+        await using var sock = SockCli.Start("connect", "-u", "127.0.0.1", port.ToString());
+        await sock.WriteAsync("anyone?\n");
+        Assert.Equal(1, await sock.WaitForExitAsync(Short));
+        Assert.Equal($"sock: receive from 127.0.0.1:{port}: connection refused (ECONNREFUSED)\n", sock.Stderr);
+    }
+
+    [Fact]
+    public async Task UnixSocketMissing()
+    {
+        using var dir = FreePort.TempDir();
+        var path = dir.File("nobody-here.sock");
+        var (code, _, stderr) = await SockCli.RunAsync("connect", "-U", path);
+        Assert.Equal(1, code);
+        Assert.Equal($"sock: connect {path}: no such file or directory (ENOENT)\n", stderr);
+    }
+
+    [Fact]
     public async Task PortInUse()
     {
         using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
