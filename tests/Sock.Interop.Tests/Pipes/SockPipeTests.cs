@@ -206,6 +206,41 @@ public class SockPipeTests
         Assert.DoesNotContain("self-signed", listen.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task KeepOpenTlsOnTheDefaultDualStackAddress()
+    {
+        // No address: every IPv6 and IPv4 address. One ncat --ssl client over IPv4, one sock over IPv6.
+        var port = FreePort.Tcp(AddressFamily.InterNetworkV6);
+        await using var listen = SockCli.Start("listen", "--keep-open", "--tls", port.ToString());
+        await WaitBoundAsync(port);
+        await using var ncat = RunningProcess.Start(Peers.Ncat, ["--ssl", "127.0.0.1", port.ToString()]);
+        await listen.WaitForStderrAsync("sock: connection from 127.0.0.1:", Short);
+        await using var sock = SockCli.Start("connect", "--tls", "--insecure", "::1", port.ToString());
+        await listen.WaitForStderrAsync("sock: connection from [::1]:", Short);
+        await ncat.WriteAsync("v4 via ncat\n");
+        await sock.WriteAsync("v6 via sock\n");
+        await listen.WaitForStdoutAsync("v4 via ncat\n", Short);
+        await listen.WaitForStdoutAsync("v6 via sock\n", Short);
+        await listen.WriteAsync("to both\n");
+        await ncat.WaitForStdoutAsync("to both\n", Short);
+        await sock.WaitForStdoutAsync("to both\n", Short);
+    }
+
+    [Fact]
+    public async Task StatusLinesOnlyOnATerminal()
+    {
+        // script(1) gives sock a pseudo-terminal; the same command without one printed nothing extra (see HalfClose…).
+        var script = Peers.Require("script", "util-linux");
+        var port = FreePort.Tcp();
+        await using var server = RunningProcess.Start(Peers.Python3, ["-c", EchoAfterEof, port.ToString()]);
+        await WaitBoundAsync(port);
+        var (code, stdout, _) = await Run.Async(script, "-qec", $"printf abc | {SockExe} connect 127.0.0.1 {port}", "/dev/null");
+        Assert.Equal(0, code);
+        Assert.Contains($"sock: connected to 127.0.0.1:{port}", stdout, StringComparison.Ordinal);
+        Assert.Contains("got 3: abc", stdout, StringComparison.Ordinal);
+        Assert.Contains("sock: 3 bytes out, 10 bytes in", stdout, StringComparison.Ordinal);
+    }
+
     private static async Task WaitForCountAsync(RunningProcess p, string text, int count)
     {
         var deadline = DateTime.UtcNow + Short;
