@@ -11,6 +11,9 @@ internal static class CommandCatalog
     {
         // Toolbox (Python socket parity)
         foreach (var command in ToolboxCommands.All()) yield return command;
+        // Raw pipes
+        yield return ConnectCommand.Create();
+        yield return ListenCommand.Create();
         yield return CompletionCommand.Create();
     }
 }

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Sock.Pipes;
+using Sock.Tls;
+
+namespace Sock.Cli.Commands;
+
+/// <summary>`sock connect`: stdin → socket, socket → stdout, like `ncat HOST PORT`.</summary>
+internal static class ConnectCommand
+{
+    public static Command Create()
+    {
+        var shared = new PipeCommandOptions();
+        var target = new Argument<string[]>("HOST PORT") { Arity = new ArgumentArity(0, 2), Description = "Host (name, address or [IPv6]) and port; none with -U" };
+        var insecure = new Option<bool>("--insecure") { Description = "TLS: accept any server certificate" };
+        var pin = new Option<string?>("--pin") { Description = "TLS: accept exactly the certificate with this SHA-256", HelpName = "SHA256" };
+        var source = new Option<string?>("--source", "-s") { Description = "Local address to connect from", HelpName = "ADDR[:PORT]" };
+        var timeout = new Option<double?>("--timeout", "-w") { Description = "Give up connecting after S seconds", HelpName = "S" };
+        var linger = new Option<double?>("--udp-linger") { Description = "UDP: after input ends, wait S seconds of silence for replies (default 1)", HelpName = "S" };
+        var command = new Command("connect", "Connect to a server and pipe stdin/stdout through the connection (full duplex, half-close on EOF).");
+        command.Arguments.Add(target);
+        shared.AddTo(command);
+        foreach (var o in new Option[] { insecure, pin, source, timeout, linger }) command.Options.Add(o);
+        command.WithExamples(
+            "sock connect example.com 80 --crlf          # then type: GET / HTTP/1.0 and an empty line",
+            "sock connect 127.0.0.1 4323 < file.bin > reply.bin",
+            "sock connect [::1] 8443 --tls --pin AB:CD:…   # trust a self-signed `sock listen --tls`",
+            "echo hello | sock connect -u 127.0.0.1 9999",
+            "sock connect -U /tmp/app.sock");
+
+        command.SetHandler(async (parse, ct) =>
+        {
+            shared.Validate(parse);
+            var args = parse.GetValue(target) ?? [];
+            var unix = parse.GetValue(shared.Unix);
+            PipeEndpoint endpoint;
+            if (unix is not null)
+            {
+                if (args.Length > 0) throw new UsageException("connect -U PATH takes no HOST PORT");
+                endpoint = new PipeEndpoint { UnixPath = unix };
+            }
+            else
+            {
+                if (args.Length != 2) throw new UsageException("connect needs HOST PORT (or -U PATH)");
+                endpoint = new PipeEndpoint
+                {
+                    Host = args[0],
+                    Port = PipeCommandOptions.ParsePort(args[1], allowZero: false),
+                    Udp = parse.GetValue(shared.Udp),
+                    Family = shared.Family(parse),
+                };
+            }
+            var tls = parse.GetValue(shared.Tls);
+            if (!tls && (parse.GetValue(insecure) || parse.GetValue(pin) is not null))
+                throw new UsageException("--insecure and --pin need --tls");
+            if (parse.GetValue(insecure) && parse.GetValue(pin) is not null)
+                throw new UsageException("--insecure and --pin exclude each other");
+            if (parse.GetValue(pin) is { } p) TlsCertificates.NormalizePin(p); // a malformed pin is a usage error, before connecting
+            var settings = new ConnectSettings
+            {
+                Source = parse.GetValue(source) is { } s ? PipeCommandOptions.ParseSource(s) : null,
+                Timeout = PipeCommandOptions.Seconds(parse.GetValue(timeout), "--timeout"),
+                Tls = tls ? new TlsClientSettings((endpoint.Host ?? "localhost").Trim('[', ']'), parse.GetValue(insecure), parse.GetValue(pin)) : null,
+            };
+            var pump = shared.Pump(parse);
+            var (input, output) = PipeCommandOptions.OpenStdio();
+
+            if (endpoint.Udp)
+            {
+                var wait = PipeCommandOptions.Seconds(parse.GetValue(linger), "--udp-linger") ?? TimeSpan.FromSeconds(1);
+                var udp = await UdpPipe.ConnectAsync(endpoint, settings, pump, wait, input, output, PipeCommandOptions.Status, ct);
+                PipeCommandOptions.Totals(udp);
+                return CommandRunner.Ok;
+            }
+
+            await using var connection = await Endpoints.ConnectAsync(endpoint, settings, ct);
+            PipeCommandOptions.Status(connection.TlsFingerprint is { } fp
+                ? $"connected to {connection.Peer} (TLS, server certificate SHA-256 {fp})"
+                : $"connected to {connection.Peer}");
+            var result = await DuplexPump.RunAsync(connection, input, output, pump, ct);
+            PipeCommandOptions.Totals(result);
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Sock.Pipes;
+using Sock.Tls;
+
+namespace Sock.Cli.Commands;
+
+/// <summary>`sock listen`: wait for a client (or many with --keep-open) and pipe stdin/stdout through.</summary>
+internal static class ListenCommand
+{
+    public static Command Create()
+    {
+        var shared = new PipeCommandOptions();
+        var target = new Argument<string[]>("[ADDR] PORT") { Arity = new ArgumentArity(0, 2), Description = "Address to bind (default: all, IPv6 and IPv4) and port; none with -U" };
+        var cert = new Option<string?>("--cert") { Description = "TLS: PEM certificate (default: a fresh self-signed one)", HelpName = "FILE" };
+        var key = new Option<string?>("--key") { Description = "TLS: PEM private key (default: in the --cert file)", HelpName = "FILE" };
+        var keepOpen = new Option<bool>("--keep-open", "-k") { Description = "Serve many clients at once; input goes to all of them" };
+        var maxClients = new Option<int?>("--max-clients") { Description = "With --keep-open: refuse clients beyond N", HelpName = "N" };
+        var command = new Command("listen", "Wait for a connection and pipe stdin/stdout through it (full duplex, half-close on EOF).");
+        command.Arguments.Add(target);
+        shared.AddTo(command);
+        foreach (var o in new Option[] { cert, key, keepOpen, maxClients }) command.Options.Add(o);
+        command.WithExamples(
+            "sock listen 4323                      # the article's Server.py, full duplex",
+            "sock listen 127.0.0.1 9000 > received.bin",
+            "sock listen --keep-open --max-clients 10 4323   # many clients; what you type goes to all",
+            "sock listen --tls 8443                # self-signed; prints the SHA-256 to --pin",
+            "sock listen -u 9999",
+            "sock listen -U /tmp/app.sock");
+
+        command.SetHandler(async (parse, ct) =>
+        {
+            shared.Validate(parse);
+            var args = parse.GetValue(target) ?? [];
+            var unix = parse.GetValue(shared.Unix);
+            PipeEndpoint endpoint;
+            if (unix is not null)
+            {
+                if (args.Length > 0) throw new UsageException("listen -U PATH takes no ADDR PORT");
+                endpoint = new PipeEndpoint { UnixPath = unix };
+            }
+            else
+            {
+                if (args.Length == 0) throw new UsageException("listen needs a PORT (or -U PATH)");
+                endpoint = new PipeEndpoint
+                {
+                    Host = args.Length == 2 ? args[0] : null,
+                    Port = PipeCommandOptions.ParsePort(args[^1], allowZero: true),
+                    Udp = parse.GetValue(shared.Udp),
+                    Family = shared.Family(parse),
+                };
+            }
+            var tlsOn = parse.GetValue(shared.Tls);
+            if (!tlsOn && (parse.GetValue(cert) is not null || parse.GetValue(key) is not null))
+                throw new UsageException("--cert and --key need --tls");
+            if (parse.GetValue(key) is not null && parse.GetValue(cert) is null)
+                throw new UsageException("--key needs --cert");
+            var keep = parse.GetValue(keepOpen);
+            var max = parse.GetValue(maxClients);
+            if (max is not null && !keep) throw new UsageException("--max-clients needs --keep-open");
+            if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
+            if (keep && endpoint.Udp) throw new UsageException("--keep-open is for stream sockets; UDP listen already serves every sender");
+            // Given no input at all (`< /dev/null`), a listener is receive-only, as with ncat -l and nc -l.
+            var pump = shared.Pump(parse) with { HalfCloseOnEmptyInput = false };
+
+            // Load the certificate before binding, so a bad file fails fast and leaves no socket behind.
+            var tls = tlsOn ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null;
+            if (tls is { IsSelfSigned: true })
+                PipeCommandOptions.Report($"TLS self-signed certificate SHA-256 {tls.Fingerprint}");
+
+            using var listener = Endpoints.Bind(endpoint);
+            var created = endpoint.UnixPath;
+            try
+            {
+                PipeCommandOptions.Status($"listening on {(created ?? Endpoints.Describe(listener.LocalEndPoint))}{(endpoint.Udp ? " (UDP)" : "")}");
+                var (input, output) = PipeCommandOptions.OpenStdio();
+                if (endpoint.Udp)
+                {
+                    await UdpPipe.ListenAsync(listener, pump, input, output, PipeCommandOptions.Report, ct);
+                    return CommandRunner.Ok;
+                }
+                if (keep)
+                {
+                    using var server = new BroadcastServer(listener, tls, max ?? 0, pump, PipeCommandOptions.Report);
+                    await server.RunAsync(input, output, ct);
+                    ct.ThrowIfCancellationRequested();
+                    return CommandRunner.Ok;
+                }
+                PipeConnection connection;
+                try
+                {
+                    connection = await Endpoints.AcceptAsync(listener, tls, ct);
+                }
+                finally
+                {
+                    listener.Close(); // one client, like ncat without -k: later ones are refused
+                }
+                await using (connection)
+                {
+                    PipeCommandOptions.Report($"connection from {connection.Peer}");
+                    var result = await DuplexPump.RunAsync(connection, input, output, pump, ct);
+                    PipeCommandOptions.Totals(result);
+                }
+                return CommandRunner.Ok;
+            }
+            finally
+            {
+                if (created is not null)
+                    try { File.Delete(created); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        });
+        return command;
+    }
+}

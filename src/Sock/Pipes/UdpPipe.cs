@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Sock.Net;
+
+namespace Sock.Pipes;
+
+/// <summary>
+/// UDP pipes. The client sends each input chunk as one datagram (split at the 65507-byte UDP
+/// limit) and prints every reply; the server prints every datagram and sends input to whoever
+/// sent the last one.
+/// </summary>
+public static class UdpPipe
+{
+    private const int MaxDatagram = 65507;
+
+    /// <summary>
+    /// Client: runs until the input ends and then no reply has come for <paramref name="linger"/>
+    /// (UDP has no close, so silence is the only end there is), or until the idle timeout fails it.
+    /// </summary>
+    public static async Task<PumpResult> ConnectAsync(PipeEndpoint endpoint, ConnectSettings settings, PumpSettings pump,
+        TimeSpan linger, Stream input, Stream output, Action<string> report, CancellationToken ct)
+    {
+        var address = await ResolveAsync(endpoint, settings.Source, ct);
+        using var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var remote = new IPEndPoint(address, endpoint.Port);
+        var peer = Endpoints.Describe(remote);
+        try
+        {
+            if (settings.Source is not null) socket.Bind(settings.Source);
+            await socket.ConnectAsync(remote, ct);
+        }
+        catch (SocketException e)
+        {
+            throw SocketErrors.Wrap($"connect {peer}", e);
+        }
+        report($"sending datagrams to {peer}");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var activity = new DuplexPump.Activity();
+        long bytesOut = 0, bytesIn = 0;
+        var inputDone = new TaskCompletionSource();
+
+        var up = Task.Run(async () =>
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(pump.BufferSize);
+            var crlf = pump.Crlf ? new CrlfEncoder() : null;
+            var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(pump.BufferSize));
+            try
+            {
+                int n;
+                while ((n = await input.ReadAsync(buffer.AsMemory(0, pump.BufferSize), stop.Token)) > 0)
+                {
+                    var chunk = buffer.AsMemory(0, n);
+                    if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
+                    for (var off = 0; off < chunk.Length; off += MaxDatagram)
+                    {
+                        var part = chunk[off..Math.Min(chunk.Length, off + MaxDatagram)];
+                        try
+                        {
+                            await socket.SendAsync(part, SocketFlags.None, stop.Token);
+                        }
+                        catch (SocketException e)
+                        {
+                            throw SocketErrors.Wrap($"send to {peer}", e);
+                        }
+                        bytesOut += part.Length;
+                    }
+                    activity.Touch();
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (encoded is not null) ArrayPool<byte>.Shared.Return(encoded);
+                inputDone.TrySetResult();
+            }
+        }, CancellationToken.None);
+
+        var down = Task.Run(async () =>
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
+            try
+            {
+                while (true)
+                {
+                    int n;
+                    try
+                    {
+                        n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, stop.Token);
+                    }
+                    catch (SocketException e)
+                    {
+                        throw SocketErrors.Wrap($"receive from {peer}", e);
+                    }
+                    if (!await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, n), stop.Token)) return true;
+                    bytesIn += n;
+                    activity.Touch();
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }, CancellationToken.None);
+
+        // After the input ends, wait for replies until the line has been quiet for `linger`.
+        var afterInput = inputDone.Task.ContinueWith(_ => activity.WatchAsync(linger, stop.Token), stop.Token,
+            TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        var idle = pump.IdleTimeout is { } limit ? activity.WatchAsync(limit, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+        try
+        {
+            var first = await Task.WhenAny(up, down, idle, afterInput);
+            if (first == up)
+            {
+                await up;
+                first = await Task.WhenAny(down, idle, afterInput);
+            }
+            if (first == down) return new PumpResult(bytesOut, bytesIn, await down);
+            if (first == idle) await idle;
+            // afterInput "fails" with an idle error once the line is quiet: that is the normal end here.
+            return new PumpResult(bytesOut, bytesIn, false);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var t in new[] { up, down, idle, afterInput })
+                _ = t.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Server: prints every datagram; input goes to the most recent sender. Runs until cancelled.</summary>
+    public static async Task ListenAsync(Socket socket, PumpSettings pump, Stream input, Stream output,
+        Action<string> report, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        EndPoint? last = null;
+        var firstSender = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var up = Task.Run(async () =>
+        {
+            await firstSender.Task.WaitAsync(stop.Token); // nobody to send to until someone speaks
+            var buffer = ArrayPool<byte>.Shared.Rent(pump.BufferSize);
+            var crlf = pump.Crlf ? new CrlfEncoder() : null;
+            var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(pump.BufferSize));
+            try
+            {
+                int n;
+                while ((n = await input.ReadAsync(buffer.AsMemory(0, pump.BufferSize), stop.Token)) > 0)
+                {
+                    var chunk = buffer.AsMemory(0, n);
+                    if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
+                    var to = Volatile.Read(ref last)!;
+                    for (var off = 0; off < chunk.Length; off += MaxDatagram)
+                    {
+                        try
+                        {
+                            await socket.SendToAsync(chunk[off..Math.Min(chunk.Length, off + MaxDatagram)], SocketFlags.None, to, stop.Token);
+                        }
+                        catch (SocketException e)
+                        {
+                            report($"send to {Endpoints.Describe(to)}: {SocketErrors.Format(e.SocketErrorCode)}");
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (encoded is not null) ArrayPool<byte>.Shared.Return(encoded);
+            }
+        }, CancellationToken.None);
+
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
+        EndPoint any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        try
+        {
+            while (true)
+            {
+                SocketReceiveFromResult r;
+                try
+                {
+                    r = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, any, stop.Token);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+                {
+                    continue; // ICMP port unreachable for an earlier reply: that sender has gone, others may come
+                }
+                if (!r.RemoteEndPoint.Equals(last))
+                {
+                    report($"datagrams from {Endpoints.Describe(r.RemoteEndPoint)}");
+                    Volatile.Write(ref last, r.RemoteEndPoint);
+                    firstSender.TrySetResult();
+                }
+                if (!await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, r.ReceivedBytes), stop.Token)) return;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await stop.CancelAsync();
+            _ = up.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task<IPAddress> ResolveAsync(PipeEndpoint endpoint, IPEndPoint? source, CancellationToken ct)
+    {
+        var host = endpoint.Host!.Trim('[', ']');
+        var family = source?.AddressFamily ?? endpoint.Family;
+        if (IPAddress.TryParse(host, out var literal)) return literal;
+        try
+        {
+            var found = await Dns.GetHostAddressesAsync(host, family, ct);
+            return found.Length > 0 ? found[0] : throw new SockException($"resolve {host}: no address");
+        }
+        catch (SocketException e)
+        {
+            throw new SockException($"resolve {host}: {SocketErrors.Format(e.SocketErrorCode)}", e);
+        }
+    }
+}
