@@ -14,6 +14,7 @@ public sealed record TlsClientSettings(string TargetHost, bool Insecure = false,
     public async Task<(SslStream Stream, string Fingerprint)> AuthenticateAsync(Stream inner, CancellationToken ct)
     {
         string? seen = null;
+        var policyErrors = SslPolicyErrors.None;
         var pin = Pin is null ? null : TlsCertificates.NormalizePin(Pin);
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = new SslClientAuthenticationOptions
@@ -24,6 +25,7 @@ public sealed record TlsClientSettings(string TargetHost, bool Insecure = false,
             {
                 if (cert is null) return false;
                 seen = TlsCertificates.Fingerprint(cert);
+                policyErrors = errors;
                 if (pin is not null) return TlsCertificates.MatchesPin(pin, cert);
                 return Insecure || errors == SslPolicyErrors.None;
             },
@@ -38,7 +40,7 @@ public sealed record TlsClientSettings(string TargetHost, bool Insecure = false,
             var why = pin is not null && seen is not null
                 ? $"certificate fingerprint {seen} does not match the pinned one"
                 : seen is not null
-                    ? $"certificate not trusted ({e.Message.TrimEnd('.')}); its SHA-256 is {seen}: use --pin or --insecure"
+                    ? $"certificate not trusted ({Describe(policyErrors)}); its SHA-256 is {seen}: use --pin or --insecure"
                     : e.Message;
             throw new SockException($"TLS handshake with {TargetHost}: {why}", e);
         }
@@ -48,5 +50,15 @@ public sealed record TlsClientSettings(string TargetHost, bool Insecure = false,
             throw new SockException($"TLS handshake with {TargetHost}: {e.Message}", e);
         }
         return (ssl, seen ?? "");
+    }
+
+    /// <summary>Why validation failed, in words, instead of .NET's "rejected by the provided callback".</summary>
+    private static string Describe(SslPolicyErrors errors)
+    {
+        var reasons = new List<string>();
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)) reasons.Add("unknown issuer or self-signed");
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) reasons.Add("name does not match");
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) reasons.Add("no certificate");
+        return reasons.Count == 0 ? "rejected" : string.Join(", ", reasons);
     }
 }
