@@ -1,0 +1,214 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Threading.Channels;
+
+namespace Sock.Transfer;
+
+/// <summary>
+/// The sending side of the protocol: hello + manifest, then the receiver's plan decides each file's
+/// start offset; data follows in order with a whole-file hash per file. A reader task reads and
+/// hashes the file while the caller's task writes to the socket, so disk, hash and wire overlap.
+/// </summary>
+public static class TransferSender
+{
+    public static async Task<TransferSummary> SendAsync(Stream stream, IReadOnlyList<ManifestEntry> entries, HashKind hash,
+        TransferProgress? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(entries);
+        progress ??= new TransferProgress();
+        progress.Clock.Start();
+        var summary = new TransferSummary { Direction = "send", Hash = hash };
+        foreach (var e in entries) summary.Entries.Add(new FileOutcome(e.Name, e.Kind, e.Size));
+        progress.SetTotal(summary.BytesTotal);
+
+        using var writer = new WireWriter(stream);
+        var reader = new WireReader(stream);
+        writer.Bytes(WireFormat.Magic).Byte(WireFormat.Version).Byte((byte)hash).Byte(0);
+        writer.Byte((byte)FrameType.Manifest).U32((uint)entries.Count);
+        foreach (var e in entries)
+            writer.Byte((byte)e.Kind).Text(e.Name, WireFormat.MaxNameBytes).U64((ulong)e.Size).U32((uint)e.Mode).I64(e.MtimeNanoseconds);
+        await writer.FlushFrameAsync(ct);
+        await stream.FlushAsync(ct);
+
+        var offsets = await ReadPlanAsync(reader, entries, ct);
+
+        // The receiver may stop us at any time with an ERROR frame (disk full, refused path):
+        // a reader task watches for it, or for the final RESULT, while we send.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var peer = ReadVerdictAsync(reader, entries.Count, stop, ct);
+
+        try
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (entries[i].Kind != EntryKind.File) continue;
+                var outcome = summary.Entries[i];
+                outcome.Offset = offsets[i];
+                progress.Add(offsets[i]);
+                progress.Current = entries[i].Name;
+                writer.Byte((byte)FrameType.FileStart).U32((uint)i);
+                await writer.FlushFrameAsync(stop.Token);
+                var (status, digest, error) = await SendFileDataAsync(writer, entries[i], offsets[i], hash, outcome, progress, stop.Token);
+                outcome.Hash = FileHasher.ToHex(digest);
+                outcome.Error = error;
+                writer.Byte((byte)FrameType.FileEnd).Byte((byte)status).Bytes(digest);
+                await writer.FlushFrameAsync(stop.Token);
+            }
+            writer.Byte((byte)FrameType.Done);
+            await writer.FlushFrameAsync(stop.Token);
+            await stream.FlushAsync(stop.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            // The receiver's own words beat our broken pipe: wait briefly for its ERROR frame.
+            var verdict = await Task.WhenAny(peer, Task.Delay(2000, ct));
+            if (verdict == peer && peer.IsFaulted) throw peer.Exception!.InnerException!;
+            throw;
+        }
+
+        var statuses = await peer;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var outcome = summary.Entries[i];
+            if (outcome.Kind == EntryKind.Directory) continue;
+            var received = statuses[i];
+            // Our own verdict (changed while sending) explains more than the receiver's echo of it.
+            if (outcome.Error is null || received == FileStatus.Ok) outcome.Status = received;
+            else outcome.Status = FileStatus.ChangedWhileSending;
+        }
+        progress.Clock.Stop();
+        summary.Elapsed = progress.Clock.Elapsed;
+        return summary;
+    }
+
+    private static async Task<long[]> ReadPlanAsync(WireReader reader, IReadOnlyList<ManifestEntry> entries, CancellationToken ct)
+    {
+        var type = await reader.TryReadByteAsync(ct);
+        if (type < 0) throw new HandshakeIncompleteException("the receiver closed the connection before answering");
+        if (type == (byte)FrameType.Error) throw new PeerErrorException(await reader.ReadStringAsync(WireFormat.MaxErrorBytes, ct));
+        if (type != (byte)FrameType.Plan) throw new ProtocolException($"expected PLAN, got frame 0x{type:x2}");
+        var count = await reader.ReadUInt32Async(ct);
+        if (count != entries.Count) throw new ProtocolException($"plan has {count} entries, manifest {entries.Count}");
+        var offsets = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            var offset = await reader.ReadUInt64Async(ct);
+            if (offset > (ulong)entries[i].Size) throw new ProtocolException($"plan offset {offset} beyond the size of {entries[i].Name}");
+            offsets[i] = (long)offset;
+        }
+        return offsets;
+    }
+
+    private static async Task<FileStatus[]> ReadVerdictAsync(WireReader reader, int count, CancellationTokenSource stop, CancellationToken ct)
+    {
+        try
+        {
+            var type = await reader.TryReadByteAsync(ct);
+            if (type < 0) throw new SockException("the receiver closed the connection before confirming the transfer");
+            if (type == (byte)FrameType.Error) throw new PeerErrorException(await reader.ReadStringAsync(WireFormat.MaxErrorBytes, ct));
+            if (type != (byte)FrameType.Result) throw new ProtocolException($"expected RESULT, got frame 0x{type:x2}");
+            var n = await reader.ReadUInt32Async(ct);
+            if (n != count) throw new ProtocolException($"result has {n} entries, manifest {count}");
+            var statuses = new FileStatus[n];
+            for (var i = 0; i < n; i++) statuses[i] = (FileStatus)await reader.ReadByteAsync(ct);
+            return statuses;
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException)
+        {
+            await stop.CancelAsync();
+            throw new SockException("connection to the receiver lost: " + e.Message, e);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+    }
+
+    private static async Task<(SendStatus, byte[], string?)> SendFileDataAsync(WireWriter writer, ManifestEntry entry, long offset,
+        HashKind kind, FileOutcome outcome, TransferProgress progress, CancellationToken ct)
+    {
+        var channel = Channel.CreateBounded<(byte[] Buffer, int Length)>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        using var hash = FileHasher.Create(kind);
+        var producer = Task.Run(() => ReadAndHashAsync(entry, offset, hash, channel.Writer, ct), ct);
+        try
+        {
+            await foreach (var (buffer, length) in channel.Reader.ReadAllAsync(ct))
+            {
+                try
+                {
+                    await writer.WriteRawAsync(buffer.AsMemory(0, WireFormat.DataHeaderLength + length), ct);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+                outcome.Transferred += length;
+                progress.Add(length);
+            }
+        }
+        catch
+        {
+            // Let the producer see the cancellation and stop before we leave.
+            try { await producer; } catch (Exception e) when (e is OperationCanceledException or IOException or SockException or ChannelClosedException) { }
+            throw;
+        }
+        var (status, error) = await producer;
+        return (status, status == SendStatus.Ok ? hash.GetHash() : new byte[hash.Length], error);
+    }
+
+    private static async Task<(SendStatus, string?)> ReadAndHashAsync(ManifestEntry entry, long offset, FileHash hash,
+        ChannelWriter<(byte[], int)> output, CancellationToken ct)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
+            if (RandomAccess.GetLength(handle) != entry.Size)
+                return (SendStatus.Changed, $"size changed from {entry.Size} to {RandomAccess.GetLength(handle)} bytes before sending");
+            // The hash covers the whole file, so the prefix the receiver already holds is hashed too (locally, not sent).
+            await FileHasher.AppendPrefixAsync(hash, handle, offset, ct);
+            var position = offset;
+            while (position < entry.Size)
+            {
+                var want = (int)Math.Min(WireFormat.ChunkSize, entry.Size - position);
+                var buffer = ArrayPool<byte>.Shared.Rent(WireFormat.DataHeaderLength + want);
+                var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(WireFormat.DataHeaderLength, want), position, ct);
+                if (n == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (SendStatus.Changed, $"file shrank while sending (ended at {position} of {entry.Size} bytes)");
+                }
+                hash.Append(buffer.AsSpan(WireFormat.DataHeaderLength, n));
+                buffer[0] = (byte)FrameType.Data;
+                BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(1), (uint)n);
+                await output.WriteAsync((buffer, n), ct);
+                position += n;
+            }
+            var length = RandomAccess.GetLength(handle);
+            if (length != entry.Size)
+                return (SendStatus.Changed, $"file changed while sending (size {entry.Size} → {length} bytes)");
+            if (ManifestEntry.ToNanoseconds(File.GetLastWriteTimeUtc(entry.SourcePath!)) != entry.MtimeNanoseconds)
+                return (SendStatus.Changed, "file changed while sending (modification time moved)");
+            return (SendStatus.Ok, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (SendStatus.ReadError, "read failed: " + e.Message);
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+    }
+}
+
+/// <summary>The connection ended before hello/manifest/plan were exchanged (a port probe): a listener may accept again.</summary>
+public sealed class HandshakeIncompleteException : SockException
+{
+    public HandshakeIncompleteException(string message) : base(message) { }
+
+    public HandshakeIncompleteException() { }
+
+    public HandshakeIncompleteException(string message, Exception inner) : base(message, inner) { }
+}
