@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Threading.Channels;
@@ -11,11 +12,14 @@ namespace Sock.Transfer;
 /// </summary>
 public static class TransferSender
 {
-    public static async Task<TransferSummary> SendAsync(Stream stream, IReadOnlyList<ManifestEntry> entries, HashKind hash,
+    public static async Task<TransferSummary> SendAsync(Stream stream, IReadOnlyList<ManifestEntry> entries, SendOptions options,
         TransferProgress? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(options);
+        var hash = options.Hash;
+        var throttle = new Throttle(options.BytesPerSecond);
         progress ??= new TransferProgress();
         progress.Clock.Start();
         var summary = new TransferSummary { Direction = "send", Hash = hash };
@@ -49,7 +53,7 @@ public static class TransferSender
                 progress.Current = entries[i].Name;
                 writer.Byte((byte)FrameType.FileStart).U32((uint)i);
                 await writer.FlushFrameAsync(stop.Token);
-                var (status, digest, error) = await SendFileDataAsync(writer, entries[i], offsets[i], hash, outcome, progress, stop.Token);
+                var (status, digest, error) = await SendFileDataAsync(writer, entries[i], offsets[i], hash, outcome, progress, throttle, stop.Token);
                 outcome.Hash = FileHasher.ToHex(digest);
                 outcome.Error = error;
                 writer.Byte((byte)FrameType.FileEnd).Byte((byte)status).Bytes(digest);
@@ -127,11 +131,11 @@ public static class TransferSender
     }
 
     private static async Task<(SendStatus, byte[], string?)> SendFileDataAsync(WireWriter writer, ManifestEntry entry, long offset,
-        HashKind kind, FileOutcome outcome, TransferProgress progress, CancellationToken ct)
+        HashKind kind, FileOutcome outcome, TransferProgress progress, Throttle throttle, CancellationToken ct)
     {
         var channel = Channel.CreateBounded<(byte[] Buffer, int Length)>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var hash = FileHasher.Create(kind);
-        var producer = Task.Run(() => ReadAndHashAsync(entry, offset, hash, channel.Writer, ct), ct);
+        var producer = Task.Run(() => ReadAndHashAsync(entry, offset, hash, throttle.ChunkSize, channel.Writer, ct), ct);
         try
         {
             await foreach (var (buffer, length) in channel.Reader.ReadAllAsync(ct))
@@ -146,6 +150,7 @@ public static class TransferSender
                 }
                 outcome.Transferred += length;
                 progress.Add(length);
+                await throttle.PaceAsync(length, ct);
             }
         }
         catch
@@ -158,7 +163,7 @@ public static class TransferSender
         return (status, status == SendStatus.Ok ? hash.GetHash() : new byte[hash.Length], error);
     }
 
-    private static async Task<(SendStatus, string?)> ReadAndHashAsync(ManifestEntry entry, long offset, FileHash hash,
+    private static async Task<(SendStatus, string?)> ReadAndHashAsync(ManifestEntry entry, long offset, FileHash hash, int chunkSize,
         ChannelWriter<(byte[], int)> output, CancellationToken ct)
     {
         try
@@ -171,7 +176,7 @@ public static class TransferSender
             var position = offset;
             while (position < entry.Size)
             {
-                var want = (int)Math.Min(WireFormat.ChunkSize, entry.Size - position);
+                var want = (int)Math.Min(chunkSize, entry.Size - position);
                 var buffer = ArrayPool<byte>.Shared.Rent(WireFormat.DataHeaderLength + want);
                 var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(WireFormat.DataHeaderLength, want), position, ct);
                 if (n == 0)
@@ -200,6 +205,27 @@ public static class TransferSender
         {
             output.TryComplete();
         }
+    }
+}
+
+/// <summary>How to send: the hash, and an optional rate limit in bytes per second (0 = as fast as possible).</summary>
+public sealed record SendOptions(HashKind Hash = HashKind.XxHash128, long BytesPerSecond = 0);
+
+/// <summary>Paces data to a byte rate by sleeping when ahead of schedule; a no-op without a limit.</summary>
+internal sealed class Throttle(long bytesPerSecond)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _sent;
+
+    /// <summary>Smaller chunks under a limit so the pace is smooth (about ten per second).</summary>
+    public int ChunkSize => bytesPerSecond <= 0 ? WireFormat.ChunkSize : (int)Math.Clamp(bytesPerSecond / 10, 4096, WireFormat.ChunkSize);
+
+    public async ValueTask PaceAsync(long bytes, CancellationToken ct)
+    {
+        if (bytesPerSecond <= 0) return;
+        _sent += bytes;
+        var due = TimeSpan.FromSeconds((double)_sent / bytesPerSecond) - _clock.Elapsed;
+        if (due > TimeSpan.Zero) await Task.Delay(due, ct);
     }
 }
 
