@@ -160,7 +160,19 @@ public static class TransferSender
             throw;
         }
         var (status, error) = await producer;
+        // Checked again once the last byte is on the wire: the reader runs ahead of the socket.
+        if (status == SendStatus.Ok && ChangedSince(entry) is { } change) (status, error) = (SendStatus.Changed, change);
         return (status, status == SendStatus.Ok ? hash.GetHash() : new byte[hash.Length], error);
+    }
+
+    /// <summary>Why the file no longer matches its manifest entry (size or mtime), or null.</summary>
+    private static string? ChangedSince(ManifestEntry entry)
+    {
+        var info = new FileInfo(entry.SourcePath!);
+        if (!info.Exists) return "file removed while sending";
+        if (info.Length != entry.Size) return $"file changed while sending (size {entry.Size} → {info.Length} bytes)";
+        if (ManifestEntry.ToNanoseconds(info.LastWriteTimeUtc) != entry.MtimeNanoseconds) return "file changed while sending (modification time moved)";
+        return null;
     }
 
     private static async Task<(SendStatus, string?)> ReadAndHashAsync(ManifestEntry entry, long offset, FileHash hash, int chunkSize,
@@ -190,12 +202,7 @@ public static class TransferSender
                 await output.WriteAsync((buffer, n), ct);
                 position += n;
             }
-            var length = RandomAccess.GetLength(handle);
-            if (length != entry.Size)
-                return (SendStatus.Changed, $"file changed while sending (size {entry.Size} → {length} bytes)");
-            if (ManifestEntry.ToNanoseconds(File.GetLastWriteTimeUtc(entry.SourcePath!)) != entry.MtimeNanoseconds)
-                return (SendStatus.Changed, "file changed while sending (modification time moved)");
-            return (SendStatus.Ok, null);
+            return ChangedSince(entry) is { } change ? (SendStatus.Changed, change) : (SendStatus.Ok, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
