@@ -42,7 +42,7 @@ internal static class RecvCommand
             {
                 var s = await TransferCli.WithProgressAsync(progress, asJson, "receiving", () => TransferReceiver.ReceiveAsync(c.Stream, options, progress, ct));
                 s.Peer = c.Peer;
-                await c.ShutdownSendAsync();
+                await c.CloseGracefullyAsync();
                 return s;
             }, ct);
             return TransferCli.Finish(summary, asJson);
@@ -53,7 +53,7 @@ internal static class RecvCommand
     private static async Task<int> ReceiveRawAsync(TransferCli.Side side, string? outPath, bool overwrite, bool json, TransferProgress progress, CancellationToken ct)
     {
         if (outPath is null && json) throw new UsageException("--raw --json needs -o FILE (stdout carries the data)");
-        var summary = new TransferSummary { Direction = "raw" };
+        var summary = new TransferSummary { Direction = "receive", Raw = true };
         await TransferCli.WithConnectionAsync(side, async c =>
         {
             long n;

@@ -53,7 +53,7 @@ internal static class SendCommand
                 if (values[0] != "-" && !File.Exists(values[0])) throw new SockException($"{values[0]}: no such file");
                 var sent = await TransferCli.WithConnectionAsync(side, c => TransferCli.WithProgressAsync(progress, asJson, "sending",
                     () => RawTransfer.SendAsync(c, values[0], progress, ct)), ct);
-                var summary = new TransferSummary { Direction = "raw", Elapsed = progress.Clock.Elapsed };
+                var summary = new TransferSummary { Direction = "send", Raw = true, Elapsed = progress.Clock.Elapsed };
                 summary.Entries.Add(new FileOutcome(values[0], EntryKind.File, sent) { Transferred = sent, Status = FileStatus.Ok });
                 return TransferCli.Finish(summary, asJson);
             }
@@ -63,7 +63,7 @@ internal static class SendCommand
             {
                 var s = await TransferCli.WithProgressAsync(progress, asJson, "sending", () => TransferSender.SendAsync(c.Stream, entries, new SendOptions(kind, rate), progress, ct));
                 s.Peer = c.Peer;
-                await c.ShutdownSendAsync();
+                await c.CloseGracefullyAsync();
                 return s;
             }, ct);
             return TransferCli.Finish(result, asJson);

@@ -124,7 +124,7 @@ internal static class TransferCli
         var seconds = Math.Max(summary.Elapsed.TotalSeconds, 1e-6);
         var what = summary.Files == 1 ? "1 file" : $"{summary.Files} files";
         if (summary.Directories > 0) what += summary.Directories == 1 ? ", 1 directory" : $", {summary.Directories} directories";
-        var verified = summary.Direction == "raw" ? "raw, unverified" : $"{FileHasher.NameOf(summary.Hash)} verified";
+        var verified = summary.Raw ? "raw, unverified" : $"{FileHasher.NameOf(summary.Hash)} verified";
         var resumed = summary.BytesResumed > 0 ? $", resumed after {Bytes(summary.BytesResumed)}" : "";
         var verb = summary.Direction is "send" ? "sent" : "received";
         if (failure is null)
@@ -153,7 +153,7 @@ internal sealed record TransferJson(string Direction, string? Peer, string Hash,
     public static TransferJson From(TransferSummary s, string? failure)
     {
         var seconds = s.Elapsed.TotalSeconds;
-        return new TransferJson(s.Direction, s.Peer, s.Direction == "raw" ? "none" : FileHasher.NameOf(s.Hash), failure is null, failure,
+        return new TransferJson(s.Direction, s.Peer, s.Raw ? "none" : FileHasher.NameOf(s.Hash), failure is null, failure,
             s.Files, s.Directories, s.BytesTotal, s.BytesTransferred, s.BytesResumed, Math.Round(seconds, 6),
             seconds > 0 ? Math.Round(s.BytesTransferred / seconds) : 0,
             s.Entries.Select(e => new TransferEntryJson(e.Name, e.Kind == EntryKind.File ? "file" : "directory", e.Size, e.Offset, e.Transferred,

@@ -35,8 +35,8 @@ public static class RawTransfer
             progress.SetTotal(file.Length);
             sent = await CopyAsync(file, connection.Stream, progress, ct);
         }
-        await connection.ShutdownSendAsync();
         progress.Clock.Stop();
+        await connection.CloseGracefullyAsync();
         return sent;
     }
 

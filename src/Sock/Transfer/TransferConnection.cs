@@ -83,6 +83,25 @@ public sealed class TransferConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Half-closes, then reads until the peer closes too (bounded), so closing never finds unread
+    /// bytes (a TLS session ticket, a close_notify) — which would make the kernel send a reset that
+    /// can destroy data the peer has not read yet.
+    /// </summary>
+    public async ValueTask CloseGracefullyAsync(TimeSpan? wait = null)
+    {
+        await ShutdownSendAsync();
+        var buffer = new byte[16 * 1024];
+        using var cts = new CancellationTokenSource(wait ?? TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await Stream.ReadAsync(buffer, cts.Token) > 0) { }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync() => await Stream.DisposeAsync();
 }
 

@@ -44,7 +44,11 @@ public sealed class TransferProgress
 /// <summary>The result of a whole transfer, for the one-line summary and the --json document.</summary>
 public sealed class TransferSummary
 {
+    /// <summary>"send" or "receive".</summary>
     public required string Direction { get; init; }
+
+    /// <summary>Bare bytes (--raw): no hash, no resume.</summary>
+    public bool Raw { get; init; }
     public string? Peer { get; set; }
     public HashKind Hash { get; set; }
     public List<FileOutcome> Entries { get; } = [];
