@@ -57,8 +57,9 @@ public static class SafePaths
     public static string Resolve(string outputDir, string relativeName)
     {
         var parts = Validate(relativeName);
-        var root = RealPath(Path.GetFullPath(outputDir));
-        var current = root;
+        var given = Path.GetFullPath(outputDir);
+        var root = RealPath(given);
+        var current = given;
         foreach (var part in parts)
         {
             current = Path.Combine(current, part);
@@ -69,7 +70,7 @@ public static class SafePaths
                 throw Refuse(relativeName, "path goes through a symlink that leads outside the output directory");
         }
         var full = Path.GetFullPath(current);
-        if (!IsInside(root, full)) throw Refuse(relativeName, "outside the output directory");
+        if (!IsInside(given, full)) throw Refuse(relativeName, "outside the output directory");
         return full;
     }
 
