@@ -327,6 +327,8 @@ public static class TransferReceiver
     /// <summary>An OS error as a short phrase ("No space left on device : '/x'" → "no space left on device").</summary>
     internal static string Sentence(Exception e)
     {
+        if (e.InnerException is System.Net.Sockets.SocketException se)
+            return "connection lost: " + Sock.Net.SocketErrors.Format(se.SocketErrorCode) + " (a .part is kept; run the same command again to resume)";
         var m = e.Message;
         var cut = m.IndexOf(" : '", StringComparison.Ordinal);
         if (cut > 0) m = m[..cut];

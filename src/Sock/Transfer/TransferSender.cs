@@ -67,8 +67,9 @@ public static class TransferSender
         {
             // The receiver's own words beat our broken pipe: wait briefly for its ERROR frame.
             var verdict = await Task.WhenAny(peer, Task.Delay(2000, ct));
-            if (verdict == peer && peer.IsFaulted) throw peer.Exception!.InnerException!;
-            throw;
+            if (verdict == peer && peer.IsFaulted && peer.Exception!.InnerException is PeerErrorException said) throw said;
+            if (e is OperationCanceledException) throw new SockException("the receiver stopped the transfer", e);
+            throw new SockException(LostMessage(e), e);
         }
 
         var statuses = await peer;
@@ -121,7 +122,7 @@ public static class TransferSender
         catch (Exception e) when (e is IOException or EndOfStreamException)
         {
             await stop.CancelAsync();
-            throw new SockException("connection to the receiver lost: " + e.Message, e);
+            throw new SockException(LostMessage(e), e);
         }
         catch
         {
@@ -164,6 +165,11 @@ public static class TransferSender
         if (status == SendStatus.Ok && ChangedSince(entry) is { } change) (status, error) = (SendStatus.Changed, change);
         return (status, status == SendStatus.Ok ? hash.GetHash() : new byte[hash.Length], error);
     }
+
+    private static string LostMessage(Exception e) =>
+        "connection to the receiver lost: "
+        + (e.InnerException is System.Net.Sockets.SocketException se ? Sock.Net.SocketErrors.Format(se.SocketErrorCode) : e.Message.TrimEnd('.'))
+        + " (run the same commands again to resume)";
 
     /// <summary>Why the file no longer matches its manifest entry (size or mtime), or null.</summary>
     private static string? ChangedSince(ManifestEntry entry)
