@@ -15,7 +15,7 @@ else
   sock_bin() { dotnet build "$REPO_DIR/src/Sock.Cli" -c Release >/dev/null; echo "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"; }
   free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 fi
-SOCK="$(sock_bin)"
+SOCK="${SOCK_BIN:-$(sock_bin)}"
 SIZE_MIB="${SIZE_MIB:-2048}"
 RUNS="${RUNS:-3}"
 work="${BENCH_TMP:-/tmp/sock-bench-transfer}"

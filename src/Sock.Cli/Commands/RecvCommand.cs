@@ -10,7 +10,7 @@ internal static class RecvCommand
     {
         var target = new Argument<string?>("HOST:PORT") { Arity = ArgumentArity.ZeroOrOne, Description = "Connect to a listening `sock send` (omit with --listen)" };
         var listen = TransferCli.Listen();
-        var output = new Option<string?>("--output", "-o") { Description = "Directory to save into (default: current); with --raw, the file to write (default: stdout)" };
+        var output = new Option<string?>("--output", "-o") { HelpName = "DIR|FILE", Description = "Directory to save into (default: current); with --raw, the file to write (default: stdout)" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing files instead of saving as 'name (1).ext'" };
         var raw = TransferCli.Raw();
         var tls = TransferCli.Tls();

@@ -10,8 +10,8 @@ internal static class SendCommand
     {
         var args = new Argument<string[]>("PATH… [HOST:PORT]") { Arity = ArgumentArity.OneOrMore, Description = "Files or directories to send, then HOST:PORT unless --listen" };
         var listen = TransferCli.Listen();
-        var hash = new Option<string>("--hash") { Description = "Integrity hash: xxh128 (default) or sha256", DefaultValueFactory = _ => "xxh128" };
-        var limit = new Option<string?>("--limit-rate") { Description = "Send at most this many bytes per second (suffixes K, M, G: 500K, 10M)" };
+        var hash = new Option<string>("--hash") { HelpName = "xxh128|sha256", Description = "Integrity hash: xxh128 (default) or sha256", DefaultValueFactory = _ => "xxh128" };
+        var limit = new Option<string?>("--limit-rate") { HelpName = "RATE", Description = "Send at most this many bytes per second (suffixes K, M, G: 500K, 10M)" };
         var raw = TransferCli.Raw();
         var tls = TransferCli.Tls();
         var insecure = TransferCli.Insecure();

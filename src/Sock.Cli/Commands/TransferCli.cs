@@ -9,12 +9,12 @@ namespace Sock.Cli.Commands;
 /// <summary>What send and recv share: where to connect or listen, TLS, progress display and the summary.</summary>
 internal static class TransferCli
 {
-    public static Option<int?> Listen() => new("--listen", "-l") { Description = "Wait for the other side on this TCP port (0 = any free port, printed on stderr)" };
+    public static Option<int?> Listen() => new("--listen", "-l") { HelpName = "PORT", Description = "Wait for the other side on this TCP port (0 = any free port, printed on stderr)" };
     public static Option<bool> Tls() => new("--tls") { Description = "Encrypt with TLS (the listening side uses --cert/--key or a self-signed certificate and prints its fingerprint)" };
     public static Option<bool> Insecure() => new("--insecure", "-k") { Description = "Connecting side: accept any server certificate" };
-    public static Option<string?> Pin() => new("--pin") { Description = "Connecting side: accept only the certificate with this SHA-256 fingerprint (implies --tls)" };
-    public static Option<string?> Cert() => new("--cert") { Description = "Listening side: PEM certificate for --tls" };
-    public static Option<string?> Key() => new("--key") { Description = "Listening side: PEM private key for --tls" };
+    public static Option<string?> Pin() => new("--pin") { HelpName = "SHA256", Description = "Connecting side: accept only the certificate with this SHA-256 fingerprint (implies --tls)" };
+    public static Option<string?> Cert() => new("--cert") { HelpName = "FILE", Description = "Listening side: PEM certificate for --tls" };
+    public static Option<string?> Key() => new("--key") { HelpName = "FILE", Description = "Listening side: PEM private key for --tls" };
     public static Option<bool> Raw() => new("--raw") { Description = "Bare bytes, no header, hash or resume (talks to nc)" };
 
     internal sealed record Endpoint(string Host, int Port);
