@@ -69,7 +69,6 @@ internal static class SendCommand
             return TransferCli.Finish(result, asJson);
         });
         return command;
-    
     }
 
     private static long ParseRate(string? text)

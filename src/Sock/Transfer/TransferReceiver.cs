@@ -329,6 +329,7 @@ public static class TransferReceiver
     {
         if (e.InnerException is System.Net.Sockets.SocketException se)
             return "connection lost: " + Sock.Net.SocketErrors.Format(se.SocketErrorCode) + " (a .part is kept; run the same command again to resume)";
+        if (e is EndOfStreamException) return "the sender closed the connection in the middle of a frame (a .part is kept; run the same command again to resume)";
         var m = e.Message;
         var cut = m.IndexOf(" : '", StringComparison.Ordinal);
         if (cut > 0) m = m[..cut];

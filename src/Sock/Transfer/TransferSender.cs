@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Sock.Transfer;
