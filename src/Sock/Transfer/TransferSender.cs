@@ -32,10 +32,18 @@ public static class TransferSender
         writer.Byte((byte)FrameType.Manifest).U32((uint)entries.Count);
         foreach (var e in entries)
             writer.Byte((byte)e.Kind).Text(e.Name, WireFormat.MaxNameBytes).U64((ulong)e.Size).U32((uint)e.Mode).I64(e.MtimeNanoseconds);
-        await writer.FlushFrameAsync(ct);
-        await stream.FlushAsync(ct);
-
-        var offsets = await ReadPlanAsync(reader, entries, ct);
+        long[] offsets;
+        try
+        {
+            await writer.FlushFrameAsync(ct);
+            await stream.FlushAsync(ct);
+            offsets = await ReadPlanAsync(reader, entries, ct);
+        }
+        catch (IOException e) when (reader.Position == 0)
+        {
+            // Nothing came back: a port probe that closed, or a peer that is not a receiver.
+            throw new HandshakeIncompleteException("the receiver closed the connection before answering", e);
+        }
 
         // The receiver may stop us at any time with an ERROR frame (disk full, refused path):
         // a reader task watches for it, or for the final RESULT, while we send.

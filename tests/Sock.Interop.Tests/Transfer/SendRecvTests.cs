@@ -138,6 +138,20 @@ public sealed class SendRecvTests
     }
 
     [Fact]
+    public async Task PortProbe_BeforeTheRealReceiver_IsIgnoredByAListeningSender()
+    {
+        using var dir = FreePort.TempDir();
+        var data = RandomFile(dir.File("f.bin"), 10_000);
+        var (send, port) = await StartListeningAsync("send", dir.File("f.bin"));
+        await using var _ = send;
+        await FreePort.WaitListeningAsync(port, Wait);
+        var recv = await SockCli.RunAsync("recv", $"127.0.0.1:{port}", "-o", dir.File("out"));
+        Assert.True(recv.Code == 0, recv.Stderr);
+        Assert.Equal(0, await send.WaitForExitAsync(Wait));
+        Assert.Equal(data, File.ReadAllBytes(dir.File("out/f.bin")));
+    }
+
+    [Fact]
     public async Task BadUsage_ExitsTwo()
     {
         var both = await SockCli.RunAsync("send", "x", "127.0.0.1:1", "--listen", "5");
