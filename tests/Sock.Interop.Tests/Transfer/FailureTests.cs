@@ -69,7 +69,7 @@ public sealed class FailureTests
         RandomFile(source, 2 << 20);
         var (recv, port) = await StartListeningAsync("recv", "-o", dir.File("out"));
         await using var _ = recv;
-        await using var send = SockCli.Start("send", "--limit-rate", "4M", source, $"127.0.0.1:{port}");
+        await using var send = SockCli.Start("send", "--limit-rate", "1M", source, $"127.0.0.1:{port}");
         await WaitForFileLengthAsync(dir.File("out/log.txt.part"), 256 << 10);
         await File.AppendAllTextAsync(source, "one more line\n", TestContext.Current.CancellationToken);
 
