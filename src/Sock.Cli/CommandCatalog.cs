@@ -14,6 +14,9 @@ internal static class CommandCatalog
         // Raw pipes
         yield return ConnectCommand.Create();
         yield return ListenCommand.Create();
+        // File transfer
+        yield return SendCommand.Create();
+        yield return RecvCommand.Create();
         yield return CompletionCommand.Create();
     }
 }
