@@ -17,12 +17,12 @@ record() {
   printf '  %-28s %-22s %-16s peer=%-12s sock=%-12s %s\n' "$1" "$2" "$3" "$4" "$5" "$6"
 }
 
-# The sock binary the benchmarks use: the native one when published, else the Release build.
+# The sock binary the benchmarks use: $SOCK if set, the native one when published (bench/run
+# publishes it fresh), else the Release build, rebuilt so it is current.
 sock_bin() {
+  if [ -n "${SOCK:-}" ]; then echo "$SOCK"; return; fi
   if [ -x "$REPO_DIR/publish/sock" ]; then echo "$REPO_DIR/publish/sock"; return; fi
-  if [ ! -x "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock" ]; then
-    dotnet build "$REPO_DIR/src/Sock.Cli" -c Release >/dev/null
-  fi
+  dotnet build "$REPO_DIR/src/Sock.Cli" -c Release -v q -nologo >/dev/null   # incremental: cheap when current
   echo "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"
 }
 

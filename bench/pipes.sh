@@ -60,3 +60,11 @@ echo
 echo "sock binary: $SOCK"
 echo "pipes: $(numfmt --to=iec "$SIZE")B over loopback TCP, best of $ROUNDS ($(nproc) cores, $(date -u +%Y-%m-%d))"
 for name in "${names[@]}"; do printf '  %-5s %8.0f MiB/s\n' "$name" "${best[$name]}"; done
+
+# Rows for bench/run's report (docs/BENCHMARKS.md).
+source bench/lib.sh
+gib=$(numfmt --to=iec "$SIZE")
+for peer in ncat nc; do
+  record "Bulk pipe ${gib}B (best of $ROUNDS)" "sock listen <- sock connect" "$peer" \
+    "$(printf %.0f "${best[$peer]}")" "$(printf %.0f "${best[sock]}")" "MiB/s" higher 1
+done
