@@ -160,14 +160,15 @@ public sealed partial class IrcSession : ChatConnection
 
     private void Cap(IrcMessage m)
     {
+        var me = _registered ? Nick : "*"; // CAP replies use * until registration completes
         switch (m.Param(0).ToUpperInvariant())
         {
             case "LS":
                 if (!_registered) _capNegotiating = true;
-                SendLine($":{Server} CAP {Me} LS :{string.Join(' ', SupportedCaps)}");
+                SendLine($":{Server} CAP {me} LS :{string.Join(' ', SupportedCaps)}");
                 break;
             case "LIST":
-                SendLine($":{Server} CAP {Me} LIST :{string.Join(' ', _caps)}");
+                SendLine($":{Server} CAP {me} LIST :{string.Join(' ', _caps)}");
                 break;
             case "REQ":
                 if (!_registered) _capNegotiating = true;
@@ -176,11 +177,11 @@ public sealed partial class IrcSession : ChatConnection
                 {
                     foreach (var c in wanted)
                         if (c.StartsWith('-')) _caps.Remove(c[1..]); else _caps.Add(c);
-                    SendLine($":{Server} CAP {Me} ACK :{m.Param(1)}");
+                    SendLine($":{Server} CAP {me} ACK :{m.Param(1)}");
                 }
                 else
                 {
-                    SendLine($":{Server} CAP {Me} NAK :{m.Param(1)}");
+                    SendLine($":{Server} CAP {me} NAK :{m.Param(1)}");
                 }
                 break;
             case "END":
