@@ -120,12 +120,14 @@ public sealed class ChatServer : IAsyncDisposable
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         socket.NoDelay = true;
         Stream stream = new NetworkStream(socket, ownsSocket: false);
+        var waiting = Interlocked.Increment(ref _pending);
+        var handedOver = false;
         try
         {
-            if (_connections.Count + Interlocked.Increment(ref _pending) > Options.MaxClients)
+            if (_connections.Count + waiting > Options.MaxClients)
             {
-                var full = Encoding.UTF8.GetBytes($"ERROR :Server full ({Options.MaxClients} clients); try again later\r\n");
-                await stream.WriteAsync(full, ct);
+                Log?.Invoke($"{remote}: refused, server full ({Options.MaxClients} clients)");
+                await stream.WriteAsync(Encoding.UTF8.GetBytes($"ERROR :Server full ({Options.MaxClients} clients); try again later\r\n"), ct);
                 return;
             }
             var (kind, initial, pending) = await DetectAsync(stream, ct);
@@ -144,6 +146,7 @@ public sealed class ChatServer : IAsyncDisposable
                 : new PlainSession(Hub, socket, stream, remote);
             _connections[connection] = 0;
             Interlocked.Decrement(ref _pending);
+            handedOver = true;
             Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{(stream is SslStream ? ", TLS" : "")})");
             try
             {
@@ -153,16 +156,21 @@ public sealed class ChatServer : IAsyncDisposable
             {
                 _connections.TryRemove(connection, out _);
             }
-            return;
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or SockException)
         {
             Log?.Invoke($"{remote}: {e.Message}");
         }
-        // Only reached when no session took over the socket.
-        Interlocked.Decrement(ref _pending);
-        await stream.DisposeAsync();
-        socket.Dispose();
+        finally
+        {
+            if (!handedOver)
+            {
+                Interlocked.Decrement(ref _pending);
+                try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { }
+                await stream.DisposeAsync();
+                socket.Dispose();
+            }
+        }
     }
 
     private enum Detected { Plain, Irc, Tls, Closed }

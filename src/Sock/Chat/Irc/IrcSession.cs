@@ -11,7 +11,7 @@ namespace Sock.Chat.Irc;
 /// </summary>
 public sealed partial class IrcSession : ChatConnection
 {
-    private const int CachePlain = 0, CacheTimed = 1;
+    private const int CachePlain = 2, CacheTimed = 3; // slots 0-1 belong to the plain encoder
     private static readonly string[] SupportedCaps = ["server-time", "message-tags", "echo-message", "multi-prefix"];
     private static readonly string Version = "sock-" + (typeof(IrcSession).Assembly.GetName().Version?.ToString(3) ?? "0");
     private readonly HashSet<string> _caps = new(StringComparer.Ordinal);
