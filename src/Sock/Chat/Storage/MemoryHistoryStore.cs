@@ -13,8 +13,14 @@ public sealed class MemoryHistoryStore(int perRoom) : IHistoryStore
         var q = _rooms.GetOrAdd(e.Target, _ => new Queue<ChatEvent>());
         var replay = new ChatEvent
         {
-            Kind = e.Kind, Sequence = e.Sequence, Time = e.Time, From = e.From, FromPrefix = e.FromPrefix,
-            Target = e.Target, Text = e.Text, IsReplay = true,
+            Kind = e.Kind,
+            Sequence = e.Sequence,
+            Time = e.Time,
+            From = e.From,
+            FromPrefix = e.FromPrefix,
+            Target = e.Target,
+            Text = e.Text,
+            IsReplay = true,
         };
         lock (q)
         {

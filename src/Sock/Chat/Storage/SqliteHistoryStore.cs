@@ -56,8 +56,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 {
                     memory.Append(new ChatEvent
                     {
-                        Target = reader.GetString(0), Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                        Kind = (ChatEventKind)reader.GetInt32(2), From = reader.GetString(3), FromPrefix = reader.GetString(4),
+                        Target = reader.GetString(0),
+                        Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                        Kind = (ChatEventKind)reader.GetInt32(2),
+                        From = reader.GetString(3),
+                        FromPrefix = reader.GetString(4),
                         Text = reader.GetString(5),
                     });
                 }
