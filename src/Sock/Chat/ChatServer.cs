@@ -207,13 +207,29 @@ public sealed class ChatServer : IAsyncDisposable
         return r;
     }
 
+    /// <summary>
+    /// IRC only when the first line is a well-formed registration command, so a plain user whose
+    /// first words happen to be "pass me the salt" stays plain. Null = need more bytes.
+    /// </summary>
     private Detected? Classify(ReadOnlySpan<byte> seen)
     {
         if (seen[0] == 0x16 && Options.Tls is not null) return Detected.Tls;
+        var nl = seen.IndexOf((byte)'\n');
         var end = seen.IndexOfAny(" \r\n"u8);
         var word = Encoding.ASCII.GetString(end < 0 ? seen[..Math.Min(seen.Length, 5)] : seen[..end]).ToUpperInvariant();
-        if (end >= 0) return IrcWords.Contains(word) ? Detected.Irc : Detected.Plain;
-        return IrcWords.Any(w => w.StartsWith(word, StringComparison.Ordinal) && word.Length < w.Length) ? null : Detected.Plain;
+        if (end < 0)
+            return IrcWords.Any(w => w.StartsWith(word, StringComparison.Ordinal) && word.Length < w.Length) ? null : Detected.Plain;
+        if (!IrcWords.Contains(word)) return Detected.Plain;
+        if (nl < 0) return seen.Length > 1024 ? Detected.Plain : null; // wait for the whole first line
+        var m = IrcMessage.Parse(Encoding.UTF8.GetString(seen[..nl]));
+        var ok = m is not null && m.Command switch
+        {
+            "CAP" => m.Params.Count >= 1 && m.Param(0).ToUpperInvariant() is "LS" or "REQ" or "END" or "LIST",
+            "NICK" or "PASS" => m.Params.Count == 1,
+            "USER" => m.Params.Count == 4,
+            _ => false,
+        };
+        return ok ? Detected.Irc : Detected.Plain;
     }
 
     public async ValueTask DisposeAsync()

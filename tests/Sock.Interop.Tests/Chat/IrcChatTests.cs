@@ -38,7 +38,7 @@ public class IrcChatTests
         await pre.SendAsync("NICK early\r\nJOIN #x\r\n");
         await pre.ExpectAsync(":test.local 451 early :You have not registered");
         using var bad = await server.ConnectAsync();
-        await bad.SendAsync("NICK\r\n");
+        await bad.SendAsync("CAP LS 302\r\nNICK\r\n"); // a bare NICK as the very first line would be taken as plain
         await bad.ExpectAsync(" 431 * :No nickname given");
         await bad.SendAsync("NICK 1abc\r\n");
         await bad.ExpectAsync(" 432 * 1abc :Erroneous nickname");
@@ -114,6 +114,8 @@ public class IrcChatTests
         var (p, _) = await server.PlainAsync("plainpat");
         using var _p = p;
         await a.ExpectAsync(" NICK :plainpat");
+        await p.SendAsync("/nick alice\n");
+        await p.ExpectAsync("* nick alice is already in use");
         await p.SendAsync("hello irc\n");
         await a.ExpectAsync(":plainpat!plain@127.0.0.1 PRIVMSG #lobby :hello irc");
         await a.SendAsync("PRIVMSG #lobby :hello plain\r\nPRIVMSG #lobby :\u0001ACTION waves\u0001\r\nNOTICE #lobby :a notice\r\n");

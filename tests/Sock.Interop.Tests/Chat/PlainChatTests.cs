@@ -151,6 +151,18 @@ public class PlainChatTests
     }
 
     [Fact]
+    public async Task FirstLineThatOnlyLooksLikeIrcStaysPlain()
+    {
+        await using var server = await ChatServerProcess.StartAsync();
+        var (a, _) = await server.PlainAsync("listener");
+        using var _a = a;
+        using var b = await server.ConnectAsync();
+        await b.SendAsync("pass me the salt\n");
+        await b.ExpectAsync("欢迎");
+        Assert.Matches(@"^<guest-\d+> pass me the salt$", await a.ExpectAsync("pass me the salt"));
+    }
+
+    [Fact]
     public async Task PasswordMakesPlainUsersLogIn()
     {
         await using var server = await ChatServerProcess.StartAsync("--password", "sesame");
