@@ -26,6 +26,16 @@ public class ChatBenchAndConsoleTests
     }
 
     [Fact]
+    public async Task BenchChatReportsARefusedServerInOneLine()
+    {
+        var port = FreePort.Tcp();
+        var (code, stdout, stderr) = await SockCli.RunAsync("bench", "chat", $"127.0.0.1:{port}", "-n", "2", "-m", "0");
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"sock: bench chat: cannot connect to 127.0.0.1:{port}: connection refused (ECONNREFUSED)\n", stderr);
+    }
+
+    [Fact]
     public async Task BenchChatSeesNcatChatMangleOrAtLeastDeliver()
     {
         var ncat = Peers.Ncat;

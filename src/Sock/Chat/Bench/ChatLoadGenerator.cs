@@ -58,6 +58,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
     private long _delivered, _corrupt, _outOfOrder, _lastDelivery;
     private long[] _latencies = [];
     private long _latencyCount;
+    private string? _firstError;
 
     /// <summary>Progress lines for a person watching (connections made, sending started…).</summary>
     public event Action<string>? Progress;
@@ -77,12 +78,16 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         {
             await gate.WaitAsync(ct);
             try { clients[i] = await ConnectAsync(i, stop.Token); }
-            catch (Exception e) when (e is SocketException or IOException or TimeoutException) { }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+            {
+                Interlocked.CompareExchange(ref _firstError, e is SocketException se ? Net.SocketErrors.Format(se.SocketErrorCode) : e.Message, null);
+            }
             finally { gate.Release(); }
         }).ToList();
         await Task.WhenAll(connecting);
         var connected = clients.Count(c => c is not null);
-        Progress?.Invoke($"connected {connected}/{o.Clients}");
+        if (connected == 0) throw new SockException($"bench chat: cannot connect to {o.Host}:{o.Port}: {_firstError}");
+        Progress?.Invoke($"connected {connected}/{o.Clients}" + (_firstError is null ? "" : $" (first failure: {_firstError})"));
         if (o.Protocol == BenchProtocol.Plain) await Task.Delay(o.Settle, ct);
         var readers = clients.Where(c => c is not null).Select(c => c!.ReadLoopAsync(this, stop.Token)).ToList();
 
