@@ -9,6 +9,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        // Chat: the main job
+        yield return ChatCommand.Create();
         // Toolbox (Python socket parity)
         foreach (var command in ToolboxCommands.All()) yield return command;
         // Raw pipes
@@ -17,6 +19,8 @@ internal static class CommandCatalog
         // File transfer
         yield return SendCommand.Create();
         yield return RecvCommand.Create();
+        // Load generators and shell integration
+        yield return BenchCommand.Create();
         yield return CompletionCommand.Create();
     }
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Chat, side by side in one run (Release sock):
+#   IRC fan-out   100 clients in one room, 10 senders x 500 msgs   sock chat serve  vs InspIRCd 3
+#   plain fan-out  10 clients, 10 senders x 2,000 lines             sock chat serve  vs ncat --chat
+#   idle memory    10,000 connected idle clients (server RSS growth / client)   sock vs InspIRCd
+# The load generator for all of them is `sock bench chat`. Prints a markdown table (also written
+# to $OUT_DIR/chat.md) and appends rows to $RESULTS for bench/report.py when bench/lib.sh exists.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if [ -f "$here/lib.sh" ]; then
+  source "$here/lib.sh"
+else
+  REPO_DIR="$(dirname "$here")"; OUT_DIR="${OUT_DIR:-$here/out}"; RESULTS="${RESULTS:-$OUT_DIR/results.tsv}"
+  mkdir -p "$OUT_DIR"
+  record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
+  sock_bin() {
+    [ -x "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock" ] || dotnet build "$REPO_DIR/src/Sock.Cli" -c Release >/dev/null
+    echo "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"
+  }
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+fi
+sock=$(sock_bin)
+for p in inspircd ncat python3; do command -v $p >/dev/null || { echo "chat.sh: $p missing" >&2; exit 1; }; done
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+IDLE=${IDLE:-10000}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# bench NAME ARGS… → $work/NAME.json
+bench() { local name=$1; shift; "$sock" bench chat "$@" --json > "$work/$name.json" 2>"$work/$name.err" || true; }
+get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); v=d.get(sys.argv[2], 'n/a'); print(round(v,1) if isinstance(v,float) else v)" "$work/$1.json" "$2"; }
+
+start_sock() { # PORT → pid
+  "$sock" chat serve --bind 127.0.0.1 --port "$1" --name bench.local --max-clients 100000 </dev/null >/dev/null 2>"$work/sock-$1.log" &
+  pids+=($!); echo $! > "$work/pid"; wait_port "$1"
+}
+start_inspircd() { # PORT → pid
+  cat > "$work/insp-$1.conf" <<CONF
+<server name="bench.local" description="bench" network="bench">
+<admin name="bench" nick="bench" email="bench@localhost">
+<bind address="127.0.0.1" port="$1" type="clients">
+<power diepass="x" restartpass="x">
+<connect name="main" allow="*" maxchans="20" timeout="60" pingfreq="600" hardsendq="1G" softsendq="1G" recvq="1G" threshold="100000000" commandrate="100000000" fakelag="no" localmax="200000" globalmax="200000" useident="no" resolvehostnames="no" usednsbl="no" limit="200000">
+<pid file="$work/insp-$1.pid">
+<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="$work/insp-$1.log">
+<performance softlimit="60000" somaxconn="4096" netbuffersize="65536" quietbursts="yes" clonesonconnect="no">
+<channels users="200000" opers="200000">
+CONF
+  inspircd --runasroot --nofork --config "$work/insp-$1.conf" >"$work/insp-$1.out" 2>&1 &
+  pids+=($!); echo $! > "$work/pid"; wait_port "$1"
+}
+start_ncat() { ncat --chat -l 127.0.0.1 "$1" </dev/null >/dev/null 2>&1 & pids+=($!); echo $! > "$work/pid"; wait_port "$1"; }
+stop_last() { kill "$(cat "$work/pid")" 2>/dev/null; sleep 0.3; }
+
+# Idle memory: server RSS before, and while N idle clients are connected.
+idle() { # NAME PID PORT ARGS…
+  local name=$1 pid=$2 port=$3; shift 3
+  local before; before=$(rss_kib "$pid")
+  "$sock" bench chat "127.0.0.1:$port" -n "$IDLE" -m 0 --hold 6 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  local b=$!
+  for _ in $(seq 600); do grep -q holding "$work/$name.err" && break; sleep 0.1; done
+  sleep 3
+  local during; during=$(rss_kib "$pid")
+  wait $b
+  local connected; connected=$(awk '/connected/ {print $2}' "$work/$name.out")
+  python3 -c "import sys; b,d,n=int(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3].split('/')[0]); print(f'{(d-b)/n:.2f} {b} {d} {n}')" "$before" "$during" "$connected"
+}
+
+echo "chat.sh: IRC fan-out (100 clients, 10 senders x 500)…" >&2
+P=$(free_port); start_sock "$P";     bench sock-irc "127.0.0.1:$P" --irc -n 100 -m 10 -k 500 -s 100; stop_last
+P=$(free_port); start_inspircd "$P"; bench insp-irc "127.0.0.1:$P" --irc -n 100 -m 10 -k 500 -s 100; stop_last
+echo "chat.sh: plain fan-out (10 clients, 10 senders x 2,000)…" >&2
+P=$(free_port); start_sock "$P";     bench sock-plain "127.0.0.1:$P" -n 10 -m 10 -k 2000 -s 100; stop_last
+P=$(free_port); start_ncat "$P";     bench ncat-plain "127.0.0.1:$P" -n 10 -m 10 -k 2000 -s 100 --quiet 3; stop_last
+echo "chat.sh: $IDLE idle clients…" >&2
+P=$(free_port); start_sock "$P";     read -r sock_idle sb sd sn < <(idle sock-idle "$(cat "$work/pid")" "$P"); stop_last
+P=$(free_port); start_sock "$P";     read -r sock_idle_irc _ _ sin < <(idle sock-idle-irc "$(cat "$work/pid")" "$P" --irc); stop_last
+P=$(free_port); start_inspircd "$P"; read -r insp_idle ib id in_ < <(idle insp-idle "$(cat "$work/pid")" "$P" --irc); stop_last
+
+T1="Chat fan-out, IRC (100 clients, 10×500)"
+record "$T1" "deliveries/s" "InspIRCd 3" "$(get insp-irc deliveriesPerSecond)" "$(get sock-irc deliveriesPerSecond)" "msg/s" higher 2
+record "$T1" "p99 latency (ms)" "InspIRCd 3" "$(get insp-irc p99Ms)" "$(get sock-irc p99Ms)" "ms" lower 1
+record "$T1" "lost" "InspIRCd 3" "$(get insp-irc lost)" "$(get sock-irc lost)" "msgs" lower "<=0"
+T2="Chat fan-out, plain (10 clients, 10×2,000)"
+record "$T2" "deliveries/s (whole lines)" "ncat --chat" "$(get ncat-plain deliveriesPerSecond)" "$(get sock-plain deliveriesPerSecond)" "msg/s" higher -
+record "$T2" "lost" "ncat --chat" "$(get ncat-plain lost)" "$(get sock-plain lost)" "msgs" lower "<=0"
+record "$T2" "corrupt (split/merged)" "ncat --chat" "$(get ncat-plain corrupt)" "$(get sock-plain corrupt)" "lines" lower "<=0"
+T3="Chat, $IDLE idle clients"
+record "$T3" "server memory per client (KiB)" "InspIRCd 3" "$insp_idle" "$sock_idle" "KiB" lower "<=10"
+
+md="$OUT_DIR/chat.md"
+{
+  echo "| load | metric | peer | peer | sock | target |"
+  echo "|---|---|---|---|---|---|"
+  for m in deliveriesPerSecond p50Ms p99Ms lost corrupt outOfOrder; do
+    echo "| IRC 100 clients, 10×500×100 B | $m | InspIRCd 3 | $(get insp-irc $m) | $(get sock-irc $m) | $(case $m in deliveriesPerSecond) echo '≥ 2× peer';; p99Ms) echo '< peer';; lost) echo 0;; *) echo;; esac) |"
+  done
+  for m in deliveriesPerSecond p50Ms p99Ms lost corrupt outOfOrder; do
+    echo "| plain 10 clients, 10×2,000×100 B | $m | ncat --chat | $(get ncat-plain $m) | $(get sock-plain $m) | $(case $m in deliveriesPerSecond) echo 'close to peer';; lost|corrupt) echo 0;; *) echo;; esac) |"
+  done
+  echo "| $IDLE idle clients (plain) | server KiB per client | — | — | $sock_idle | < 10 |"
+  echo "| $IDLE idle clients (IRC, registered) | server KiB per client | InspIRCd 3 | $insp_idle | $sock_idle_irc | < 10 |"
+} | tee "$md"
+echo "(idle: sock connected $sn/$IDLE plain, $sin/$IDLE IRC; InspIRCd $in_/$IDLE)"

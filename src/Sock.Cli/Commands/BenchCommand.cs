@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Text.Json.Serialization;
+using Sock.Chat;
+using Sock.Chat.Bench;
+
+namespace Sock.Cli.Commands;
+
+/// <summary>`sock bench`: load generators for sock's servers and their peers.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Load generators: measure a server (sock's or a peer's) under load.");
+        bench.Subcommands.Add(Chat());
+        return bench;
+    }
+
+    private static Command Chat()
+    {
+        var target = new Argument<string>("HOST[:PORT]") { Description = "Chat server to load (default port 4323)", DefaultValueFactory = _ => "127.0.0.1" };
+        var clients = new Option<int>("--clients", "-n") { Description = "Connected clients, all in one room", DefaultValueFactory = _ => 10 };
+        var senders = new Option<int>("--senders", "-m") { Description = "How many of them send (0 = idle clients only)", DefaultValueFactory = _ => 10 };
+        var messages = new Option<int>("--messages", "-k") { Description = "Messages per sender", DefaultValueFactory = _ => 100 };
+        var size = new Option<int>("--size", "-s") { Description = "Bytes per message (marker included)", DefaultValueFactory = _ => 100 };
+        var irc = new Option<bool>("--irc") { Description = "Speak IRC (NICK/USER/JOIN/PRIVMSG) instead of plain lines" };
+        var rate = new Option<double>("--rate") { Description = "Messages per second per sender (default: as fast as possible)" };
+        var room = new Option<string>("--room") { Description = "IRC channel to use", DefaultValueFactory = _ => "#bench" };
+        var hold = new Option<double>("--hold") { Description = "Idle runs: seconds to keep the connections open" };
+        var quiet = new Option<double>("--quiet") { Description = "Stop waiting after this many seconds without a delivery", DefaultValueFactory = _ => 10 };
+        var json = CommonOptions.Json();
+        var cmd = new Command("chat", "Load a chat server (sock, an IRC server, ncat --chat): N clients, M senders, K messages of S bytes; reports lost, corrupt, deliveries/s and latency.")
+        {
+            target, clients, senders, messages, size, irc, rate, room, hold, quiet, json,
+        };
+        cmd.WithExamples(
+            "sock bench chat 127.0.0.1:4323 --irc -n 100 -m 10 -k 500",
+            "sock bench chat 127.0.0.1:4323 -n 10 -m 10 -k 2000         # plain lines (also works against ncat --chat)",
+            "sock bench chat 127.0.0.1:4323 -n 10000 -m 0 --hold 10     # idle connections");
+        cmd.SetHandler(async (parse, ct) =>
+        {
+            var (host, port) = SplitTarget(parse.GetValue(target)!);
+            var options = new ChatLoadOptions
+            {
+                Host = host,
+                Port = port,
+                Protocol = parse.GetValue(irc) ? BenchProtocol.Irc : BenchProtocol.Plain,
+                Clients = parse.GetValue(clients),
+                Senders = parse.GetValue(senders),
+                Messages = parse.GetValue(messages),
+                Size = parse.GetValue(size),
+                Rate = parse.GetValue(rate),
+                Room = parse.GetValue(room)!,
+                Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
+                Quiet = TimeSpan.FromSeconds(parse.GetValue(quiet)),
+            };
+            if (options.Clients < 1) throw new UsageException("--clients must be at least 1");
+            if (options.Senders < 0 || options.Senders > options.Clients) throw new UsageException("--senders must be between 0 and --clients");
+            var asJson = parse.GetValue(json);
+            var generator = new ChatLoadGenerator(options);
+            if (!asJson) generator.Progress += line => Console.Error.WriteLine($"bench: {line}");
+            var r = await generator.RunAsync(ct);
+            if (asJson)
+            {
+                Output.WriteJson(r, BenchJsonContext.Default.ChatLoadResult);
+            }
+            else
+            {
+                Console.WriteLine($"connected      {r.Connected}/{r.Clients}");
+                if (options.Senders > 0)
+                {
+                    Console.WriteLine($"expected       {r.Expected}");
+                    Console.WriteLine($"delivered      {r.Delivered}");
+                    Console.WriteLine($"lost           {r.Lost}");
+                    Console.WriteLine($"corrupt        {r.Corrupt}   (split, merged or mis-attributed lines)");
+                    Console.WriteLine($"out of order   {r.OutOfOrder}");
+                    Console.WriteLine($"seconds        {r.Seconds:0.000}");
+                    Console.WriteLine($"deliveries/s   {r.DeliveriesPerSecond:0}");
+                    Console.WriteLine($"latency p50    {r.P50Ms:0.0} ms");
+                    Console.WriteLine($"latency p99    {r.P99Ms:0.0} ms");
+                }
+            }
+            return r.Connected == r.Clients && r.Lost == 0 && r.Corrupt == 0 ? CommandRunner.Ok : CommandRunner.Failure;
+        });
+        return cmd;
+    }
+
+    private static (string Host, int Port) SplitTarget(string target)
+    {
+        var colon = target.LastIndexOf(':');
+        if (colon > 0 && target.IndexOf(':', StringComparison.Ordinal) == colon)
+        {
+            if (!int.TryParse(target[(colon + 1)..], out var p) || p is < 1 or > 65535) throw new UsageException($"bad port in '{target}'");
+            return (target[..colon], p);
+        }
+        if (target.StartsWith('[') && target.Contains("]:", StringComparison.Ordinal))
+        {
+            var end = target.IndexOf("]:", StringComparison.Ordinal);
+            if (!int.TryParse(target[(end + 2)..], out var p) || p is < 1 or > 65535) throw new UsageException($"bad port in '{target}'");
+            return (target[1..end], p);
+        }
+        return (target, ChatServerOptions.DefaultPort);
+    }
+}
+
+[JsonSerializable(typeof(ChatLoadResult))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

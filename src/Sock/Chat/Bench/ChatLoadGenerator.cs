@@ -1,0 +1,214 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Sock.Chat.Bench;
+
+public enum BenchProtocol { Plain, Irc }
+
+/// <summary>What to run: N clients in one room, M of them sending K messages of S bytes.</summary>
+public sealed record ChatLoadOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = ChatServerOptions.DefaultPort;
+    public BenchProtocol Protocol { get; init; } = BenchProtocol.Plain;
+    public int Clients { get; init; } = 10;
+    public int Senders { get; init; } = 10;
+    public int Messages { get; init; } = 100;
+    public int Size { get; init; } = 100;
+    /// <summary>Messages per second per sender; 0 = as fast as the server takes them.</summary>
+    public double Rate { get; init; }
+    public string Room { get; init; } = "#bench";
+    /// <summary>Give up waiting when nothing new arrives for this long.</summary>
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Idle runs (no senders): how long to keep the connections open.</summary>
+    public TimeSpan Hold { get; init; } = TimeSpan.Zero;
+    /// <summary>Plain runs: pause after connecting so the server finishes greeting everyone.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1.5);
+    public int ConnectConcurrency { get; init; } = 200;
+}
+
+/// <summary>The outcome: every count a load test needs to be believed.</summary>
+public sealed record ChatLoadResult
+{
+    public int Clients { get; init; }
+    public int Connected { get; init; }
+    public long Expected { get; init; }
+    public long Delivered { get; init; }
+    public long Lost { get; init; }
+    /// <summary>Lines that carried a benchmark marker but were split, merged or mis-attributed.</summary>
+    public long Corrupt { get; init; }
+    public long OutOfOrder { get; init; }
+    public double Seconds { get; init; }
+    public double DeliveriesPerSecond { get; init; }
+    public double P50Ms { get; init; }
+    public double P99Ms { get; init; }
+    public double MaxMs { get; init; }
+}
+
+/// <summary>
+/// A chat load generator (like redis-benchmark for chat servers): speaks plain lines or IRC, so it
+/// measures sock, InspIRCd and `ncat --chat` alike. Each message carries its sender, sequence and
+/// send time, so every receiver can count, order-check and time it.
+/// </summary>
+public sealed class ChatLoadGenerator(ChatLoadOptions options)
+{
+    private static readonly byte[] Marker = "BENCH "u8.ToArray();
+    private long _delivered, _corrupt, _outOfOrder, _lastDelivery;
+    private long[] _latencies = [];
+    private long _latencyCount;
+    private string? _firstError;
+
+    /// <summary>Progress lines for a person watching (connections made, sending started…).</summary>
+    public event Action<string>? Progress;
+
+    public async Task<ChatLoadResult> RunAsync(CancellationToken ct)
+    {
+        var o = options;
+        if (o.Senders > o.Clients) throw new ArgumentException("--senders cannot exceed --clients");
+        var markerLength = Encoding.ASCII.GetByteCount($"BENCH {o.Senders} {o.Messages} {long.MaxValue} ");
+        if (o.Senders > 0 && o.Size < markerLength) throw new ArgumentException($"--size must be at least {markerLength} bytes (the marker)");
+        var expected = (long)o.Senders * o.Messages * (o.Clients - 1);
+        _latencies = new long[Math.Max(0, expected)];
+        var clients = new BenchClient?[o.Clients];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var gate = new SemaphoreSlim(o.ConnectConcurrency);
+        var connecting = Enumerable.Range(0, o.Clients).Select(async i =>
+        {
+            await gate.WaitAsync(ct);
+            try { clients[i] = await ConnectAsync(i, stop.Token); }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+            {
+                Interlocked.CompareExchange(ref _firstError, e is SocketException se ? Net.SocketErrors.Format(se.SocketErrorCode) : e.Message, null);
+            }
+            finally { gate.Release(); }
+        }).ToList();
+        await Task.WhenAll(connecting);
+        var connected = clients.Count(c => c is not null);
+        if (connected == 0) throw new SockException($"bench chat: cannot connect to {o.Host}:{o.Port}: {_firstError}");
+        Progress?.Invoke($"connected {connected}/{o.Clients}" + (_firstError is null ? "" : $" (first failure: {_firstError})"));
+        if (o.Protocol == BenchProtocol.Plain) await Task.Delay(o.Settle, ct);
+        var readers = clients.Where(c => c is not null).Select(c => c!.ReadLoopAsync(this, stop.Token)).ToList();
+
+        double seconds = 0;
+        if (o.Senders > 0 && connected == o.Clients)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Interlocked.Exchange(ref _lastDelivery, start);
+            var senders = Enumerable.Range(0, o.Senders).Select(i => clients[i]!.SendAllAsync(i, o, stop.Token)).ToList();
+            await Task.WhenAll(senders);
+            Progress?.Invoke("all messages sent; waiting for deliveries");
+            var seen = -1L;
+            while (Interlocked.Read(ref _delivered) < expected)
+            {
+                var now = Interlocked.Read(ref _delivered);
+                if (now != seen) seen = now;
+                else if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastDelivery)) > o.Quiet) break;
+                await Task.Delay(20, ct);
+            }
+            seconds = Stopwatch.GetElapsedTime(start, Interlocked.Read(ref _lastDelivery)).TotalSeconds;
+        }
+        else if (o.Hold > TimeSpan.Zero)
+        {
+            Progress?.Invoke($"holding {connected} idle connections for {o.Hold.TotalSeconds:0}s");
+            await Task.Delay(o.Hold, ct);
+        }
+        await stop.CancelAsync();
+        foreach (var c in clients) c?.Dispose();
+        try { await Task.WhenAll(readers); } catch (OperationCanceledException) { }
+
+        var delivered = Interlocked.Read(ref _delivered);
+        var n = (int)Math.Min(Interlocked.Read(ref _latencyCount), _latencies.Length);
+        var lat = _latencies.AsSpan(0, n);
+        lat.Sort();
+        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        return new ChatLoadResult
+        {
+            Clients = o.Clients,
+            Connected = connected,
+            Expected = expected,
+            Delivered = delivered,
+            Lost = Math.Max(0, expected - delivered),
+            Corrupt = Interlocked.Read(ref _corrupt),
+            OutOfOrder = Interlocked.Read(ref _outOfOrder),
+            Seconds = seconds,
+            DeliveriesPerSecond = seconds > 0 ? delivered / seconds : 0,
+            P50Ms = n > 0 ? Ms(lat[n / 2]) : 0,
+            P99Ms = n > 0 ? Ms(lat[Math.Min(n - 1, (int)(n * 0.99))]) : 0,
+            MaxMs = n > 0 ? Ms(lat[n - 1]) : 0,
+        };
+    }
+
+    private async Task<BenchClient> ConnectAsync(int index, CancellationToken ct)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await socket.ConnectAsync(options.Host, options.Port, timeout.Token);
+            var client = new BenchClient(socket, options, index);
+            await client.RegisterAsync(timeout.Token);
+            return client;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException("registration timed out");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One received line carrying a marker: checks it whole, in order, and times it.</summary>
+    internal void OnMarkedLine(ReadOnlySpan<byte> line, int markerAt, int[] lastSeq)
+    {
+        var rest = line[(markerAt + Marker.Length)..];
+        if (!TakeNumber(ref rest, out var sender) || !TakeNumber(ref rest, out var seq) || !TakeNumber(ref rest, out var ticks)
+            || sender < 0 || sender >= options.Senders)
+        {
+            Interlocked.Increment(ref _corrupt);
+            return;
+        }
+        // The payload after the marker must be exactly the padding the sender wrote: no more, no less.
+        var payloadLength = line.Length - markerAt;
+        if (payloadLength != options.Size || rest.IndexOfAnyExcept((byte)'x') >= 0 || !Attributed(line, markerAt, (int)sender))
+        {
+            Interlocked.Increment(ref _corrupt);
+            return;
+        }
+        if (seq != lastSeq[sender] + 1) Interlocked.Increment(ref _outOfOrder);
+        lastSeq[sender] = (int)seq;
+        var now = Stopwatch.GetTimestamp();
+        var i = Interlocked.Increment(ref _latencyCount) - 1;
+        if (i < _latencies.Length) _latencies[i] = now - ticks;
+        Interlocked.Increment(ref _delivered);
+        Interlocked.Exchange(ref _lastDelivery, now);
+    }
+
+    /// <summary>IRC lines name their sender (":b3!…"); plain lines can't be checked beyond their shape.</summary>
+    private bool Attributed(ReadOnlySpan<byte> line, int markerAt, int sender)
+    {
+        if (options.Protocol != BenchProtocol.Irc) return true;
+        Span<byte> expected = stackalloc byte[16];
+        expected[0] = (byte)':';
+        expected[1] = (byte)'b';
+        Utf8Formatter.TryFormat(sender, expected[2..], out var w);
+        expected[2 + w] = (byte)'!';
+        return line[..markerAt].StartsWith(expected[..(3 + w)]);
+    }
+
+    private static bool TakeNumber(ref ReadOnlySpan<byte> s, out long value)
+    {
+        var sp = s.IndexOf((byte)' ');
+        if (sp <= 0 || !Utf8Parser.TryParse(s[..sp], out value, out var used) || used != sp) { value = 0; return false; }
+        s = s[(sp + 1)..];
+        return true;
+    }
+
+    internal static int FindMarker(ReadOnlySpan<byte> line) => line.IndexOf(Marker);
+}

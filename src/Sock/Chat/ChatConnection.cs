@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Sock.Chat.Transport;
+
+namespace Sock.Chat;
+
+/// <summary>
+/// A member reached over a socket: a reader (bytes → lines → <see cref="OnLineAsync"/> → hub) and a
+/// writer draining its own bounded <see cref="OutboundQueue"/>. Protocols subclass it and only
+/// turn lines into hub calls and hub events into bytes.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source is cancelled at close; it holds no timer or handle.")]
+public abstract class ChatConnection : ChatMember
+{
+    private readonly Socket _socket;
+    private readonly LineFramer _framer;
+    private readonly FloodGate _flood;
+    private readonly CancellationTokenSource _closed = new();
+    private int _disconnecting;
+    private Task _writer = Task.CompletedTask;
+
+    protected ChatConnection(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote)
+    {
+        Hub = hub;
+        _socket = socket;
+        Stream = stream;
+        Remote = remote;
+        Host = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4().ToString() : remote.Address.ToString();
+        Queue = new OutboundQueue(hub.Options.MaxQueueBytes);
+        // Overflow trips inside a fan-out (under a room lock): leave the hub from another thread.
+        Queue.Overflowed += () => ThreadPool.UnsafeQueueUserWorkItem(c => c.Disconnect(SendQueueExceeded, overflow: true), this, preferLocal: false);
+        _framer = new LineFramer(hub.Options.MaxLineBytes);
+        _flood = new FloodGate(hub.Options.FloodLinesPerSecond, hub.Options.FloodBurst);
+    }
+
+    public const string SendQueueExceeded = "SendQ exceeded";
+
+    protected ChatHub Hub { get; }
+    protected ChatServerOptions Options => Hub.Options;
+    protected Stream Stream { get; }
+    protected OutboundQueue Queue { get; }
+    public IPEndPoint Remote { get; }
+    public bool IsClosing => Volatile.Read(ref _disconnecting) != 0;
+    public DateTimeOffset LastHeard { get; private set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>True when a chunk without newline becomes a line after a pause (plain clients).</summary>
+    protected virtual bool FlushPartialOnPause => false;
+
+    /// <summary>Raw bytes before framing (the plain protocol strips telnet negotiation here).</summary>
+    protected virtual ReadOnlySpan<byte> Filter(ReadOnlySpan<byte> data, Span<byte> scratch) => data;
+
+    protected abstract void OnStart();
+    protected abstract ValueTask OnLineAsync(string line, bool cut);
+    /// <summary>The last words a disconnected client gets, in its protocol.</summary>
+    protected abstract byte[] FinalMessage(string reason);
+    /// <summary>Called about twice a second (timeouts, keep-alive).</summary>
+    public virtual void Tick(DateTimeOffset now) { }
+
+    /// <summary>Line ending the client uses (replies match it).</summary>
+    protected bool UsesCrlf { get; private set; }
+
+    protected void Send(string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line + (UsesCrlf ? "\r\n" : "\n"));
+        Queue.Enqueue(bytes);
+    }
+
+    protected void SendRaw(ReadOnlySpan<byte> bytes) => Queue.Enqueue(bytes);
+
+    /// <summary>Runs the connection until it closes; <paramref name="initial"/> are bytes read during detection.</summary>
+    public async Task RunAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token);
+        var token = linked.Token;
+        _writer = WriterAsync(token);
+        try
+        {
+            if (!initial.IsEmpty) UsesCrlf = initial.Span.IndexOf("\r\n"u8) >= 0;
+            OnStart();
+            if (!initial.IsEmpty) await ProcessAsync(initial);
+            while (!IsClosing)
+            {
+                // Idle: a zero-byte read waits for data without holding a buffer.
+                var waiting = pendingWait ?? Stream.ReadAsync(Memory<byte>.Empty, token).AsTask();
+                pendingWait = null;
+                if (_framer.HasPartial && FlushPartialOnPause)
+                {
+                    if (await Task.WhenAny(waiting, Task.Delay(Options.LinePause, token)) != waiting)
+                        await HandleLinesAsync(FlushPartial());
+                    await waiting;
+                }
+                else
+                {
+                    await waiting;
+                }
+                var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+                try
+                {
+                    var n = await Stream.ReadAsync(buffer, token);
+                    if (n == 0) break;
+                    LastHeard = DateTimeOffset.UtcNow;
+                    await ProcessAsync(buffer.AsMemory(0, n));
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+            if (_framer.HasPartial) await HandleLinesAsync(FlushPartial());
+            Disconnect("Connection closed");
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Disconnect(e is OperationCanceledException ? "Server shutting down" : "Connection reset");
+        }
+        finally
+        {
+            _framer.Reset();
+            await CloseAfterWriterAsync();
+        }
+    }
+
+    private ValueTask ProcessAsync(ReadOnlyMemory<byte> data) => HandleLinesAsync(Frame(data.Span));
+
+    private List<(string Line, bool Cut)> Frame(ReadOnlySpan<byte> data)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(data.Length);
+        try
+        {
+            var lines = new List<(string, bool)>();
+            _framer.Push(Filter(data, scratch), (span, crlf, cut) =>
+            {
+                if (crlf) UsesCrlf = true;
+                lines.Add((Decode(span), cut));
+            });
+            return lines;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private List<(string Line, bool Cut)> FlushPartial()
+    {
+        var lines = new List<(string, bool)>();
+        _framer.FlushPartial((span, _, cut) => lines.Add((Decode(span), cut)));
+        return lines;
+    }
+
+    /// <summary>UTF-8 with U+FFFD for invalid bytes; NULs removed.</summary>
+    private static string Decode(ReadOnlySpan<byte> line)
+    {
+        var s = Encoding.UTF8.GetString(line);
+        return s.Contains('\0', StringComparison.Ordinal) ? s.Replace("\0", "", StringComparison.Ordinal) : s;
+    }
+
+    private async ValueTask HandleLinesAsync(List<(string Line, bool Cut)> lines)
+    {
+        foreach (var (line, cut) in lines)
+        {
+            if (IsClosing) return;
+            var delay = _flood.Take();
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, _closed.Token);
+            await OnLineAsync(line, cut);
+        }
+    }
+
+    private async Task WriterAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Queue.WriteLoopAsync(Stream, ct);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Disconnect("Write error");
+        }
+    }
+
+    public override void Disconnect(string reason) => Disconnect(reason, overflow: false);
+
+    /// <summary>Says goodbye in the protocol, leaves the hub, and lets the writer drain (briefly) before closing.</summary>
+    protected void Disconnect(string reason, bool overflow)
+    {
+        if (Interlocked.Exchange(ref _disconnecting, 1) != 0) return;
+        var final = FinalMessage(reason);
+        if (overflow) Queue.ReplaceWithFinal(final);
+        else
+        {
+            Queue.Enqueue(final, ignoreLimit: true);
+            Queue.Complete();
+        }
+        Hub.Quit(this, reason);
+        OnDisconnected(reason);
+        _ = CloseAfterWriterAsync();
+    }
+
+    /// <summary>For the server's bookkeeping.</summary>
+    internal Action<ChatConnection, string>? Closed { get; set; }
+
+    protected virtual void OnDisconnected(string reason) => Closed?.Invoke(this, reason);
+
+    private int _socketClosed;
+
+    private async Task CloseAfterWriterAsync()
+    {
+        try
+        {
+            await _writer.WaitAsync(Options.CloseGrace);
+        }
+        catch (TimeoutException) { }
+        if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        await _closed.CancelAsync();
+        await Stream.DisposeAsync();
+        _socket.Dispose();
+    }
+}

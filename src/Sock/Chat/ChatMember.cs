@@ -1,0 +1,47 @@
+namespace Sock.Chat;
+
+/// <summary>
+/// A member of the hub: a connected user of some protocol (or the operator console). The hub sees
+/// only this; how events reach the user (encoding, queues, sockets) is the subclass's business.
+/// </summary>
+public abstract class ChatMember
+{
+    private readonly Lock _roomsGate = new();
+    private readonly HashSet<string> _rooms = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Current nick; set by the hub when it grants one.</summary>
+    public string Nick { get; internal set; } = "*";
+    public string UserName { get; set; } = "user";
+    public string Host { get; init; } = "localhost";
+    public string RealName { get; set; } = "";
+    public string? Away { get; set; }
+    public bool IsOperator { get; set; }
+    public bool WantsWallops { get; set; }
+    public DateTimeOffset SignOn { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset LastActive { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>"plain", "irc" or "console".</summary>
+    public abstract string Protocol { get; }
+
+    public string Prefix => $"{Nick}!{UserName}@{Host}";
+
+    /// <summary>Queues an event for this member. Must not block; called under the room's lock.</summary>
+    public abstract void Deliver(ChatEvent e);
+
+    /// <summary>Closes the member's connection with a reason it is shown.</summary>
+    public abstract void Disconnect(string reason);
+
+    /// <summary>Rooms the member is in (a snapshot).</summary>
+    public IReadOnlyList<string> Rooms
+    {
+        get { lock (_roomsGate) return [.. _rooms]; }
+    }
+
+    internal void AddRoom(string room) { lock (_roomsGate) _rooms.Add(room); }
+
+    internal void RemoveRoom(string room) { lock (_roomsGate) _rooms.Remove(room); }
+
+    internal bool InRoom(string room) { lock (_roomsGate) return _rooms.Contains(room); }
+
+    internal int RoomCount { get { lock (_roomsGate) return _rooms.Count; } }
+}

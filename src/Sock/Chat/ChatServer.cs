@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using Sock.Chat.Irc;
+using Sock.Chat.Plain;
+using Sock.Chat.Storage;
+using Sock.Chat.Transport;
+
+namespace Sock.Chat;
+
+/// <summary>
+/// Listens on one port and hands each connection to the protocol its first bytes name:
+/// IRC (first word CAP/NICK/USER/PASS), TLS (0x16, when enabled) around either, plain otherwise
+/// (including a client that sends nothing within <see cref="ChatServerOptions.DetectTimeout"/>).
+/// </summary>
+public sealed class ChatServer : IAsyncDisposable
+{
+    private static readonly string[] IrcWords = ["CAP", "NICK", "USER", "PASS"];
+    private readonly ConcurrentDictionary<ChatConnection, byte> _connections = new();
+    private readonly Socket _listener;
+    private int _pending;
+
+    private ChatServer(ChatHub hub, Socket listener)
+    {
+        Hub = hub;
+        _listener = listener;
+    }
+
+    public ChatHub Hub { get; }
+    public ChatServerOptions Options => Hub.Options;
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Log lines for the operator (connections, errors); the library never writes to a console.</summary>
+    public event Action<string>? Log;
+
+    /// <summary>Opens history (failing early on a locked or unwritable database) and binds the port.</summary>
+    public static ChatServer Start(ChatServerOptions options, IChatFanout? fanout = null)
+    {
+        IHistoryStore history = options.DatabasePath is null
+            ? new MemoryHistoryStore(options.HistoryLength)
+            : SqliteHistoryStore.Open(options.DatabasePath, options.HistoryLength);
+        var listener = Bind(options);
+        var server = new ChatServer(new ChatHub(options, history, fanout), listener);
+        if (history is SqliteHistoryStore sql) sql.WriteFailed += m => server.Log?.Invoke(m);
+        server.Hub.Activity += m => server.Log?.Invoke(m);
+        return server;
+    }
+
+    private static Socket Bind(ChatServerOptions options)
+    {
+        var address = options.BindAddress ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
+        var s = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any)) s.DualMode = true;
+            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            s.Bind(new IPEndPoint(address, options.Port));
+            s.Listen(4096);
+            return s;
+        }
+        catch (SocketException e)
+        {
+            s.Dispose();
+            throw new SockException($"chat serve: cannot listen on {FormatEndPoint(address, options.Port)}: {Net.SocketErrors.Format(e.SocketErrorCode)}");
+        }
+    }
+
+    private static string FormatEndPoint(IPAddress a, int port) =>
+        a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
+
+    /// <summary>Accepts until cancelled, then disconnects everyone.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var ticker = TickLoopAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                Socket client;
+                try
+                {
+                    client = await _listener.AcceptAsync(ct);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.TooManyOpenSockets)
+                {
+                    Log?.Invoke($"accept failed: {Net.SocketErrors.Format(e.SocketErrorCode)}");
+                    if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, ct);
+                    continue;
+                }
+                _ = Task.Run(() => ServeAsync(client, ct), CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            foreach (var c in _connections.Keys) c.Disconnect("Server shutting down");
+            await ticker;
+        }
+    }
+
+    private async Task TickLoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var c in _connections.Keys) c.Tick(now);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    {
+        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        socket.NoDelay = true;
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        var waiting = Interlocked.Increment(ref _pending);
+        var handedOver = false;
+        try
+        {
+            if (_connections.Count + waiting > Options.MaxClients)
+            {
+                Log?.Invoke($"{remote}: refused, server full ({Options.MaxClients} clients)");
+                await stream.WriteAsync(Encoding.UTF8.GetBytes($"ERROR :Server full ({Options.MaxClients} clients); try again later\r\n"), ct);
+                return;
+            }
+            var (kind, initial, pending) = await DetectAsync(stream, ct);
+            if (kind == Detected.Closed) return;
+            if (kind == Detected.Tls)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(Options.RegistrationTimeout);
+                stream = await Options.Tls!.AuthenticateAsync(new PrefixedStream(initial, stream), timeout.Token);
+                if (pending is not null) await pending;
+                (kind, initial, pending) = await DetectAsync(stream, ct);
+                if (kind is Detected.Closed or Detected.Tls) return;
+            }
+            ChatConnection connection = kind == Detected.Irc
+                ? new IrcSession(Hub, socket, stream, remote)
+                : new PlainSession(Hub, socket, stream, remote);
+            _connections[connection] = 0;
+            Interlocked.Decrement(ref _pending);
+            handedOver = true;
+            Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{(stream is SslStream ? ", TLS" : "")})");
+            try
+            {
+                await connection.RunAsync(initial, pending, ct);
+            }
+            finally
+            {
+                _connections.TryRemove(connection, out _);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or SockException)
+        {
+            Log?.Invoke($"{remote}: {e.Message}");
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                Interlocked.Decrement(ref _pending);
+                try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { }
+                await stream.DisposeAsync();
+                socket.Dispose();
+            }
+        }
+    }
+
+    private enum Detected { Plain, Irc, Tls, Closed }
+
+    /// <summary>
+    /// Reads just enough of the first line to tell the protocols apart. Waits use zero-byte reads;
+    /// when the window closes with one outstanding, it is handed to the session as its first wait.
+    /// </summary>
+    private async Task<(Detected, ReadOnlyMemory<byte>, Task?)> DetectAsync(Stream stream, CancellationToken ct)
+    {
+        var seen = Array.Empty<byte>();
+        var deadline = DateTime.UtcNow + Options.DetectTimeout;
+        var buffer = new byte[512];
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var wait = stream.ReadAsync(Memory<byte>.Empty, ct).AsTask();
+            if (left <= TimeSpan.Zero || (!wait.IsCompleted && await Task.WhenAny(wait, Task.Delay(left, ct)) != wait))
+                return (Detected.Plain, seen, wait);
+            await wait;
+            var n = await stream.ReadAsync(buffer, ct);
+            if (n == 0) return (Detected.Closed, seen, null);
+            seen = Concat(seen, buffer.AsMemory(0, n));
+            var verdict = Classify(seen);
+            if (verdict is not null) return (verdict.Value, seen, null);
+        }
+    }
+
+    private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlyMemory<byte> b)
+    {
+        var r = new byte[a.Length + b.Length];
+        a.CopyTo(r);
+        b.Span.CopyTo(r.AsSpan(a.Length));
+        return r;
+    }
+
+    /// <summary>
+    /// IRC only when the first line is a well-formed registration command, so a plain user whose
+    /// first words happen to be "pass me the salt" stays plain. Null = need more bytes.
+    /// </summary>
+    private Detected? Classify(ReadOnlySpan<byte> seen)
+    {
+        if (seen[0] == 0x16 && Options.Tls is not null) return Detected.Tls;
+        var nl = seen.IndexOf((byte)'\n');
+        var end = seen.IndexOfAny(" \r\n"u8);
+        var word = Encoding.ASCII.GetString(end < 0 ? seen[..Math.Min(seen.Length, 5)] : seen[..end]).ToUpperInvariant();
+        if (end < 0)
+            return IrcWords.Any(w => w.StartsWith(word, StringComparison.Ordinal) && word.Length < w.Length) ? null : Detected.Plain;
+        if (!IrcWords.Contains(word)) return Detected.Plain;
+        if (nl < 0) return seen.Length > 1024 ? Detected.Plain : null; // wait for the whole first line
+        var m = IrcMessage.Parse(Encoding.UTF8.GetString(seen[..nl]));
+        var ok = m is not null && m.Command switch
+        {
+            "CAP" => m.Params.Count >= 1 && m.Param(0).ToUpperInvariant() is "LS" or "REQ" or "END" or "LIST",
+            "NICK" or "PASS" => m.Params.Count == 1,
+            "USER" => m.Params.Count == 4,
+            _ => false,
+        };
+        return ok ? Detected.Irc : Detected.Plain;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Dispose();
+        await Hub.History.DisposeAsync();
+    }
+}

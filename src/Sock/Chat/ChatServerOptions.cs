@@ -1,0 +1,68 @@
+using System.Net;
+using Sock.Tls;
+
+namespace Sock.Chat;
+
+/// <summary>Every limit, timeout and default of the chat server, in one place.</summary>
+public sealed class ChatServerOptions
+{
+    public const int DefaultPort = 4323;
+
+    /// <summary>Address to listen on; null listens on all interfaces (IPv6 dual-stack when available).</summary>
+    public IPAddress? BindAddress { get; init; }
+    public int Port { get; init; } = DefaultPort;
+    /// <summary>The server's name in IRC numerics (default: the host's FQDN).</summary>
+    public string ServerName { get; init; } = DefaultServerName();
+    /// <summary>Connection password (IRC PASS; plain users must /login first).</summary>
+    public string? Password { get; init; }
+    /// <summary>IRC operator accounts (OPER NAME PASSWORD).</summary>
+    public IReadOnlyDictionary<string, string> Operators { get; init; } = new Dictionary<string, string>();
+    /// <summary>Messages kept per room and replayed on join.</summary>
+    public int HistoryLength { get; init; } = 50;
+    /// <summary>Messages replayed on join (at most <see cref="HistoryLength"/>).</summary>
+    public int HistoryReplay { get; init; } = 20;
+    public string? DatabasePath { get; init; }
+    public string Motd { get; init; } = "Welcome to sock chat. Plain and IRC users share these rooms.";
+    public int MaxClients { get; init; } = 100_000;
+    /// <summary>Bytes waiting for a client that stops reading before it is disconnected.</summary>
+    public long MaxQueueBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>Lines per second a client may send before its lines are delayed; 0 = off.</summary>
+    public double FloodLinesPerSecond { get; init; }
+    /// <summary>Lines a client may send at once before flood control delays it.</summary>
+    public int FloodBurst { get; init; } = 10;
+    public int MaxLineBytes { get; init; } = 8 * 1024;
+    /// <summary>A plain chunk without a newline counts as a line after this pause.</summary>
+    public TimeSpan LinePause { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>A client that sends nothing for this long is taken as a plain client.</summary>
+    public TimeSpan DetectTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>IRC clients must finish NICK/USER (and CAP) within this time.</summary>
+    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>An IRC client silent this long gets a PING …</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>… and is disconnected if it stays silent this much longer.</summary>
+    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long a disconnecting client gets to receive its last notice.</summary>
+    public TimeSpan CloseGrace { get; init; } = TimeSpan.FromSeconds(1);
+    public string DefaultRoom { get; init; } = "#lobby";
+    public int NickLength { get; init; } = 30;
+    public int ChannelLength { get; init; } = 50;
+    public int TopicLength { get; init; } = 390;
+    public int MaxChannelsPerClient { get; init; } = 50;
+    public string NetworkName { get; init; } = "sock";
+    /// <summary>When set, connections starting with a TLS ClientHello (0x16) are wrapped in TLS.</summary>
+    public TlsServerSettings? Tls { get; init; }
+
+    public static string DefaultServerName()
+    {
+        try
+        {
+            var host = Dns.GetHostName();
+            var fqdn = Dns.GetHostEntry(host).HostName;
+            return string.IsNullOrEmpty(fqdn) ? host : fqdn;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Sock.Chat.Plain;
+
+/// <summary>
+/// The plain line protocol (nc, telnet, the article's Client.py): every line is said to the current
+/// room, slash commands do the rest. A plain user is in one room at a time.
+/// </summary>
+public sealed class PlainSession : ChatConnection
+{
+    private const int CacheLf = 0, CacheCrlf = 1;
+    private readonly TelnetFilter _telnet = new();
+    private string? _room;
+    private bool _loggedIn;
+
+    public PlainSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote) : base(hub, socket, stream, remote) { }
+
+    public override string Protocol => "plain";
+    protected override bool FlushPartialOnPause => true;
+
+    /// <summary>The welcome line names the address the way Python prints it: ('127.0.0.1', 54321).</summary>
+    public static string PythonAddress(IPEndPoint ep)
+    {
+        var a = ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4() : ep.Address;
+        return a.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"('{a}', {ep.Port}, 0, {a.ScopeId})"
+            : $"('{a}', {ep.Port})";
+    }
+
+    protected override ReadOnlySpan<byte> Filter(ReadOnlySpan<byte> data, Span<byte> scratch) => _telnet.Filter(data, scratch);
+
+    protected override void OnStart()
+    {
+        Hub.ClaimGuestNick(this);
+        UserName = "plain";
+        Send($"欢迎{PythonAddress(Remote)} — you are {Nick}. Type to talk, /help for commands.");
+        if (Options.Password is not null)
+        {
+            Send("* this server needs a password: /login PASSWORD");
+            return;
+        }
+        _loggedIn = true;
+        JoinRoom(Options.DefaultRoom);
+    }
+
+    protected override byte[] FinalMessage(string reason) =>
+        Encoding.UTF8.GetBytes($"* disconnected: {reason}" + (UsesCrlf ? "\r\n" : "\n"));
+
+    protected override ValueTask OnLineAsync(string line, bool cut)
+    {
+        if (cut) Send($"* line too long (max {Options.MaxLineBytes} bytes); it was cut");
+        line = line.TrimEnd('\r');
+        if (line.Length == 0) return ValueTask.CompletedTask;
+        if (!_loggedIn)
+        {
+            Login(line);
+            return ValueTask.CompletedTask;
+        }
+        if (line.StartsWith("//", StringComparison.Ordinal)) Say(line[1..]);
+        else if (line.StartsWith('/')) Command(line);
+        else Say(line);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Login(string line)
+    {
+        var (cmd, rest) = Split(line);
+        if (cmd is "/login" && rest == Options.Password)
+        {
+            _loggedIn = true;
+            Send("* password accepted");
+            JoinRoom(Options.DefaultRoom);
+        }
+        else if (cmd is "/quit") Disconnect("Quit: " + rest);
+        else Send("* wrong or missing password: /login PASSWORD");
+    }
+
+    private void Say(string text)
+    {
+        if (_room is null) { Send("* you are not in a room: /join #room"); return; }
+        Report(Hub.Say(this, _room, text, ChatEventKind.Message, out _), _room);
+    }
+
+    private static (string Cmd, string Args) Split(string line)
+    {
+        var sp = line.IndexOf(' ');
+        return sp < 0 ? (line.ToLowerInvariant(), "") : (line[..sp].ToLowerInvariant(), line[(sp + 1)..].Trim());
+    }
+
+    private void Command(string line)
+    {
+        var (cmd, rest) = Split(line);
+        switch (cmd)
+        {
+            case "/nick":
+                if (rest.Length == 0) Send($"* you are {Nick}; /nick NEWNICK to change");
+                else Report(Hub.ClaimNick(this, rest), rest);
+                break;
+            case "/join":
+                if (rest.Length == 0) { Send("* usage: /join #room"); break; }
+                JoinRoom(rest.StartsWith('#') ? rest : "#" + rest);
+                break;
+            case "/part":
+                if (_room is null) { Send("* you are not in a room"); break; }
+                Hub.Part(this, _room, rest);
+                Send($"* you left {_room}; /join #room to talk again");
+                _room = null;
+                break;
+            case "/msg":
+                var (to, text) = Split(rest);
+                if (to.Length == 0 || text.Length == 0) { Send("* usage: /msg NICK text"); break; }
+                to = rest[..rest.IndexOf(' ')];
+                Report(Hub.Say(this, to, text, ChatEventKind.Message, out _), to);
+                break;
+            case "/me":
+                if (_room is null) { Send("* you are not in a room: /join #room"); break; }
+                Report(Hub.Say(this, _room, rest, ChatEventKind.Action, out _), _room);
+                break;
+            case "/who":
+                var room = rest.Length > 0 ? rest : _room;
+                var r = room is null ? null : Hub.FindRoom(room);
+                if (r is null) { Send($"* no such room {room}"); break; }
+                Send($"* {r.Name} ({r.Count}): " + string.Join(", ", r.Members.Select(m => m.Protocol == "plain" ? m.Nick : $"{m.Nick} ({m.Protocol})")));
+                break;
+            case "/rooms":
+                var rooms = Hub.Rooms;
+                Send(rooms.Count == 0 ? "* no rooms" : "* rooms: " + string.Join(", ", rooms.Select(x => $"{x.Name} ({x.Count})")));
+                break;
+            case "/history":
+                if (_room is null) { Send("* you are not in a room"); break; }
+                var n = int.TryParse(rest, out var k) && k > 0 ? k : Options.HistoryReplay;
+                Replay(_room, n, announceEmpty: true);
+                break;
+            case "/help":
+                Send("* commands: /nick NEW, /join #room, /part, /msg NICK text, /me action, /who [#room], /rooms, /history [N], /quit [reason], //text sends /text");
+                break;
+            case "/quit":
+                Disconnect(rest.Length > 0 ? "Quit: " + rest : "Quit");
+                break;
+            case "/login":
+                Send("* already logged in");
+                break;
+            default:
+                Send($"* unknown command {cmd} (try /help; //text sends a line starting with /)");
+                break;
+        }
+    }
+
+    private void JoinRoom(string name)
+    {
+        if (_room is not null && string.Equals(_room, name, StringComparison.OrdinalIgnoreCase)) { Send($"* you are already in {_room}"); return; }
+        var previous = _room;
+        var error = Hub.Join(this, name, out var r);
+        if (error != ChatError.None) { Report(error, name); return; }
+        if (previous is not null) Hub.Part(this, previous, "joined " + r!.Name);
+        _room = r!.Name;
+        var others = r.Members.Where(m => !ReferenceEquals(m, this)).Select(m => m.Nick).ToList();
+        Send($"* you joined {r.Name}" + (others.Count == 0 ? " (nobody else here)" : $" ({others.Count} here: {string.Join(", ", others.Take(20))}{(others.Count > 20 ? ", …" : "")})"));
+        if (r.Topic.Length > 0) Send($"* topic: {r.Topic}");
+        Replay(r.Name, Options.HistoryReplay, announceEmpty: false);
+    }
+
+    private void Replay(string room, int n, bool announceEmpty)
+    {
+        var history = Hub.Recent(room, n);
+        if (history.Count == 0) { if (announceEmpty) Send($"* no history in {room}"); return; }
+        foreach (var e in history)
+            Send($"[{e.Time.ToLocalTime():HH:mm}] " + (e.Kind == ChatEventKind.Action ? $"* {e.From} {e.Text}" : $"<{e.From}> {e.Text}"));
+    }
+
+    private void Report(ChatError error, string what)
+    {
+        var text = error switch
+        {
+            ChatError.None => null,
+            ChatError.NickInUse => $"* nick {what} is already in use",
+            ChatError.ErroneousNick => $"* invalid nick {what}: up to {Options.NickLength} letters, digits or -[]\\`_^{{|}}, not starting with a digit or -",
+            ChatError.BadRoomName => $"* invalid room name {what}: #name, up to {Options.ChannelLength} characters, no spaces or commas",
+            ChatError.NoSuchNick => $"* no such nick {what}",
+            ChatError.NoSuchRoom => $"* no such room {what}",
+            ChatError.CannotSendToRoom => $"* you cannot send to {what} (moderated)",
+            ChatError.TooManyRooms => "* you are in too many rooms",
+            _ => $"* cannot do that: {error}",
+        };
+        if (text is not null) Send(text);
+    }
+
+    public override void Deliver(ChatEvent e)
+    {
+        var mine = ReferenceEquals(e.Sender, this);
+        if (e.Kind == ChatEventKind.Message && !e.IsPrivate)
+        {
+            if (mine) return; // no echo
+            var slot = UsesCrlf ? CacheCrlf : CacheLf;
+            var bytes = e.EncodingCache[slot] ??= Encoding.UTF8.GetBytes($"<{e.From}> {e.Text}{(UsesCrlf ? "\r\n" : "\n")}");
+            SendRaw(bytes);
+            return;
+        }
+        var line = e.Kind switch
+        {
+            ChatEventKind.Message when mine => $"-> *{e.Target}* {e.Text}",
+            ChatEventKind.Message => $"*{e.From}* {e.Text}",
+            ChatEventKind.Action when mine && e.IsPrivate => $"-> *{e.Target}* * {e.From} {e.Text}",
+            ChatEventKind.Action => $"* {e.From} {e.Text}",
+            ChatEventKind.Notice when mine => null,
+            ChatEventKind.Notice => $"-{e.From}- {e.Text}",
+            ChatEventKind.Join when mine => null,
+            ChatEventKind.Join => $"* {e.From} joined {e.Target}",
+            ChatEventKind.Part when mine => null,
+            ChatEventKind.Part => $"* {e.From} left {e.Target}" + (e.Text.Length > 0 ? $" ({e.Text})" : ""),
+            ChatEventKind.Quit => $"* {e.From} quit ({e.Text})",
+            ChatEventKind.NickChange when mine => $"* you are now known as {e.Text}",
+            ChatEventKind.NickChange => $"* {e.From} is now known as {e.Text}",
+            ChatEventKind.Topic => $"* {e.From} set the topic of {e.Target}: {e.Text}",
+            ChatEventKind.Kick when string.Equals(e.Text, Nick, StringComparison.OrdinalIgnoreCase) => KickedMe(e),
+            ChatEventKind.Kick => $"* {e.From} kicked {e.Text} from {e.Target} ({e.Extra})",
+            ChatEventKind.Mode => $"* {e.From} sets mode {e.Text} {e.Extra} on {e.Target}".Replace("  ", " ", StringComparison.Ordinal),
+            ChatEventKind.Wallops => $"!{e.From}! {e.Text}",
+            _ => null,
+        };
+        if (line is not null) Send(line);
+    }
+
+    private string KickedMe(ChatEvent e)
+    {
+        if (string.Equals(_room, e.Target, StringComparison.OrdinalIgnoreCase)) _room = null;
+        return $"* you were kicked from {e.Target} by {e.From} ({e.Extra}); /join #room to talk again";
+    }
+}
