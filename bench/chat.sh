@@ -81,6 +81,17 @@ P=$(free_port); start_sock "$P";     read -r sock_idle sb sd sn < <(idle sock-id
 P=$(free_port); start_sock "$P";     read -r sock_idle_irc _ _ sin < <(idle sock-idle-irc "$(cat "$work/pid")" "$P" --irc); stop_last
 P=$(free_port); start_inspircd "$P"; read -r insp_idle ib id in_ < <(idle insp-idle "$(cat "$work/pid")" "$P" --irc); stop_last
 
+# Fan-out throughput against client count, for the plot: IRC, one room, 10 senders, about
+# 500,000 deliveries per point (fewer messages as the room grows). SWEEP="" skips it.
+SWEEP=${SWEEP-"10 100 1000 10000"}
+for n in $SWEEP; do
+  k=$(( 500000 / (10 * (n - 1)) )); [ "$k" -gt 500 ] && k=500; [ "$k" -lt 1 ] && k=1
+  echo "chat.sh: sweep $n clients, 10 senders x $k…" >&2
+  P=$(free_port); start_sock "$P";     bench "sweep-sock-$n" "127.0.0.1:$P" --irc -n "$n" -m 10 -k "$k" -s 100; stop_last
+  P=$(free_port); start_inspircd "$P"; bench "sweep-insp-$n" "127.0.0.1:$P" --irc -n "$n" -m 10 -k "$k" -s 100 --quiet 20; stop_last
+  record "Fan-out sweep" "$n" "InspIRCd 3" "$(get "sweep-insp-$n" deliveriesPerSecond)" "$(get "sweep-sock-$n" deliveriesPerSecond)" "msg/s" higher -
+done
+
 T1="Chat fan-out, IRC (100 clients, 10×500)"
 record "$T1" "deliveries/s" "InspIRCd 3" "$(get insp-irc deliveriesPerSecond)" "$(get sock-irc deliveriesPerSecond)" "msg/s" higher 2
 record "$T1" "p99 latency (ms)" "InspIRCd 3" "$(get insp-irc p99Ms)" "$(get sock-irc p99Ms)" "ms" lower 1
