@@ -4,6 +4,7 @@
 # Ends with one line: "N passed, N failed" (and skipped, when any).
 set -uo pipefail
 cd "$(dirname "$0")"
+args=("$@")   # extra dotnet test arguments; saved before the peer loop reuses $@
 
 # command-to-check  package
 peers=(
@@ -41,7 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 log=$(mktemp)
-timeout 1500 dotnet test Sock.slnx "$@" 2>&1 | tee "$log"
+timeout 1500 dotnet test Sock.slnx "${args[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 total=$(grep -E '^\s+total:' "$log" | tail -1 | awk '{print $2}')
 failed=$(grep -E '^\s+failed:' "$log" | tail -1 | awk '{print $2}')
@@ -50,6 +51,6 @@ skipped=$(grep -E '^\s+skipped:' "$log" | tail -1 | awk '{print $2}')
 rm -f "$log"
 summary="${passed:-0} passed, ${failed:-0} failed"
 [ "${skipped:-0}" != "0" ] && summary="$summary, ${skipped} skipped"
-[ -z "$total" ] && summary="$summary (no test summary: build or run failed, exit $status)"
+[ -z "$total" ] || [ "$total" = "0" ] && summary="$summary (no test summary: build or run failed, exit $status)"
 echo "$summary"
 exit "$status"

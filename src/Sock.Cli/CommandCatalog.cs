@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Commands.CompletionCommand.Create();
         yield return Commands.ChatCommand.Create();
     }
 }

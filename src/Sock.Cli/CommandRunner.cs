@@ -12,6 +12,11 @@ internal static class CommandRunner
 {
     public const int Ok = 0, Failure = 1, Usage = 2, Interrupted = 130;
 
+    /// <summary>The informational version, which the SDK suffixes with "+commit".</summary>
+    public static string Version =>
+        typeof(CommandRunner).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute a, ..] ? a.InformationalVersion : "unknown";
+
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);

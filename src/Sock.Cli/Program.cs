@@ -1,6 +1,14 @@
 using System.CommandLine;
 using Sock.Cli;
 
+// Start-up fast path: `sock --version` is timed against `ncat --version`, so answer it before
+// building the command tree.
+if (args is ["--version"])
+{
+    Console.WriteLine(CommandRunner.Version);
+    return 0;
+}
+
 // Each area contributes its commands; this file only assembles them.
 var root = new RootCommand("sock — a socket toolkit: resolver toolbox, netcat-style pipes, verified file transfer, plain+IRC chat.");
 foreach (var command in CommandCatalog.All())

@@ -22,4 +22,22 @@ public class CliConventionsTests
         Assert.Equal(0, code);
         Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task VersionNamesTheCommit()
+    {
+        var (code, stdout, _) = await SockCli.RunAsync("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^\d+\.\d+\.\d+.*\+[0-9a-f]{7,}", stdout.Trim());
+    }
+
+    [Fact]
+    public async Task BashCompletionCompletesSubcommandsThroughSockItself()
+    {
+        var dir = Path.GetDirectoryName(SockCli.Path)!;
+        var script = $"PATH='{dir}':$PATH; source <(sock completion bash); COMP_LINE='sock comp'; COMP_POINT=9; _sock_complete; echo \"${{COMPREPLY[@]}}\"";
+        var (code, stdout, stderr) = await Run.Async("bash", "-c", script);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("completion", stdout.Trim());
+    }
 }
