@@ -73,7 +73,7 @@ public sealed partial class IrcChatClient
                     var room = CurrentRoom;
                     if (room is null) { NoRoom(); return; }
                     if (rest.Length == 0) { Usage("/me text"); return; }
-                    if (await SendAsync(new IrcMessage("PRIVMSG", room, $"\x01ACTION {OneLine(rest)}\x01"), ct))
+                    if (await SendAsync(new IrcMessage("PRIVMSG", room, $"\u0001ACTION {OneLine(rest)}\u0001"), ct))
                         _report(new ChatEvent(ChatEventKind.Action, DateTimeOffset.Now, OneLine(rest), Nick, room, Own: true));
                     return;
                 }

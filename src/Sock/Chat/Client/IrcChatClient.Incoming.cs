@@ -258,9 +258,9 @@ public sealed partial class IrcChatClient
         var isNotice = m.Command == "NOTICE";
         // A message to us privately is shown under the sender's name; one to a room under the room.
         var where = IsMe(target) ? from : target;
-        if (text.Length >= 2 && text[0] == '\x01')
+        if (text.Length >= 2 && text[0] == '\u0001')
         {
-            var body = text.Trim('\x01');
+            var body = text.Trim('\u0001');
             var space = body.IndexOf(' ', StringComparison.Ordinal);
             var verb = (space < 0 ? body : body[..space]).ToUpperInvariant();
             var rest = space < 0 ? "" : body[(space + 1)..];
@@ -274,10 +274,10 @@ public sealed partial class IrcChatClient
                     else Dcc.OnOffer(from, rest);
                     return;
                 case "VERSION" when !isNotice:
-                    await SendAsync(new IrcMessage("NOTICE", from, "\x01VERSION sock chat\x01"), ct);
+                    await SendAsync(new IrcMessage("NOTICE", from, "\u0001VERSION sock chat\u0001"), ct);
                     return;
                 case "PING" when !isNotice:
-                    await SendAsync(new IrcMessage("NOTICE", from, $"\x01PING {rest}\x01"), ct);
+                    await SendAsync(new IrcMessage("NOTICE", from, $"\u0001PING {rest}\u0001"), ct);
                     return;
                 default:
                     Emit(ChatEventKind.Info, time, $"CTCP {verb} {(isNotice ? "reply " : "")}from {from} {rest}".TrimEnd(), from);

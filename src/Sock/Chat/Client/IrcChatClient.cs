@@ -67,6 +67,7 @@ public sealed partial class IrcChatClient : IAsyncDisposable
         while (!_quitting && !token.IsCancellationRequested)
         {
             string reason;
+            _sessionRegistered = false;
             try
             {
                 var connection = await IrcConnection.OpenAsync(_options, _report, token);

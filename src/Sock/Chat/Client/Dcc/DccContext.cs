@@ -13,5 +13,5 @@ internal sealed class DccContext(IrcChatClient client, string downloadDirectory)
     public void Report(ChatEvent e) => client.Report(e);
 
     public Task<bool> SendCtcpAsync(string command, string target, string body, CancellationToken ct) =>
-        client.SendAsync(new IrcMessage(command, target, $"\x01{body}\x01"), ct);
+        client.SendAsync(new IrcMessage(command, target, $"\u0001{body}\u0001"), ct);
 }

@@ -63,7 +63,7 @@ public sealed record DccOffer(string From, string FileName, IPAddress Address, i
         return ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]).ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The CTCP body (without the \x01 delimiters) offering a file.</summary>
+    /// <summary>The CTCP body (without the \u0001 delimiters) offering a file.</summary>
     public static string Format(string fileName, IPAddress address, int port, long size)
     {
         var name = fileName.Contains(' ', StringComparison.Ordinal) ? $"\"{fileName}\"" : fileName;
