@@ -7,7 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return Commands.CompletionCommand.Create();
+        yield return Commands.SendCommand.Create();
+        yield return Commands.RecvCommand.Create();
         yield return Commands.ChatCommand.Create();
+        yield return Commands.CompletionCommand.Create();
     }
 }

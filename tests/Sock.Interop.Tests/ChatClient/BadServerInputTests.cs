@@ -119,6 +119,8 @@ public sealed class BadServerInputTests
         await alice.WaitForStdoutAsync("refused a DCC offer from mallory: the file name '../../etc/passwd' contains a path", Wait);
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND \"/tmp/evil\" {loopback} 5000 10\u0001\r\n");
         await alice.WaitForStdoutAsync("the file name '/tmp/evil' contains a path", Wait);
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND ..\u2215etc {loopback} 5000 10\u0001\r\n");
+        await alice.WaitForStdoutAsync("look-alike '/' character", Wait); // the transfer engine's SafePaths rules
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND x.bin {loopback} 0 10 77\u0001\r\n");
         await alice.WaitForStdoutAsync("passive DCC (port 0) is not supported", Wait);
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND x.bin notanaddress 5000 10\u0001\r\n");

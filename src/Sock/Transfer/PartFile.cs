@@ -1,0 +1,106 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Sock.Transfer;
+
+/// <summary>
+/// A file being received: bytes go to <c>NAME.part</c> beside the final name, and the part is renamed
+/// into place only by <see cref="Commit"/> (after verification). An existing <c>.part</c> is kept and
+/// appended to, so an interrupted transfer can resume from <see cref="ExistingLength"/>.
+/// </summary>
+public sealed class PartFile : IDisposable
+{
+    public const string Suffix = ".part";
+
+    /// <summary>Where the file will be after <see cref="Commit"/>.</summary>
+    public string FinalPath { get; private set; }
+
+    public string PartPath => FinalPath + Suffix;
+
+    /// <summary>Bytes the <c>.part</c> held when opened (the resume offset), 0 for a fresh file.</summary>
+    public long ExistingLength { get; }
+
+    public SafeFileHandle Handle { get; }
+
+    private readonly bool _overwrite;
+    private bool _done;
+
+    private PartFile(string finalPath, SafeFileHandle handle, long existing, bool overwrite)
+    {
+        FinalPath = finalPath;
+        Handle = handle;
+        ExistingLength = existing;
+        _overwrite = overwrite;
+    }
+
+    /// <summary>
+    /// The final path to use for <paramref name="wantedPath"/>: itself with <paramref name="overwrite"/>
+    /// or when free, otherwise "name (1).ext"… A name whose final file exists is taken; its <c>.part</c>
+    /// alone does not make it taken, because that is the transfer to resume.
+    /// </summary>
+    public static string ChooseTarget(string wantedPath, bool overwrite) =>
+        overwrite ? wantedPath : SafePaths.ChooseFreeName(wantedPath);
+
+    /// <summary>
+    /// Opens (creating or resuming) the <c>.part</c> for <paramref name="finalPath"/>. With
+    /// <paramref name="resume"/> false, or when the part is longer than <paramref name="expectedSize"/>,
+    /// it starts empty. A symlink in place of the <c>.part</c> is refused, never followed.
+    /// </summary>
+    public static PartFile Open(string finalPath, bool overwrite, bool resume = true, long expectedSize = long.MaxValue)
+    {
+        var part = finalPath + Suffix;
+        if (new FileInfo(part).LinkTarget is not null)
+            throw new UnsafePathException($"refused: {part} is a symlink");
+        if (Directory.Exists(part))
+            throw new SockException($"cannot write {part}: it is a directory");
+        var handle = File.OpenHandle(part, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            var length = RandomAccess.GetLength(handle);
+            if (!resume || length > expectedSize)
+            {
+                RandomAccess.SetLength(handle, 0);
+                length = 0;
+            }
+            return new PartFile(finalPath, handle, length, overwrite);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken ct) =>
+        RandomAccess.WriteAsync(Handle, data, offset, ct);
+
+    /// <summary>
+    /// Closes the part and renames it to <see cref="FinalPath"/>. Without overwrite, a final file that
+    /// appeared meanwhile is not replaced: the next free "name (n).ext" is used and returned.
+    /// </summary>
+    public string Commit(UnixFileMode? mode = null, DateTime? lastWriteUtc = null)
+    {
+        Handle.Dispose();
+        if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(PartPath, m);
+        if (lastWriteUtc is { } t) File.SetLastWriteTimeUtc(PartPath, t);
+        var part = PartPath;
+        if (!_overwrite) FinalPath = SafePaths.ChooseFreeName(FinalPath);
+        File.Move(part, FinalPath, overwrite: _overwrite);
+        _done = true;
+        return FinalPath;
+    }
+
+    /// <summary>Closes and deletes the part (its content is known bad).</summary>
+    public void Discard()
+    {
+        Handle.Dispose();
+        try { File.Delete(PartPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _done = true;
+    }
+
+    /// <summary>Closes the part and keeps it for a later resume.</summary>
+    public void Dispose()
+    {
+        Handle.Dispose();
+        _ = _done;
+    }
+}
