@@ -242,6 +242,11 @@ public sealed partial class IrcChatClient : IAsyncDisposable
     /// <summary>Sends QUIT, waits briefly for the server to close, and stops reconnecting.</summary>
     public async Task QuitAsync(string? message = null)
     {
+        if (Dcc.Running > 0)
+        {
+            _report(ChatEvent.Transfer($"waiting for {Dcc.Running} file transfer(s) to finish before quitting"));
+            try { await Dcc.WaitForRunningAsync(TimeSpan.FromMinutes(30), _stop.Token); } catch (OperationCanceledException) { }
+        }
         _quitting = true;
         IrcConnection? connection;
         lock (_gate) connection = _connection;

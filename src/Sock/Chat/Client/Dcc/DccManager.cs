@@ -18,6 +18,21 @@ internal sealed class DccManager(DccContext context) : IDisposable
     private readonly List<(string Nick, string Name, CancellationTokenSource Cancel)> _outgoing = [];
     private readonly CancellationTokenSource _all = new();
     private readonly object _gate = new();
+    private int _running;
+
+    /// <summary>Transfers connected and moving data (not offers still waiting for an answer).</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Waits (bounded) until no transfer is moving data, so /quit does not cut one short.</summary>
+    public async Task WaitForRunningAsync(TimeSpan max, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + max;
+        while (Running > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
+    }
+
+    private void Started() => Interlocked.Increment(ref _running);
+
+    private void Ended() => Interlocked.Decrement(ref _running);
 
     /// <summary>An incoming <c>DCC SEND</c>: checked now, so a bad one is refused before anyone accepts it.</summary>
     public void OnOffer(string from, string text)
@@ -100,6 +115,7 @@ internal sealed class DccManager(DccContext context) : IDisposable
     private async Task ReceiveAsync(DccOffer offer, CancellationToken ct)
     {
         var receiver = new DccReceiver(offer, context.DownloadDirectory, p => context.Report(p));
+        Started();
         try
         {
             var result = await receiver.RunAsync(ct);
@@ -111,6 +127,10 @@ internal sealed class DccManager(DccContext context) : IDisposable
             context.Report(ChatEvent.Error($"DCC from {offer.From} ('{offer.FileName}') failed: {e.Message}"));
         }
         catch (OperationCanceledException) { }
+        finally
+        {
+            Ended();
+        }
     }
 
     /// <summary>/send NICK PATH: listens, offers, and sends when the peer connects.</summary>
@@ -147,9 +167,10 @@ internal sealed class DccManager(DccContext context) : IDisposable
         context.Report(ChatEvent.Transfer($"offering '{name}' ({Bytes(size)}) to {nick} on {local}:{port}; waiting up to {OfferTimeout.TotalMinutes:0} min for them to accept"));
         _ = Task.Run(async () =>
         {
+            var started = false;
             try
             {
-                var sender = new DccSender(listener, path, name, size, p => context.Report(p));
+                var sender = new DccSender(listener, path, name, size, p => context.Report(p), () => { started = true; Started(); });
                 var result = await sender.RunAsync(OfferTimeout, cancel.Token);
                 context.Report(ChatEvent.Transfer(
                     $"sent '{name}' to {nick}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}"));
@@ -166,6 +187,7 @@ internal sealed class DccManager(DccContext context) : IDisposable
             }
             finally
             {
+                if (started) Ended();
                 listener.Stop();
                 lock (_gate) _outgoing.RemoveAll(o => o.Cancel == cancel);
                 cancel.Dispose();

@@ -10,7 +10,7 @@ namespace Sock.Chat.Client.Dcc;
 /// Sends one offered file to the peer that connects to our listener, and waits for its
 /// acknowledgements (4-byte big-endian running totals, modulo 2^32) to reach the size.
 /// </summary>
-internal sealed class DccSender(TcpListener listener, string path, string name, long size, Action<ChatEvent> report)
+internal sealed class DccSender(TcpListener listener, string path, string name, long size, Action<ChatEvent> report, Action connected)
 {
     public async Task<DccResult> RunAsync(TimeSpan acceptTimeout, CancellationToken ct)
     {
@@ -23,6 +23,7 @@ internal sealed class DccSender(TcpListener listener, string path, string name, 
         using (socket)
         {
             listener.Stop();
+            connected();
             report(ChatEvent.Transfer($"sending '{name}' to {socket.RemoteEndPoint}"));
             var clock = Stopwatch.StartNew();
             var acks = ReadAcksAsync(socket, ct);
