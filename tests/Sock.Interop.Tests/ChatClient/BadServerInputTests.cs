@@ -149,6 +149,7 @@ public sealed class BadServerInputTests
 
         // Fewer bytes than announced: kept as .part, not renamed, and said so.
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND short.bin {loopback} {liarPort} 100\u0001\r\n");
+        await alice.WaitForStdoutAsync("mallory offers 'short.bin'", Wait);
         await alice.WriteAsync("/accept mallory\n");
         using (var s = await liar.AcceptSocketAsync(Bounded()))
         {
