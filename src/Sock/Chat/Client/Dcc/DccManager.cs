@@ -150,7 +150,10 @@ internal sealed class DccManager(DccContext context) : IDisposable
             return;
         }
         if (local.IsIPv4MappedToIPv6) local = local.MapToIPv4();
-        var size = new FileInfo(path).Length;
+        // FileInfo.Length of a symlink is the link's own size: measure what it points to.
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+        var size = info.Length;
         var name = Path.GetFileName(path);
         var listener = new TcpListener(local, 0);
         listener.Start(1);
