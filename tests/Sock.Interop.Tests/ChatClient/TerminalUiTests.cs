@@ -73,9 +73,11 @@ public sealed class TerminalUiTests
         await using var server = await IrcServer.StartAsync("ngircd");
         using var home = new TempDir();
         var downloads = Directory.CreateDirectory(home.File("downloads")).FullName;
-        var file = home.File("photo 1.bin");
         var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(home.File("data.bin"), data, TestContext.Current.CancellationToken);
+        // Offered through a symlink: the size announced must be the target's, not the link's.
+        var file = home.File("photo 1.bin");
+        File.CreateSymbolicLink(file, home.File("data.bin"));
 
         await using var bob = await Tmux.StartAsync(Join(server, "bob", home.Path, "--downloads", downloads), width: 160, height: 30);
         await bob.WaitForAsync("you joined #lobby");
