@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Net;
+using Sock.Chat;
+using Sock.Tls;
+
+namespace Sock.Cli.Commands;
+
+/// <summary>`sock chat serve`: the multi-user plain+IRC chat server.</summary>
+internal static class ChatServeCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ChatServerOptions { ServerName = "x" };
+        var bind = new Option<string?>("--bind") { Description = "Address to listen on (default: all interfaces, IPv4 and IPv6)" };
+        var port = new Option<int>("--port", "-p") { Description = "TCP port", DefaultValueFactory = _ => ChatServerOptions.DefaultPort };
+        var name = new Option<string?>("--name") { Description = "Server name in IRC numerics (default: this host's FQDN)" };
+        var tls = new Option<bool>("--tls") { Description = "Also accept TLS on the same port (self-signed unless --cert)" };
+        var cert = new Option<string?>("--cert") { Description = "PEM certificate for --tls" };
+        var key = new Option<string?>("--key") { Description = "PEM private key for --tls" };
+        var password = new Option<string?>("--password") { Description = "Connection password (IRC PASS; plain users must /login PASSWORD first)" };
+        var oper = new Option<string[]>("--oper") { Description = "IRC operator account NAME:PASSWORD (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var history = new Option<int>("--history") { Description = "Messages kept per room and replayable", DefaultValueFactory = _ => defaults.HistoryLength };
+        var db = new Option<string?>("--db") { Description = "Keep history in this SQLite file (survives restarts)" };
+        var motd = new Option<string?>("--motd") { Description = "Message of the day shown to IRC clients" };
+        var maxClients = new Option<int>("--max-clients") { Description = "Maximum connected clients", DefaultValueFactory = _ => defaults.MaxClients };
+        var maxQueue = new Option<long>("--max-queue") { Description = "Bytes queued for a client that stops reading before it is disconnected", DefaultValueFactory = _ => defaults.MaxQueueBytes };
+        var flood = new Option<double>("--flood") { Description = "Lines per second per client before its lines are delayed (0 = off)" };
+        var maxLine = new Option<int>("--max-line") { Description = "Longest line in bytes; longer lines are cut with an error", DefaultValueFactory = _ => defaults.MaxLineBytes };
+        var regTimeout = new Option<double>("--registration-timeout") { Description = "Seconds an IRC client has to register", DefaultValueFactory = _ => defaults.RegistrationTimeout.TotalSeconds };
+        var pingInterval = new Option<double>("--ping-interval") { Description = "Seconds of IRC silence before a PING (the client then has the same again to answer)", DefaultValueFactory = _ => defaults.PingInterval.TotalSeconds };
+        var room = new Option<string>("--room") { Description = "Room plain clients start in", DefaultValueFactory = _ => defaults.DefaultRoom };
+
+        var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
+        {
+            bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room,
+        };
+        cmd.WithExamples(
+            "sock chat serve                                   # port 4323; then: nc 127.0.0.1 4323",
+            "sock chat serve --flood 5 --max-clients 500 --oper admin:s3cret   # a public server",
+            "sock chat serve --db chat.db --history 200        # history survives restarts",
+            "sock chat serve --tls --port 6697");
+        cmd.SetHandler(async (parse, ct) =>
+        {
+            IPAddress? address = null;
+            if (parse.GetValue(bind) is { } b && !IPAddress.TryParse(b, out address))
+                throw new UsageException($"--bind: '{b}' is not an IP address");
+            var p = parse.GetValue(port);
+            if (p is < 0 or > 65535) throw new UsageException($"--port: {p} is out of range 0-65535");
+            var opers = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var o in parse.GetValue(oper) ?? [])
+            {
+                var colon = o.IndexOf(':', StringComparison.Ordinal);
+                if (colon <= 0 || colon == o.Length - 1) throw new UsageException($"--oper: '{o}' must be NAME:PASSWORD");
+                opers[o[..colon]] = o[(colon + 1)..];
+            }
+            if (parse.GetValue(maxQueue) < 1024) throw new UsageException("--max-queue: at least 1024 bytes");
+            if (parse.GetValue(maxLine) < 64) throw new UsageException("--max-line: at least 64 bytes");
+            if (parse.GetValue(flood) < 0) throw new UsageException("--flood: must be 0 (off) or positive");
+            if ((parse.GetValue(cert) is not null || parse.GetValue(key) is not null) && !parse.GetValue(tls))
+                throw new UsageException("--cert/--key need --tls");
+            var options = new ChatServerOptions
+            {
+                BindAddress = address,
+                Port = p,
+                ServerName = parse.GetValue(name) ?? ChatServerOptions.DefaultServerName(),
+                Password = parse.GetValue(password),
+                Operators = opers,
+                HistoryLength = Math.Max(0, parse.GetValue(history)),
+                HistoryReplay = Math.Min(defaults.HistoryReplay, Math.Max(0, parse.GetValue(history))),
+                DatabasePath = parse.GetValue(db),
+                Motd = parse.GetValue(motd) ?? defaults.Motd,
+                MaxClients = parse.GetValue(maxClients),
+                MaxQueueBytes = parse.GetValue(maxQueue),
+                FloodLinesPerSecond = parse.GetValue(flood),
+                MaxLineBytes = parse.GetValue(maxLine),
+                RegistrationTimeout = TimeSpan.FromSeconds(parse.GetValue(regTimeout)),
+                PingInterval = TimeSpan.FromSeconds(parse.GetValue(pingInterval)),
+                PingTimeout = TimeSpan.FromSeconds(parse.GetValue(pingInterval)),
+                DefaultRoom = parse.GetValue(room)!.StartsWith('#') ? parse.GetValue(room)! : "#" + parse.GetValue(room),
+                Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
+            };
+            await using var server = ChatServer.Start(options);
+            var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+            Console.Error.WriteLine($"sock chat: listening on {server.LocalEndPoint} (plain + IRC{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
+            if (interactive)
+            {
+                var console = new OperatorConsole(server);
+                return await console.RunAsync(ct);
+            }
+            server.Log += line => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
+            await server.RunAsync(ct);
+            return CommandRunner.Interrupted;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Sock.Net;
+
+namespace Sock.Chat.Client.Dcc;
+
+/// <summary>
+/// File offers in both directions: incoming offers wait for /accept or /reject; outgoing ones
+/// listen on the address of our connection to the server until the peer connects.
+/// </summary>
+internal sealed class DccManager(DccContext context) : IDisposable
+{
+    /// <summary>How long an outgoing offer waits for the other side to connect.</summary>
+    public static readonly TimeSpan OfferTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly List<DccOffer> _pending = [];
+    private readonly List<(string Nick, string Name, CancellationTokenSource Cancel)> _outgoing = [];
+    private readonly CancellationTokenSource _all = new();
+    private readonly object _gate = new();
+    private int _running;
+
+    /// <summary>Transfers connected and moving data (not offers still waiting for an answer).</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Waits (bounded) until no transfer is moving data, so /quit does not cut one short.</summary>
+    public async Task WaitForRunningAsync(TimeSpan max, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + max;
+        while (Running > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
+    }
+
+    private void Started() => Interlocked.Increment(ref _running);
+
+    private void Ended() => Interlocked.Decrement(ref _running);
+
+    /// <summary>An incoming <c>DCC SEND</c>: checked now, so a bad one is refused before anyone accepts it.</summary>
+    public void OnOffer(string from, string text)
+    {
+        DccOffer offer;
+        try
+        {
+            offer = DccOffer.Parse(from, text);
+        }
+        catch (FormatException e)
+        {
+            context.Report(ChatEvent.Error($"refused a DCC offer from {from}: {e.Message}"));
+            return;
+        }
+        var problem = DccFileNames.Problem(offer.FileName);
+        if (problem is not null)
+        {
+            context.Report(ChatEvent.Error($"refused a DCC offer from {from}: {problem}"));
+            return;
+        }
+        if (offer.IsPassive)
+        {
+            context.Report(ChatEvent.Error($"refused a DCC offer from {from} for '{offer.FileName}': passive DCC (port 0) is not supported; ask for a direct offer"));
+            return;
+        }
+        lock (_gate)
+        {
+            _pending.RemoveAll(o => Same(o.From, from) && o.FileName == offer.FileName);
+            _pending.Add(offer);
+        }
+        context.Report(new ChatEvent(ChatEventKind.Transfer, DateTimeOffset.Now,
+            $"{from} offers '{offer.FileName}' ({Bytes(offer.Size)}) from {offer.Address}:{offer.Port}: /accept {from} or /reject {from}", from));
+    }
+
+    /// <summary>A DCC NOTICE (the peer rejected our offer).</summary>
+    public void OnNotice(string from, string text)
+    {
+        if (!text.StartsWith("REJECT", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Report(ChatEvent.Info($"DCC notice from {from}: {text}"));
+            return;
+        }
+        lock (_gate)
+            foreach (var o in _outgoing.Where(o => Same(o.Nick, from)).ToList())
+            {
+                o.Cancel.Cancel();
+                _outgoing.Remove(o);
+            }
+        context.Report(ChatEvent.Transfer($"{from} rejected your file offer"));
+    }
+
+    public async Task RejectAsync(string? nick, CancellationToken ct)
+    {
+        var offer = Take(nick);
+        if (offer is null) return;
+        await context.SendCtcpAsync("NOTICE", offer.From, $"DCC REJECT SEND {offer.FileName}", ct);
+        context.Report(ChatEvent.Transfer($"rejected '{offer.FileName}' from {offer.From}"));
+    }
+
+    public Task AcceptAsync(string? nick, CancellationToken ct)
+    {
+        var offer = Take(nick);
+        if (offer is null) return Task.CompletedTask;
+        // The transfer runs in the background so chat goes on meanwhile.
+        _ = Task.Run(() => ReceiveAsync(offer, _all.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private DccOffer? Take(string? nick)
+    {
+        lock (_gate)
+        {
+            var offer = nick is null ? _pending.LastOrDefault() : _pending.LastOrDefault(o => Same(o.From, nick));
+            if (offer is not null) { _pending.Remove(offer); return offer; }
+        }
+        context.Report(ChatEvent.Error(nick is null ? "no file offer is waiting" : $"no file offer from {nick} is waiting"));
+        return null;
+    }
+
+    private async Task ReceiveAsync(DccOffer offer, CancellationToken ct)
+    {
+        var receiver = new DccReceiver(offer, context.DownloadDirectory, p => context.Report(p));
+        Started();
+        try
+        {
+            var result = await receiver.RunAsync(ct);
+            context.Report(ChatEvent.Transfer(
+                $"received '{offer.FileName}' from {offer.From}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}, saved as {result.Path}"));
+        }
+        catch (Exception e) when (e is SockException or IOException or SocketException or UnauthorizedAccessException)
+        {
+            context.Report(ChatEvent.Error($"DCC from {offer.From} ('{offer.FileName}') failed: {e.Message}"));
+        }
+        catch (OperationCanceledException) { }
+        finally
+        {
+            Ended();
+        }
+    }
+
+    /// <summary>/send NICK PATH: listens, offers, and sends when the peer connects.</summary>
+    public async Task OfferAsync(string nick, string path, CancellationToken ct)
+    {
+        path = path.Trim().Trim('"');
+        if (path.StartsWith('~')) path = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..];
+        if (!File.Exists(path))
+        {
+            context.Report(ChatEvent.Error($"/send: no such file: {path}"));
+            return;
+        }
+        var local = context.LocalAddress;
+        if (local is null)
+        {
+            context.Report(ChatEvent.Error("/send: not connected"));
+            return;
+        }
+        if (local.IsIPv4MappedToIPv6) local = local.MapToIPv4();
+        // FileInfo.Length of a symlink is the link's own size: measure what it points to.
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+        var size = info.Length;
+        var name = Path.GetFileName(path);
+        var listener = new TcpListener(local, 0);
+        listener.Start(1);
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_all.Token);
+        lock (_gate) _outgoing.Add((nick, name, cancel));
+        if (!await context.SendCtcpAsync("PRIVMSG", nick, DccOffer.Format(name, local, port, size), ct))
+        {
+            listener.Stop();
+            lock (_gate) _outgoing.RemoveAll(o => o.Cancel == cancel);
+            cancel.Dispose();
+            return;
+        }
+        context.Report(ChatEvent.Transfer($"offering '{name}' ({Bytes(size)}) to {nick} on {local}:{port}; waiting up to {OfferTimeout.TotalMinutes:0} min for them to accept"));
+        _ = Task.Run(async () =>
+        {
+            var started = false;
+            try
+            {
+                var sender = new DccSender(listener, path, name, size, p => context.Report(p), () => { started = true; Started(); });
+                var result = await sender.RunAsync(OfferTimeout, cancel.Token);
+                context.Report(ChatEvent.Transfer(
+                    $"sent '{name}' to {nick}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}"));
+            }
+            catch (OperationCanceledException) when (!_all.IsCancellationRequested)
+            {
+                // Rejected (already reported) or timed out.
+                if (!cancel.IsCancellationRequested) context.Report(ChatEvent.Error($"{nick} did not accept '{name}' within {OfferTimeout.TotalMinutes:0} min"));
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception e) when (e is SockException or IOException or SocketException)
+            {
+                context.Report(ChatEvent.Error($"DCC to {nick} ('{name}') failed: {e.Message}"));
+            }
+            finally
+            {
+                if (started) Ended();
+                listener.Stop();
+                lock (_gate) _outgoing.RemoveAll(o => o.Cancel == cancel);
+                cancel.Dispose();
+            }
+        }, CancellationToken.None);
+    }
+
+    public void CancelAll()
+    {
+        try { _all.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    public void Dispose() => _all.Dispose();
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    internal static string Bytes(long n) => n switch
+    {
+        < 1024 => n.ToString(CultureInfo.InvariantCulture) + " bytes",
+        < 1024 * 1024 => (n / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        < 1024L * 1024 * 1024 => (n / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+        _ => (n / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
+    };
+
+    internal static string ConnectError(IPAddress address, int port, SocketException e) =>
+        SocketErrors.Wrap($"connect {address}:{port}", e).Message;
+}
+
+/// <summary>The outcome of a finished transfer.</summary>
+internal sealed record DccResult(long Bytes, TimeSpan Elapsed, string Sha256, string? Path = null);

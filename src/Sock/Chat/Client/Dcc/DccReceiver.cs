@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace Sock.Chat.Client.Dcc;
+
+/// <summary>
+/// Receives one offered file: connects to the sender, writes <c>name.part</c>, acknowledges each
+/// read with the running total as 4 big-endian bytes (what irssi and mIRC expect), and renames
+/// the file once exactly the announced size arrived. More data than announced is refused.
+/// </summary>
+internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatEvent> report)
+{
+    public async Task<DccResult> RunAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var finalPath = DccFileNames.FreePath(directory, offer.FileName);
+        var partPath = finalPath + DccFileNames.PartSuffix;
+        using var socket = new Socket(offer.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            try
+            {
+                await socket.ConnectAsync(offer.Address, offer.Port, timeout.Token);
+            }
+            catch (SocketException e)
+            {
+                throw new SockException(DccManager.ConnectError(offer.Address, offer.Port, e) + "; the offer is dropped");
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new SockException($"connect {offer.Address}:{offer.Port}: timed out; the offer is dropped");
+            }
+        }
+        report(ChatEvent.Transfer($"receiving '{offer.FileName}' from {offer.From} into {partPath}"));
+        var clock = Stopwatch.StartNew();
+        var lastProgress = TimeSpan.Zero;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var ack = new byte[4];
+        long total = 0;
+        var complete = false;
+        try
+        {
+            await using (var file = new FileStream(partPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                while (total < offer.Size || offer.Size == 0 && !complete)
+                {
+                    var n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
+                    if (n == 0) break;
+                    if (total + n > offer.Size)
+                        throw new SockException($"the sender sent more than the {offer.Size} bytes it announced; the size lied, so the file is refused");
+                    await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                    hash.AppendData(buffer, 0, n);
+                    total += n;
+                    BinaryPrimitives.WriteUInt32BigEndian(ack, (uint)total);
+                    await socket.SendAsync(ack, SocketFlags.None, ct);
+                    if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
+                    {
+                        lastProgress = clock.Elapsed;
+                        report(new ChatEvent(ChatEventKind.Progress, DateTimeOffset.Now,
+                            $"'{offer.FileName}' from {offer.From}: {100.0 * total / offer.Size:0}% ({DccManager.Bytes(total)} of {DccManager.Bytes(offer.Size)})"));
+                    }
+                }
+                complete = total == offer.Size;
+            }
+            if (!complete)
+                throw new SockException($"the connection closed after {total} of {offer.Size} bytes; the partial data is kept in {partPath}");
+            // A sender that says it is done but keeps sending is refused too: peek for an extra byte.
+            if (socket.Available > 0)
+                throw new SockException($"the sender sent more than the {offer.Size} bytes it announced; the size lied, so the file is refused");
+            File.Move(partPath, finalPath);
+            return new DccResult(total, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()), finalPath);
+        }
+        catch (SockException e) when (e.Message.Contains("size lied", StringComparison.Ordinal))
+        {
+            File.Delete(partPath);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

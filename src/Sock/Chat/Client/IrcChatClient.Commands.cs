@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Text;
+using Sock.Chat.Irc;
+
+namespace Sock.Chat.Client;
+
+// The command translator: what the user types, mapped to IRC.
+public sealed partial class IrcChatClient
+{
+    /// <summary>The commands, as /help lists them.</summary>
+    public static readonly IReadOnlyList<(string Usage, string What)> Commands =
+    [
+        ("/join #room", "join a room and make it the current one"),
+        ("/part [#room] [reason]", "leave a room (the current one by default)"),
+        ("/nick NAME", "change your nick"),
+        ("/msg NICK text", "a private message"),
+        ("/me text", "an action in the current room"),
+        ("/who [#room]", "who is in the room"),
+        ("/rooms", "list the server's rooms"),
+        ("/history [N]", "the room's last N messages, when the server keeps them"),
+        ("/send NICK PATH", "offer a file (DCC SEND)"),
+        ("/accept [NICK]", "accept a file offer"),
+        ("/reject [NICK]", "turn a file offer down"),
+        ("/quote LINE", "send a raw IRC line"),
+        ("/help", "this list"),
+        ("/quit [message]", "leave"),
+        ("//text", "say text that starts with '/'"),
+    ];
+
+    /// <summary>True once /quit was given (the front end stops reading input).</summary>
+    public bool Quitting => _quitting;
+
+    /// <summary>Handles one line the user typed: a command, or text for the current room.</summary>
+    public async Task SubmitAsync(string line, CancellationToken ct)
+    {
+        line = line.TrimEnd('\r', '\n');
+        if (line.Length == 0) return;
+        // Input typed before the first registration waits for it (scripts pipe lines in at once).
+        try { await Ready.WaitAsync(ct); } catch (OperationCanceledException) { throw; } catch (Exception) { return; }
+        if (!line.StartsWith('/') || line.StartsWith("//", StringComparison.Ordinal))
+        {
+            await SayAsync(line.StartsWith("//", StringComparison.Ordinal) ? line[1..] : line, ct);
+            return;
+        }
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var verb = (space < 0 ? line[1..] : line[1..space]).ToLowerInvariant();
+        var rest = space < 0 ? "" : line[(space + 1)..].Trim();
+        var (first, remainder) = SplitFirst(rest);
+        switch (verb)
+        {
+            case "join" or "j":
+                if (first.Length == 0) { Usage("/join #room"); return; }
+                await SendAsync(new IrcMessage("JOIN", [.. new[] { NormalizeRoom(first) }.Concat(remainder.Length > 0 ? [remainder] : Array.Empty<string>())]), ct);
+                return;
+            case "part" or "leave":
+                {
+                    var room = first.Length > 0 && first[0] is '#' or '&' ? first : CurrentRoom;
+                    var reason = first.Length > 0 && first[0] is '#' or '&' ? remainder : rest;
+                    if (room is null) { Usage("/part #room"); return; }
+                    await SendAsync(reason.Length > 0 ? new IrcMessage("PART", room, reason) : new IrcMessage("PART", room), ct);
+                    return;
+                }
+            case "nick":
+                if (first.Length == 0) { Usage("/nick NAME"); return; }
+                await SendAsync(new IrcMessage("NICK", first), ct);
+                return;
+            case "msg" or "query":
+                if (first.Length == 0 || remainder.Length == 0) { Usage("/msg NICK text"); return; }
+                await SayToAsync(first, remainder, ct);
+                return;
+            case "me":
+                {
+                    var room = CurrentRoom;
+                    if (room is null) { NoRoom(); return; }
+                    if (rest.Length == 0) { Usage("/me text"); return; }
+                    if (await SendAsync(new IrcMessage("PRIVMSG", room, $"\u0001ACTION {OneLine(rest)}\u0001"), ct))
+                        _report(new ChatEvent(ChatEventKind.Action, DateTimeOffset.Now, OneLine(rest), Nick, room, Own: true));
+                    return;
+                }
+            case "who" or "names":
+                {
+                    var room = first.Length > 0 ? NormalizeRoom(first) : CurrentRoom;
+                    if (room is null) { NoRoom(); return; }
+                    // NAMES is what every server answers the same way: the nicks in the room.
+                    await SendAsync(new IrcMessage("NAMES", room), ct);
+                    return;
+                }
+            case "whois":
+                if (first.Length == 0) { Usage("/whois NICK"); return; }
+                await SendAsync(new IrcMessage("WHOIS", first), ct);
+                return;
+            case "rooms" or "list":
+                await SendAsync(new IrcMessage("LIST"), ct);
+                return;
+            case "history":
+                await HistoryAsync(first, ct);
+                return;
+            case "topic":
+                {
+                    var room = CurrentRoom;
+                    if (room is null) { NoRoom(); return; }
+                    await SendAsync(rest.Length > 0 ? new IrcMessage("TOPIC", room, rest) : new IrcMessage("TOPIC", room), ct);
+                    return;
+                }
+            case "quote" or "raw":
+                {
+                    var raw = IrcMessage.Parse(OneLine(rest));
+                    if (raw is null) { Usage("/quote LINE"); return; }
+                    await SendAsync(raw, ct);
+                    return;
+                }
+            case "send":
+                if (first.Length == 0 || remainder.Length == 0) { Usage("/send NICK PATH"); return; }
+                await Dcc.OfferAsync(first, remainder, ct);
+                return;
+            case "accept" or "get":
+                await Dcc.AcceptAsync(first.Length > 0 ? first : null, ct);
+                return;
+            case "reject" or "decline":
+                await Dcc.RejectAsync(first.Length > 0 ? first : null, ct);
+                return;
+            case "help" or "?":
+                var help = new StringBuilder("commands:");
+                foreach (var (usage, what) in Commands) help.Append('\n').Append("  ").Append(usage.PadRight(24)).Append(what);
+                _report(ChatEvent.Info(help.ToString()));
+                return;
+            case "quit" or "exit" or "bye":
+                await QuitAsync(rest.Length > 0 ? rest : null);
+                return;
+            default:
+                _report(ChatEvent.Error($"unknown command /{verb} (try /help)"));
+                return;
+        }
+    }
+
+    private string? CurrentRoom { get { lock (_gate) return _activeRoom; } }
+
+    private async Task SayAsync(string text, CancellationToken ct)
+    {
+        var room = CurrentRoom;
+        if (room is null) { NoRoom(); return; }
+        await SayToAsync(room, text, ct);
+    }
+
+    private async Task SayToAsync(string target, string text, CancellationToken ct)
+    {
+        foreach (var part in SplitForIrc(OneLine(text), target))
+        {
+            if (!await SendAsync(new IrcMessage("PRIVMSG", target, part), ct)) return;
+            _report(new ChatEvent(ChatEventKind.Message, DateTimeOffset.Now, part, Nick, target, Own: true));
+        }
+    }
+
+    private async Task HistoryAsync(string count, CancellationToken ct)
+    {
+        var room = CurrentRoom;
+        if (room is null) { NoRoom(); return; }
+        var n = int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : 50;
+        // IRCv3 CHATHISTORY is the standard way; servers that replay history on join need nothing.
+        if (_isupport.ContainsKey("CHATHISTORY") || _caps.Contains("draft/chathistory"))
+        {
+            await SendAsync(new IrcMessage("CHATHISTORY", "LATEST", room, "*", n.ToString(CultureInfo.InvariantCulture)), ct);
+            return;
+        }
+        _report(ChatEvent.Info($"{_options.Host} does not offer message history (no CHATHISTORY support); servers that keep history replay it when you /join"));
+    }
+
+    private void Usage(string usage) => _report(ChatEvent.Error($"usage: {usage}"));
+
+    private void NoRoom() => _report(ChatEvent.Error("you are in no room: /join #room first"));
+
+    private static (string First, string Remainder) SplitFirst(string text)
+    {
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? (text, "") : (text[..space], text[(space + 1)..].TrimStart());
+    }
+
+    private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ').Replace('\0', ' ');
+
+    /// <summary>
+    /// Splits text so each PRIVMSG line stays under IRC's 512 bytes (with room for the prefix the
+    /// server adds when relaying), cutting between characters, never inside one.
+    /// </summary>
+    internal static IEnumerable<string> SplitForIrc(string text, string target)
+    {
+        var budget = Math.Max(64, 400 - Encoding.UTF8.GetByteCount(target));
+        if (Encoding.UTF8.GetByteCount(text) <= budget) { yield return text; yield break; }
+        var sb = new StringBuilder();
+        var bytes = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var size = rune.Utf8SequenceLength;
+            if (bytes + size > budget)
+            {
+                yield return sb.ToString();
+                sb.Clear();
+                bytes = 0;
+            }
+            sb.Append(rune.ToString());
+            bytes += size;
+        }
+        if (sb.Length > 0) yield return sb.ToString();
+    }
+}

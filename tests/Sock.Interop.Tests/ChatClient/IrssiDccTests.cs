@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Sock.Interop.Tests.Infrastructure;
+
+namespace Sock.Interop.Tests.ChatClient;
+
+/// <summary>DCC SEND between `sock chat join` and irssi (driven in tmux), both directions, through ngIRCd.</summary>
+public sealed class IrssiDccTests
+{
+    private static async Task<Tmux> StartIrssiAsync(IrcServer server, TempDir home, string downloads)
+    {
+        var irssi = Peers.Require("irssi", "irssi");
+        var irssiHome = Directory.CreateDirectory(home.File("irssi")).FullName;
+        var tmux = await Tmux.StartAsync($"{irssi} --home={irssiHome} -c 127.0.0.1 -p {server.Port} -n ivy", width: 150, height: 40);
+        await tmux.WaitForAsync("End of MOTD", TimeSpan.FromSeconds(20));
+        await tmux.TypeAsync($"/set dcc_download_path {downloads}");
+        await tmux.KeysAsync("Enter");
+        // No /join: irssi shows DCC in its status window, which must stay the visible one.
+        return tmux;
+    }
+
+    [Fact]
+    public async Task Irssi_sends_with_dcc_send_and_sock_accepts()
+    {
+        await using var server = await IrcServer.StartAsync("ngircd");
+        using var home = new TempDir();
+        var data = RandomNumberGenerator.GetBytes(1024 * 1024 + 3);
+        var file = home.File("from-irssi.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+        var downloads = Directory.CreateDirectory(home.File("sock-downloads")).FullName;
+
+        await using var bob = ChatProcess.Plain(server.Address, "bob", home, "--downloads", downloads);
+        await bob.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
+        await using var irssi = await StartIrssiAsync(server, home, home.Path);
+
+        await irssi.TypeAsync($"/dcc send bob {file}");
+        await irssi.KeysAsync("Enter");
+        await bob.WaitForStdoutAsync("ivy offers 'from-irssi.bin' (1.0 MiB)", ChatProcess.Wait);
+        await bob.WriteAsync("/accept ivy\n");
+        await bob.WaitForStdoutAsync($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", ChatProcess.Wait);
+        await irssi.WaitForAsync("DCC sent file from-irssi.bin");
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "from-irssi.bin"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Sock_sends_and_irssi_gets_with_dcc_get()
+    {
+        await using var server = await IrcServer.StartAsync("ngircd");
+        using var home = new TempDir();
+        var data = RandomNumberGenerator.GetBytes(1024 * 1024 + 5);
+        var file = home.File("from-sock.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+        var downloads = Directory.CreateDirectory(home.File("irssi-downloads")).FullName;
+
+        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
+        await alice.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
+        await using var irssi = await StartIrssiAsync(server, home, downloads);
+
+        await alice.WriteAsync($"/send ivy {file}\n");
+        await irssi.WaitForAsync("DCC SEND from alice [127.0.0.1 port");
+        await irssi.TypeAsync("/dcc get alice");
+        await irssi.KeysAsync("Enter");
+        await irssi.WaitForAsync("DCC received file from-sock.bin");
+        await alice.WaitForStdoutAsync($"sent 'from-sock.bin' to ivy: 1.0 MiB", ChatProcess.Wait);
+        Assert.Contains($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", alice.Stdout);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "from-sock.bin"), TestContext.Current.CancellationToken));
+    }
+}

@@ -1,0 +1,83 @@
+using Sock.Interop.Tests.Infrastructure;
+
+namespace Sock.Interop.Tests.ChatClient;
+
+/// <summary>`sock chat join --plain` driven through pipes against real IRC servers.</summary>
+public sealed class PlainModeTests
+{
+    [Theory]
+    [InlineData("ngircd")]
+    [InlineData("inspircd")]
+    public async Task Two_clients_talk_in_a_room_privately_and_with_actions(string kind)
+    {
+        await using var server = await IrcServer.StartAsync(kind);
+        using var home = new TempDir();
+        await using var bob = ChatProcess.Plain(server.Address, "bob", home);
+        await bob.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
+        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
+        await alice.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
+        await bob.WaitForStdoutAsync("alice joined #lobby", ChatProcess.Wait);
+
+        await alice.WriteAsync("hello 你好 bob\n");
+        await bob.WaitForStdoutAsync("<alice> hello 你好 bob", ChatProcess.Wait);
+        await alice.WriteAsync("/me waves\n");
+        await bob.WaitForStdoutAsync("* alice waves", ChatProcess.Wait);
+        await alice.WriteAsync("/msg bob just for you\n");
+        await bob.WaitForStdoutAsync("*alice* just for you", ChatProcess.Wait);
+        await bob.WriteAsync("//slash stays\n");
+        await alice.WaitForStdoutAsync("<bob> /slash stays", ChatProcess.Wait);
+        await alice.WriteAsync("/who\n");
+        await alice.WaitForStdoutAsync("in #lobby (2)", ChatProcess.Wait);
+        await alice.WriteAsync("/bogus\n");
+        await alice.WaitForStdoutAsync("unknown command /bogus", ChatProcess.Wait);
+
+        await alice.WriteAsync("/quit see you\n");
+        Assert.Equal(0, await alice.WaitForExitAsync(ChatProcess.Wait));
+        await bob.WaitForStdoutAsync("alice has quit", ChatProcess.Wait);
+        bob.CloseStdin(); // end of input quits too
+        Assert.Equal(0, await bob.WaitForExitAsync(ChatProcess.Wait));
+        Assert.DoesNotContain("hello 你好 bob", alice.Stdout); // plain mode does not echo our own lines
+    }
+
+    [Theory]
+    [InlineData("ngircd")]
+    [InlineData("inspircd")]
+    public async Task A_nick_in_use_falls_back_and_rooms_join_and_part(string kind)
+    {
+        await using var server = await IrcServer.StartAsync(kind);
+        using var home = new TempDir();
+        await using var first = ChatProcess.Plain(server.Address, "carol", home);
+        await first.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
+        await using var second = ChatProcess.Plain(server.Address, "carol", home, "--room", "#one");
+        await second.WaitForStdoutAsync("nick carol is not available", ChatProcess.Wait);
+        await second.WaitForStdoutAsync("connected to 127.0.0.1", ChatProcess.Wait);
+        await second.WaitForStdoutAsync("you joined #one", ChatProcess.Wait);
+        Assert.Contains("as carol_", second.Stdout);
+
+        await first.WriteAsync("/join #one\n");
+        await second.WaitForStdoutAsync("carol joined #one", ChatProcess.Wait);
+        await first.WriteAsync("in one\n");
+        await second.WaitForStdoutAsync("<carol> in one", ChatProcess.Wait);
+        await first.WriteAsync("/part\n");
+        await second.WaitForStdoutAsync("carol left #one", ChatProcess.Wait);
+        await first.WriteAsync("back in lobby\n"); // after /part the current room is #lobby again
+        await first.WriteAsync("/nick dave\n");
+        await first.WaitForStdoutAsync("you are now known as dave", ChatProcess.Wait);
+        await first.WriteAsync("/history\n");
+        await first.WaitForStdoutAsync("does not offer message history", ChatProcess.Wait);
+        first.CloseStdin();
+        second.CloseStdin();
+        Assert.Equal(0, await first.WaitForExitAsync(ChatProcess.Wait));
+        Assert.Equal(0, await second.WaitForExitAsync(ChatProcess.Wait));
+    }
+
+    [Fact]
+    public async Task A_server_that_is_not_there_is_one_line_and_exit_1()
+    {
+        var port = FreePort.Tcp();
+        var (code, stdout, stderr) = await SockCli.RunAsync("chat", "join", $"127.0.0.1:{port}", "--plain");
+        Assert.Equal(1, code);
+        Assert.Equal($"sock: connect 127.0.0.1:{port}: connection refused (ECONNREFUSED)\n", stderr);
+        Assert.Equal("", stdout);
+    }
+}
