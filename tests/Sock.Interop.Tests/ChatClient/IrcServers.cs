@@ -26,6 +26,7 @@ public abstract class IrcServer : IAsyncDisposable
         {
             "ngircd" => new NgircdServer(tls),
             "inspircd" => new InspircdServer(),
+            "sock" => new SockChatServer(),
             _ => throw new ArgumentException("unknown IRC server kind " + kind),
         };
         await server.StartAsync();
@@ -160,4 +161,13 @@ public sealed class InspircdServer : IrcServer
             """);
         return (program, ["--runasroot", "--nofork", "--config", config]);
     }
+}
+
+/// <summary>Our own <c>sock chat serve</c>, so the client is tested against it like any IRC server.</summary>
+public sealed class SockChatServer : IrcServer
+{
+    public override string Kind => "sock";
+
+    protected override (string, string[]) Command() =>
+        (SockCli.Path, ["chat", "serve", "--bind", "127.0.0.1", "--port", Port.ToString(), "--name", "sock.test"]);
 }

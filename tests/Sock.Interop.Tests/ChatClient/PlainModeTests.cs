@@ -8,6 +8,7 @@ public sealed class PlainModeTests
     [Theory]
     [InlineData("ngircd")]
     [InlineData("inspircd")]
+    [InlineData("sock")]
     public async Task Two_clients_talk_in_a_room_privately_and_with_actions(string kind)
     {
         await using var server = await IrcServer.StartAsync(kind);
@@ -42,6 +43,7 @@ public sealed class PlainModeTests
     [Theory]
     [InlineData("ngircd")]
     [InlineData("inspircd")]
+    [InlineData("sock")]
     public async Task A_nick_in_use_falls_back_and_rooms_join_and_part(string kind)
     {
         await using var server = await IrcServer.StartAsync(kind);
