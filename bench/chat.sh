@@ -7,18 +7,7 @@
 # to $OUT_DIR/chat.md) and appends rows to $RESULTS for bench/report.py when bench/lib.sh exists.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-if [ -f "$here/lib.sh" ]; then
-  source "$here/lib.sh"
-else
-  REPO_DIR="$(dirname "$here")"; OUT_DIR="${OUT_DIR:-$here/out}"; RESULTS="${RESULTS:-$OUT_DIR/results.tsv}"
-  mkdir -p "$OUT_DIR"
-  record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
-  sock_bin() {
-    [ -x "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock" ] || dotnet build "$REPO_DIR/src/Sock.Cli" -c Release >/dev/null
-    echo "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"
-  }
-  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-fi
+source "$here/lib.sh"
 sock=$(sock_bin)
 for p in inspircd ncat python3; do command -v $p >/dev/null || { echo "chat.sh: $p missing" >&2; exit 1; }; done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -7,15 +7,8 @@
 #   socat -u FILE:F TCP:…        → socat -u TCP-LISTEN:P OPEN:F,creat,trunc
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-if [ -f "$here/lib.sh" ]; then
-  source "$here/lib.sh"
-else
-  REPO_DIR="$(dirname "$here")"
-  record() { printf '  %-28s %-22s %-16s peer=%-12s sock=%-12s %s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
-  sock_bin() { dotnet build "$REPO_DIR/src/Sock.Cli" -c Release >/dev/null; echo "$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"; }
-  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-fi
-SOCK="${SOCK_BIN:-$(sock_bin)}"
+source "$here/lib.sh"
+SOCK="${SOCK_BIN:-$(sock_bin)}"   # SOCK_BIN= or SOCK= picks another binary
 SIZE_MIB="${SIZE_MIB:-2048}"
 RUNS="${RUNS:-3}"
 work="${BENCH_TMP:-/tmp/sock-bench-transfer}"
