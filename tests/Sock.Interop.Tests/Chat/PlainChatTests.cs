@@ -28,12 +28,10 @@ public class PlainChatTests
     {
         var python = Peers.Python3;
         await using var server = await ChatServerProcess.StartAsync();
-        using var dir = new TempDir();
-        var source = await File.ReadAllTextAsync(Path.Combine(Peers.RepoDir, "tests/Sock.Interop.Tests/Assets/chat/Client.py"), TestContext.Current.CancellationToken);
-        var script = dir.File("Client.py");
-        await File.WriteAllTextAsync(script, source.Replace("4323", server.Port.ToString(), StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        // The one copy of the article's script (indentation restored, port from argv[1]), shared with the pipe tests.
+        var script = Path.Combine(Peers.RepoDir, "tests/Sock.Interop.Tests/Assets/Client.py");
         var (other, _) = await server.PlainAsync("watcher");
-        await using var client = RunningProcess.Start(python, [script], environment: new Dictionary<string, string?> { ["PYTHONIOENCODING"] = "utf-8" });
+        await using var client = RunningProcess.Start(python, [script, server.Port.ToString()], environment: new Dictionary<string, string?> { ["PYTHONIOENCODING"] = "utf-8" });
         await other.ExpectAsync(" joined #lobby", 5);
         await client.WriteAsync("你好\n");
         var line = await other.ExpectAsync("你好", 5);
