@@ -17,6 +17,9 @@ peers=(
   "/usr/sbin/inspircd inspircd"
   "/usr/sbin/ngircd ngircd"
   "sqlite3 sqlite3"
+  "chattr e2fsprogs"
+  "setpriv util-linux"
+  "script bsdutils"
 )
 missing=()
 for entry in "${peers[@]}"; do
