@@ -42,36 +42,24 @@ public static class UdpPipe
 
         var up = Task.Run(async () =>
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(pump.BufferSize);
-            var crlf = pump.Crlf ? new CrlfEncoder() : null;
-            var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(pump.BufferSize));
             try
             {
-                int n;
-                while ((n = await input.ReadAsync(buffer.AsMemory(0, pump.BufferSize), stop.Token)) > 0)
+                await SendInputAsync(input, pump, async part =>
                 {
-                    var chunk = buffer.AsMemory(0, n);
-                    if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
-                    for (var off = 0; off < chunk.Length; off += MaxDatagram)
+                    try
                     {
-                        var part = chunk[off..Math.Min(chunk.Length, off + MaxDatagram)];
-                        try
-                        {
-                            await socket.SendAsync(part, SocketFlags.None, stop.Token);
-                        }
-                        catch (SocketException e)
-                        {
-                            throw SocketErrors.Wrap($"send to {peer}", e);
-                        }
-                        bytesOut += part.Length;
+                        await socket.SendAsync(part, SocketFlags.None, stop.Token);
                     }
+                    catch (SocketException e)
+                    {
+                        throw SocketErrors.Wrap($"send to {peer}", e);
+                    }
+                    bytesOut += part.Length;
                     activity.Touch();
-                }
+                }, stop.Token);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
-                if (encoded is not null) ArrayPool<byte>.Shared.Return(encoded);
                 inputDone.TrySetResult();
             }
         }, CancellationToken.None);
@@ -139,35 +127,18 @@ public static class UdpPipe
         var up = Task.Run(async () =>
         {
             await firstSender.Task.WaitAsync(stop.Token); // nobody to send to until someone speaks
-            var buffer = ArrayPool<byte>.Shared.Rent(pump.BufferSize);
-            var crlf = pump.Crlf ? new CrlfEncoder() : null;
-            var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(pump.BufferSize));
-            try
+            await SendInputAsync(input, pump, async part =>
             {
-                int n;
-                while ((n = await input.ReadAsync(buffer.AsMemory(0, pump.BufferSize), stop.Token)) > 0)
+                var to = Volatile.Read(ref last)!;
+                try
                 {
-                    var chunk = buffer.AsMemory(0, n);
-                    if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
-                    var to = Volatile.Read(ref last)!;
-                    for (var off = 0; off < chunk.Length; off += MaxDatagram)
-                    {
-                        try
-                        {
-                            await socket.SendToAsync(chunk[off..Math.Min(chunk.Length, off + MaxDatagram)], SocketFlags.None, to, stop.Token);
-                        }
-                        catch (SocketException e)
-                        {
-                            report($"send to {Endpoints.Describe(to)}: {SocketErrors.Format(e.SocketErrorCode)}");
-                        }
-                    }
+                    await socket.SendToAsync(part, SocketFlags.None, to, stop.Token);
                 }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                if (encoded is not null) ArrayPool<byte>.Shared.Return(encoded);
-            }
+                catch (SocketException e)
+                {
+                    report($"send to {Endpoints.Describe(to)}: {SocketErrors.Format(e.SocketErrorCode)}");
+                }
+            }, stop.Token);
         }, CancellationToken.None);
 
         var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
@@ -199,6 +170,34 @@ public static class UdpPipe
             ArrayPool<byte>.Shared.Return(buffer);
             await stop.CancelAsync();
             _ = up.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="input"/> until EOF and hands each chunk (CRLF-encoded when asked) to
+    /// <paramref name="sendDatagram"/>, split at the UDP payload limit.
+    /// </summary>
+    private static async Task SendInputAsync(Stream input, PumpSettings pump, Func<ReadOnlyMemory<byte>, ValueTask> sendDatagram,
+        CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(pump.BufferSize);
+        var crlf = pump.Crlf ? new CrlfEncoder() : null;
+        var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(pump.BufferSize));
+        try
+        {
+            int n;
+            while ((n = await input.ReadAsync(buffer.AsMemory(0, pump.BufferSize), ct)) > 0)
+            {
+                var chunk = buffer.AsMemory(0, n);
+                if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
+                for (var off = 0; off < chunk.Length; off += MaxDatagram)
+                    await sendDatagram(chunk[off..Math.Min(chunk.Length, off + MaxDatagram)]);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (encoded is not null) ArrayPool<byte>.Shared.Return(encoded);
         }
     }
 
