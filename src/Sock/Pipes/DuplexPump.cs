@@ -15,20 +15,11 @@ public static class DuplexPump
         PumpSettings settings, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var activity = new Activity();
-        long bytesOut = 0, bytesIn = 0;
+        var traffic = new Traffic();
 
-        var up = Task.Run(async () =>
-        {
-            bytesOut = await CopyUpAsync(connection, input, settings, activity, stop.Token);
-        }, CancellationToken.None);
-        var down = Task.Run(async () =>
-        {
-            var (n, closed) = await CopyDownAsync(connection, output, settings.BufferSize, activity, stop.Token);
-            bytesIn = n;
-            return closed;
-        }, CancellationToken.None);
-        var idle = settings.IdleTimeout is { } limit ? activity.WatchAsync(limit, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+        var up = Task.Run(() => CopyUpAsync(connection, input, settings, traffic, stop.Token), CancellationToken.None);
+        var down = Task.Run(() => CopyDownAsync(connection, output, settings.BufferSize, traffic, stop.Token), CancellationToken.None);
+        var idle = settings.IdleTimeout is { } limit ? traffic.WatchAsync(limit, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
 
         try
         {
@@ -53,7 +44,9 @@ public static class DuplexPump
                     // The peer closed both ways and refused the rest: its choice, not a failure.
                 }
             }
-            return new PumpResult(bytesOut, bytesIn, outputClosed);
+            // Counted as the bytes go, not when a loop returns: the input loop may still be between its last
+            // write and its return when the peer's close ends the pipe.
+            return new PumpResult(traffic.BytesOut, traffic.BytesIn, outputClosed);
         }
         finally
         {
@@ -64,13 +57,13 @@ public static class DuplexPump
         }
     }
 
-    private static async Task<long> CopyUpAsync(PipeConnection connection, Stream input, PumpSettings settings,
-        Activity activity, CancellationToken ct)
+    private static async Task CopyUpAsync(PipeConnection connection, Stream input, PumpSettings settings,
+        Traffic traffic, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(settings.BufferSize);
         var crlf = settings.Crlf ? new CrlfEncoder() : null;
         var encoded = crlf is null ? null : ArrayPool<byte>.Shared.Rent(CrlfEncoder.MaxOutput(settings.BufferSize));
-        long total = 0;
+        var any = false;
         try
         {
             while (true)
@@ -87,10 +80,10 @@ public static class DuplexPump
                 {
                     throw Failure("send to", connection.Peer, e);
                 }
-                total += chunk.Length;
-                activity.Touch();
+                traffic.Sent(chunk.Length);
+                any = true;
             }
-            if (total == 0 && !settings.HalfCloseOnEmptyInput) return 0;
+            if (!any && !settings.HalfCloseOnEmptyInput) return;
             try
             {
                 await connection.ShutdownSendAsync();
@@ -99,7 +92,6 @@ public static class DuplexPump
             {
                 throw Failure("send to", connection.Peer, e);
             }
-            return total;
         }
         finally
         {
@@ -108,11 +100,11 @@ public static class DuplexPump
         }
     }
 
-    private static async Task<(long Bytes, bool OutputClosed)> CopyDownAsync(PipeConnection connection, Stream output,
-        int bufferSize, Activity activity, CancellationToken ct)
+    /// <returns>Whether our output was closed under us (rather than the peer closing).</returns>
+    private static async Task<bool> CopyDownAsync(PipeConnection connection, Stream output,
+        int bufferSize, Traffic traffic, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        long total = 0;
         try
         {
             while (true)
@@ -126,10 +118,9 @@ public static class DuplexPump
                 {
                     throw Failure("receive from", connection.Peer, e);
                 }
-                if (n == 0) return (total, false);
-                if (!await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, n), ct)) return (total, true);
-                total += n;
-                activity.Touch();
+                if (n == 0) return false;
+                if (!await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, n), ct)) return true;
+                traffic.Received(n);
             }
         }
         finally
@@ -146,12 +137,28 @@ public static class DuplexPump
         return new SockException($"{operation} {peer}: {why}", e);
     }
 
-    /// <summary>When the last byte moved, for <c>--idle-timeout</c>.</summary>
-    internal sealed class Activity
+    /// <summary>Bytes moved each way, and when the last one moved (for <c>--idle-timeout</c>).</summary>
+    internal sealed class Traffic
     {
         private long _last = Environment.TickCount64;
+        private long _out, _in;
 
-        public void Touch() => Volatile.Write(ref _last, Environment.TickCount64);
+        public long BytesOut => Interlocked.Read(ref _out);
+        public long BytesIn => Interlocked.Read(ref _in);
+
+        public void Sent(int n)
+        {
+            Interlocked.Add(ref _out, n);
+            Touch();
+        }
+
+        public void Received(int n)
+        {
+            Interlocked.Add(ref _in, n);
+            Touch();
+        }
+
+        private void Touch() => Volatile.Write(ref _last, Environment.TickCount64);
 
         public async Task WatchAsync(TimeSpan limit, CancellationToken ct)
         {

@@ -36,8 +36,7 @@ public static class UdpPipe
         }
         report($"sending datagrams to {peer}");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var activity = new DuplexPump.Activity();
-        long bytesOut = 0, bytesIn = 0;
+        var traffic = new DuplexPump.Traffic();
         var inputDone = new TaskCompletionSource();
 
         var up = Task.Run(async () =>
@@ -54,8 +53,7 @@ public static class UdpPipe
                     {
                         throw SocketErrors.Wrap($"send to {peer}", e);
                     }
-                    bytesOut += part.Length;
-                    activity.Touch();
+                    traffic.Sent(part.Length);
                 }, stop.Token);
             }
             finally
@@ -81,8 +79,7 @@ public static class UdpPipe
                         throw SocketErrors.Wrap($"receive from {peer}", e);
                     }
                     if (!await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, n), stop.Token)) return true;
-                    bytesIn += n;
-                    activity.Touch();
+                    traffic.Received(n);
                 }
             }
             finally
@@ -92,9 +89,9 @@ public static class UdpPipe
         }, CancellationToken.None);
 
         // After the input ends, wait for replies until the line has been quiet for `linger`.
-        var afterInput = inputDone.Task.ContinueWith(_ => activity.WatchAsync(linger, stop.Token), stop.Token,
+        var afterInput = inputDone.Task.ContinueWith(_ => traffic.WatchAsync(linger, stop.Token), stop.Token,
             TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-        var idle = pump.IdleTimeout is { } limit ? activity.WatchAsync(limit, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+        var idle = pump.IdleTimeout is { } limit ? traffic.WatchAsync(limit, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         try
         {
             var first = await Task.WhenAny(up, down, idle, afterInput);
@@ -103,10 +100,10 @@ public static class UdpPipe
                 await up;
                 first = await Task.WhenAny(down, idle, afterInput);
             }
-            if (first == down) return new PumpResult(bytesOut, bytesIn, await down);
+            if (first == down) return new PumpResult(traffic.BytesOut, traffic.BytesIn, await down);
             if (first == idle) await idle;
             // afterInput "fails" with an idle error once the line is quiet: that is the normal end here.
-            return new PumpResult(bytesOut, bytesIn, false);
+            return new PumpResult(traffic.BytesOut, traffic.BytesIn, false);
         }
         finally
         {
