@@ -35,6 +35,12 @@ public sealed class ChatRoom
         lock (Gate) return _members.GetValueOrDefault(m);
     }
 
+    /// <summary>Every member with its status, read in one pass under the lock (NAMES of a large room).</summary>
+    internal KeyValuePair<ChatMember, RoomStatus>[] MembersWithStatus()
+    {
+        lock (Gate) return [.. _members];
+    }
+
     internal bool Contains(ChatMember m) => _members.ContainsKey(m);
 
     internal void Add(ChatMember m, RoomStatus status)

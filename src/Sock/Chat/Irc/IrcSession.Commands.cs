@@ -149,13 +149,18 @@ public sealed partial class IrcSession
 
     private void NamesOf(ChatRoom r)
     {
-        var line = new StringBuilder();
-        foreach (var member in r.Members)
+        // One locked pass for the statuses, then lines of up to ~400 characters built in place:
+        // a joiner of a 10,000-member room gets this whole list.
+        var multi = _caps.Contains("multi-prefix");
+        var line = new StringBuilder(512);
+        foreach (var (member, s) in r.MembersWithStatus())
         {
-            var entry = Prefixes(r, member) + member.Nick;
-            if (line.Length + entry.Length > 400) { Reply("353", "=", r.Name, line.ToString()); line.Clear(); }
+            var nick = member.Nick;
+            if (line.Length + nick.Length + 2 > 400) { Reply("353", "=", r.Name, line.ToString()); line.Clear(); }
             if (line.Length > 0) line.Append(' ');
-            line.Append(entry);
+            if (s.HasFlag(RoomStatus.Operator)) line.Append('@');
+            if (s.HasFlag(RoomStatus.Voice) && (multi || !s.HasFlag(RoomStatus.Operator))) line.Append('+');
+            line.Append(nick);
         }
         if (line.Length > 0) Reply("353", "=", r.Name, line.ToString());
         Reply("366", r.Name, "End of /NAMES list.");
@@ -363,9 +368,29 @@ public sealed partial class IrcSession
             SendRaw(bytes);
             return;
         }
-        var line = e.Kind switch
+        if (e.Kind == ChatEventKind.Notice)
         {
-            ChatEventKind.Notice => $":{e.FromPrefix} NOTICE {Nick} :{e.Text}",
+            // A server notice names its recipient, so it is encoded per member.
+            var notice = $":{e.FromPrefix} NOTICE {Nick} :{e.Text}";
+            SendLine(timed ? $"@time={Timestamp(e.Time)} {notice}" : notice);
+            return;
+        }
+        // Everything else reads the same for every member: encode once per form (a JOIN in a room of
+        // N members would otherwise format and encode N strings).
+        var cached = e.EncodingCache[timed ? CacheTimed : CachePlain];
+        if (cached is null)
+        {
+            var line = EncodeRoomEvent(e);
+            if (line is null) return;
+            cached = e.EncodingCache[timed ? CacheTimed : CachePlain] =
+                Encoding.UTF8.GetBytes((timed ? $"@time={Timestamp(e.Time)} " : "") + line + "\r\n");
+        }
+        SendRaw(cached);
+    }
+
+    private static string? EncodeRoomEvent(ChatEvent e) =>
+        e.Kind switch
+        {
             ChatEventKind.Join => $":{e.FromPrefix} JOIN {e.Target}",
             ChatEventKind.Part => $":{e.FromPrefix} PART {e.Target}" + (e.Text.Length > 0 ? $" :{e.Text}" : ""),
             ChatEventKind.Quit => $":{e.FromPrefix} QUIT :{e.Text}",
@@ -376,7 +401,4 @@ public sealed partial class IrcSession
             ChatEventKind.Wallops => $":{e.FromPrefix} WALLOPS :{e.Text}",
             _ => null,
         };
-        if (line is null) return;
-        SendLine(timed ? $"@time={Timestamp(e.Time)} {line}" : line);
-    }
 }

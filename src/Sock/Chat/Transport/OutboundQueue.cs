@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Threading.Tasks.Sources;
 
 namespace Sock.Chat.Transport;
 
@@ -9,14 +10,18 @@ namespace Sock.Chat.Transport;
 /// Buffers are pooled and returned when drained, so an idle member holds none.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue.")]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim without a wait handle holds nothing to dispose.")]
-public sealed class OutboundQueue(long maxBytes)
+public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
 {
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    // The writer's wake-up, reused for every wait: a delivery to an idle member costs no allocation
+    // (SemaphoreSlim.WaitAsync(ct) allocated a waiter task and a cancellation promise each time).
+    // Continuations run on the thread pool, never inline in the fan-out that holds a room lock.
+    private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
     private byte[]? _buffer;
     private int _length;
     private bool _signalled;
+    private bool _waiting;
+    private bool _cancelled;
     private bool _completed;
     private bool _overflowed;
 
@@ -42,10 +47,10 @@ public sealed class OutboundQueue(long maxBytes)
                 Ensure(_length + data.Length);
                 data.CopyTo(_buffer.AsSpan(_length));
                 _length += data.Length;
-                if (!_signalled) _signalled = signal = true;
+                signal = SignalLocked();
             }
         }
-        if (signal) _signal.Release();
+        if (signal) _wake.SetResult(true);
         if (tripped) Overflowed?.Invoke();
         return !tripped;
     }
@@ -65,18 +70,65 @@ public sealed class OutboundQueue(long maxBytes)
         lock (_gate)
         {
             _completed = true;
-            if (!_signalled) _signalled = signal = true;
+            signal = SignalLocked();
         }
-        if (signal) _signal.Release();
+        if (signal) _wake.SetResult(true);
     }
+
+    /// <summary>Marks work pending; true when the writer is parked and must be woken (outside the lock).</summary>
+    private bool SignalLocked()
+    {
+        if (_signalled) return false;
+        _signalled = true;
+        if (!_waiting) return false;
+        _waiting = false;
+        return true;
+    }
+
+    /// <summary>Completes at once when work is pending, else parks the writer until <see cref="SignalLocked"/>.</summary>
+    private ValueTask WaitAsync()
+    {
+        lock (_gate)
+        {
+            if (_signalled || _cancelled) return ValueTask.CompletedTask;
+            _wake.Reset();
+            _waiting = true;
+            return new ValueTask(this, _wake.Version);
+        }
+    }
+
+    private void Cancel()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _cancelled = true;
+            wake = _waiting;
+            _waiting = false;
+        }
+        if (wake) _wake.SetResult(true);
+    }
+
+    void IValueTaskSource.GetResult(short token) => _wake.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wake.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wake.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Writes pending bytes to <paramref name="stream"/> until completed and drained.</summary>
     public async Task WriteLoopAsync(Stream stream, CancellationToken ct)
     {
         byte[]? spare = null;
+        // One registration for the writer's life, not one per wait.
+        await using var cancel = ct.UnsafeRegister(static q => ((OutboundQueue)q!).Cancel(), this);
         while (true)
         {
-            await _signal.WaitAsync(ct);
+            await WaitAsync();
+            // Go to the back of the thread pool's queue before taking the bytes: fan-outs already
+            // queued (a join storm, many senders) land first and leave in the same write.
+            await Task.Yield();
+            ct.ThrowIfCancellationRequested();
             byte[]? chunk;
             int length;
             bool done;
