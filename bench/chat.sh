@@ -76,7 +76,7 @@ SWEEP=${SWEEP-"10 100 1000 10000"}
 for n in $SWEEP; do
   k=$(( 500000 / (10 * (n - 1)) )); [ "$k" -gt 500 ] && k=500; [ "$k" -lt 1 ] && k=1
   echo "chat.sh: sweep $n clients, 10 senders x $k…" >&2
-  P=$(free_port); start_sock "$P";     bench "sweep-sock-$n" "127.0.0.1:$P" --irc -n "$n" -m 10 -k "$k" -s 100; stop_last
+  P=$(free_port); start_sock "$P";     bench "sweep-sock-$n" "127.0.0.1:$P" --irc -n "$n" -m 10 -k "$k" -s 100 --quiet 20; stop_last
   P=$(free_port); start_inspircd "$P"; bench "sweep-insp-$n" "127.0.0.1:$P" --irc -n "$n" -m 10 -k "$k" -s 100 --quiet 20; stop_last
   record "Fan-out sweep" "$n" "InspIRCd 3" "$(get "sweep-insp-$n" deliveriesPerSecond)" "$(get "sweep-sock-$n" deliveriesPerSecond)" "msg/s" higher -
 done
