@@ -4,23 +4,52 @@ using Sock.Cli.Commands.Toolbox;
 
 namespace Sock.Cli;
 
-/// <summary>Every top-level command, in the order `sock --help` lists them.</summary>
+/// <summary>Every top-level command by name, in the order `sock --help` lists them.</summary>
 internal static class CommandCatalog
 {
-    public static IEnumerable<Command> All()
-    {
+    private static readonly (string Name, Func<Command> Create)[] Entries =
+    [
         // Chat: the main job
-        yield return ChatCommand.Create();
+        ("chat", ChatCommand.Create),
         // Toolbox (Python socket parity)
-        foreach (var command in ToolboxCommands.All()) yield return command;
+        ("resolve", ResolveCommand.Create),
+        ("host", HostCommand.Create),
+        ("reverse", HostCommand.CreateReverse),
+        ("nameinfo", NameInfoCommand.Create),
+        ("service", ServiceCommand.Create),
+        ("services", ServicesCommand.Create),
+        ("ifaces", IfacesCommand.Create),
+        ("info", InfoCommand.Create),
+        ("inet", InetCommand.Create),
+        ("probe", ProbeCommand.Create),
         // Raw pipes
-        yield return ConnectCommand.Create();
-        yield return ListenCommand.Create();
+        ("connect", ConnectCommand.Create),
+        ("listen", ListenCommand.Create),
         // File transfer
-        yield return SendCommand.Create();
-        yield return RecvCommand.Create();
+        ("send", SendCommand.Create),
+        ("recv", RecvCommand.Create),
         // Load generators and shell integration
-        yield return BenchCommand.Create();
-        yield return CompletionCommand.Create();
+        ("bench", BenchCommand.Create),
+        ("completion", CompletionCommand.Create),
+    ];
+
+    /// <summary>
+    /// The commands <paramref name="args"/> need: only the one they name (building all ~20 commands
+    /// with their options was a third of `sock info`'s start-up), or every command for root help,
+    /// typos (suggestions) and completion directives.
+    /// </summary>
+    public static IEnumerable<Command> For(string[] args)
+    {
+        if (args.Length > 0)
+        {
+            foreach (var (name, create) in Entries)
+            {
+                if (name != args[0]) continue;
+                var command = create();
+                if (command.Name == name) return [command];
+                break; // a catalog name out of step with its command: build everything rather than fail
+            }
+        }
+        return Entries.Select(e => e.Create());
     }
 }

@@ -11,7 +11,7 @@ if (args is ["--version"])
 
 // Each area contributes its commands; this file only assembles them.
 var root = new RootCommand("sock — a socket toolkit: resolver toolbox, netcat-style pipes, verified file transfer, plain+IRC chat.");
-foreach (var command in CommandCatalog.All())
+foreach (var command in CommandCatalog.For(args))
     root.Subcommands.Add(command);
 
 return await CommandRunner.InvokeAsync(root, args);

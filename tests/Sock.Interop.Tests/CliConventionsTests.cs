@@ -24,6 +24,24 @@ public class CliConventionsTests
     }
 
     [Fact]
+    public async Task EveryCommandInRootHelpAnswersItsOwnHelp()
+    {
+        // `sock NAME …` builds only the command NAME (start-up); each listed name must still reach its command.
+        var (_, root, _) = await SockCli.RunAsync("--help");
+        var names = System.Text.RegularExpressions.Regex.Matches(root[root.IndexOf("Commands:", StringComparison.Ordinal)..], @"(?m)^  ([a-z]+)\b")
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("chat", names);
+        Assert.Contains("info", names);
+        Assert.True(names.Count >= 17, string.Join(' ', names));
+        foreach (var name in names)
+        {
+            var (code, stdout, stderr) = await SockCli.RunAsync(name, "--help");
+            Assert.True(code == 0, $"{name}: {stderr}");
+            Assert.Contains($"sock {name}", stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task VersionNamesTheCommit()
     {
         var (code, stdout, _) = await SockCli.RunAsync("--version");
