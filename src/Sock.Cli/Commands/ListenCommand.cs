@@ -16,10 +16,15 @@ internal static class ListenCommand
         var key = new Option<string?>("--key") { Description = "TLS: PEM private key (default: in the --cert file)", HelpName = "FILE" };
         var keepOpen = new Option<bool>("--keep-open", "-k") { Description = "Serve many clients at once; input goes to all of them" };
         var maxClients = new Option<int?>("--max-clients") { Description = "With --keep-open: refuse clients beyond N", HelpName = "N" };
+        var stallTimeout = new Option<double?>("--stall-timeout")
+        {
+            Description = "With --keep-open: drop a client that takes no input for S seconds while the others wait [default: 10]",
+            HelpName = "S",
+        };
         var command = new Command("listen", "Wait for a connection and pipe stdin/stdout through it (full duplex, half-close on EOF).");
         command.Arguments.Add(target);
         shared.AddTo(command);
-        foreach (var o in new Option[] { cert, key, keepOpen, maxClients }) command.Options.Add(o);
+        foreach (var o in new Option[] { cert, key, keepOpen, maxClients, stallTimeout }) command.Options.Add(o);
         command.WithExamples(
             "sock listen 4323                      # the article's Server.py, full duplex",
             "sock listen 127.0.0.1 9000 > received.bin",
@@ -59,6 +64,8 @@ internal static class ListenCommand
             var max = parse.GetValue(maxClients);
             if (max is not null && !keep) throw new UsageException("--max-clients needs --keep-open");
             if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
+            var stall = PipeCommandOptions.Seconds(parse.GetValue(stallTimeout), "--stall-timeout");
+            if (stall is not null && !keep) throw new UsageException("--stall-timeout needs --keep-open");
             if (keep && endpoint.Udp) throw new UsageException("--keep-open is for stream sockets; UDP listen already serves every sender");
             // Given no input at all (`< /dev/null`), a listener is receive-only, as with ncat -l and nc -l.
             var pump = shared.Pump(parse) with { HalfCloseOnEmptyInput = false };
@@ -81,7 +88,10 @@ internal static class ListenCommand
                 }
                 if (keep)
                 {
-                    using var server = new BroadcastServer(listener, tls, max ?? 0, pump, PipeCommandOptions.Report);
+                    using var server = new BroadcastServer(listener, tls, max ?? 0, pump, PipeCommandOptions.Report)
+                    {
+                        StallTimeout = stall ?? BroadcastServer.DefaultStallTimeout,
+                    };
                     await server.RunAsync(input, output, ct);
                     ct.ThrowIfCancellationRequested();
                     return CommandRunner.Ok;

@@ -7,7 +7,8 @@ namespace Sock.Pipes;
 /// <summary>
 /// <c>listen --keep-open</c>: many clients at once. What any client sends goes to the output
 /// (one chunk at a time, never interleaved mid-chunk); what is read from the input goes to every
-/// client. Connects and disconnects are reported with the peer's address.
+/// client. Connects and disconnects are reported with the peer's address. A client that stops
+/// reading is dropped after <see cref="StallTimeout"/> so the others keep receiving.
 /// </summary>
 public sealed class BroadcastServer : IDisposable
 {
@@ -18,8 +19,18 @@ public sealed class BroadcastServer : IDisposable
     private readonly PumpSettings _settings;
     private readonly Lock _gate = new();
     private readonly HashSet<PipeConnection> _clients = [];
+    private readonly HashSet<PipeConnection> _dropped = [];
     private readonly SemaphoreSlim _outputLock = new(1, 1);
     private bool _inputClosed;
+
+    /// <summary>
+    /// How long one client may take to accept a chunk of the input before it is dropped. Input goes
+    /// to every client at once and the next chunk waits for all of them, so without a limit one
+    /// client that stopped reading (its socket buffers full) would stall everyone.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(10);
 
     public BroadcastServer(Socket listener, TlsServerSettings? tls, int maxClients, PumpSettings settings, Action<string> report)
     {
@@ -130,16 +141,42 @@ public sealed class BroadcastServer : IDisposable
         {
             why = "closed";
         }
-        catch (Exception e) when (e is IOException or SocketException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            why = "lost: " + DuplexPump.Failure("receive from", peer, e).Message;
+            lock (_gate) why = _dropped.Contains(connection) ? "" : "lost: " + DuplexPump.Failure("receive from", peer, e).Message;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            lock (_gate) _clients.Remove(connection);
+            lock (_gate)
+            {
+                _clients.Remove(connection);
+                if (_dropped.Remove(connection)) why = ""; // already reported as dropped
+            }
             await connection.DisposeAsync();
-            if (!stop.IsCancellationRequested || why != "closed") _report($"{peer} {why}");
+            if (why.Length > 0 && (!stop.IsCancellationRequested || why != "closed")) _report($"{peer} {why}");
+        }
+    }
+
+    /// <summary>One chunk to one client; a client that takes longer than <see cref="StallTimeout"/> is dropped.</summary>
+    private async Task SendAsync(PipeConnection client, ReadOnlyMemory<byte> chunk, CancellationToken ct)
+    {
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stalled.CancelAfter(StallTimeout);
+        try
+        {
+            await client.Stream.WriteAsync(chunk, stalled.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            lock (_gate) _dropped.Add(client);
+            _report($"{client.Peer} dropped: took no data for {StallTimeout.TotalSeconds:0.###}s while others waited (--stall-timeout)");
+            // Its reader fails on the closed connection and removes it.
+            await client.DisposeAsync();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Its reader notices the broken connection and reports it; the others still get the data.
         }
     }
 
@@ -160,17 +197,9 @@ public sealed class BroadcastServer : IDisposable
                 if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
                 PipeConnection[] targets;
                 lock (_gate) targets = [.. _clients];
-                foreach (var client in targets)
-                {
-                    try
-                    {
-                        await client.Stream.WriteAsync(chunk, ct);
-                    }
-                    catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-                    {
-                        // Its reader notices the broken connection and reports it; the others still get the data.
-                    }
-                }
+                var writes = new Task[targets.Length];
+                for (var i = 0; i < targets.Length; i++) writes[i] = SendAsync(targets[i], chunk, ct);
+                await Task.WhenAll(writes);
             }
             if (total == 0 && !_settings.HalfCloseOnEmptyInput) return;
             PipeConnection[] open;

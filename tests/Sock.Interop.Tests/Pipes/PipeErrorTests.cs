@@ -156,6 +156,8 @@ public class PipeErrorTests
     [InlineData("connect --pin AB 127.0.0.1 80", "--insecure and --pin need --tls")]
     [InlineData("connect -u --tls 127.0.0.1 80", "--tls works over TCP or Unix sockets, not UDP")]
     [InlineData("listen --max-clients 3 9000", "--max-clients needs --keep-open")]
+    [InlineData("listen --stall-timeout 3 9000", "--stall-timeout needs --keep-open")]
+    [InlineData("listen -k --stall-timeout 0 9000", "--stall-timeout wants a positive number of seconds, not 0")]
     [InlineData("listen --cert c.pem 9000", "--cert and --key need --tls")]
     [InlineData("connect --source nonsense 127.0.0.1 80", "--source 'nonsense' is not ADDR or ADDR:PORT (IPv6 as [ADDR]:PORT)")]
     public async Task BadUsageIsExit2WithOneLine(string args, string message)

@@ -115,6 +115,42 @@ public class SockPipeTests
         await listen.WaitForStdoutAsync("still here\n", Short);
     }
 
+    /// <summary>Connects with a tiny receive buffer and never reads: its buffers fill after a few KiB.</summary>
+    private const string NeverReads = """
+        import socket, sys, time
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(('127.0.0.1', int(sys.argv[1]))); time.sleep(60)
+        """;
+
+    [Fact]
+    public async Task KeepOpenDropsAClientThatStopsReadingAndTheOthersGetEverything()
+    {
+        var port = FreePort.Tcp();
+        await using var listen = SockCli.Start("listen", "--keep-open", "--stall-timeout", "1", "127.0.0.1", port.ToString());
+        await WaitBoundAsync(port);
+        await using var stalled = RunningProcess.Start(Peers.Python3, ["-c", NeverReads, port.ToString()]);
+        await listen.WaitForStderrAsync("sock: connection from 127.0.0.1:", Short);
+        await using var reader = RunningProcess.Start(Peers.Ncat, ["--recv-only", "127.0.0.1", port.ToString()]);
+        await WaitForCountAsync(listen, "sock: connection from 127.0.0.1:", 2);
+
+        // 16 MiB: far more than the stalled client's socket buffers hold.
+        var data = new byte[16 << 20];
+        new Random(7).NextBytes(data);
+        var feed = Task.Run(async () =>
+        {
+            await listen.StandardInput.WriteAsync(data, Ct);
+            await listen.StandardInput.FlushAsync(Ct);
+        }, Ct);
+        await listen.WaitForStderrAsync("dropped: took no data for 1s", Short);
+        await feed.WaitAsync(Long, Ct);
+        var deadline = DateTime.UtcNow + Long;
+        while (reader.StdoutBytes.Length < data.Length && DateTime.UtcNow < deadline) await Task.Delay(50, Ct);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data)),
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(reader.StdoutBytes)));
+        Assert.False(listen.HasExited); // still serving the reader
+        Assert.Single(listen.Stderr.Split(" dropped: ")[1..]); // reported once, not again as "lost"
+    }
+
     [Fact]
     public async Task UdpSockToSockBothWays()
     {
