@@ -72,12 +72,20 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         var expected = (long)o.Senders * o.Messages * (o.Clients - 1);
         _latencies = new long[Math.Max(0, expected)];
         var clients = new BenchClient?[o.Clients];
+        var readers = new Task?[o.Clients];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var gate = new SemaphoreSlim(o.ConnectConcurrency);
         var connecting = Enumerable.Range(0, o.Clients).Select(async i =>
         {
             await gate.WaitAsync(ct);
-            try { clients[i] = await ConnectAsync(i, stop.Token); }
+            try
+            {
+                clients[i] = await ConnectAsync(i, stop.Token);
+                // Read from the moment registration ends, as a real client does: a client that only
+                // starts reading once all N have joined leaves the server buffering the whole join
+                // storm (N²/2 JOIN lines), which measures buffering, not fan-out.
+                readers[i] = clients[i]!.ReadLoopAsync(this, stop.Token);
+            }
             catch (Exception e) when (e is SocketException or IOException or TimeoutException)
             {
                 Interlocked.CompareExchange(ref _firstError, e is SocketException se ? Net.SocketErrors.Format(se.SocketErrorCode) : e.Message, null);
@@ -89,7 +97,6 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         if (connected == 0) throw new SockException($"bench chat: cannot connect to {o.Host}:{o.Port}: {_firstError}");
         Progress?.Invoke($"connected {connected}/{o.Clients}" + (_firstError is null ? "" : $" (first failure: {_firstError})"));
         if (o.Protocol == BenchProtocol.Plain) await Task.Delay(o.Settle, ct);
-        var readers = clients.Where(c => c is not null).Select(c => c!.ReadLoopAsync(this, stop.Token)).ToList();
 
         double seconds = 0;
         if (o.Senders > 0 && connected == o.Clients)
@@ -116,7 +123,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         }
         await stop.CancelAsync();
         foreach (var c in clients) c?.Dispose();
-        try { await Task.WhenAll(readers); } catch (OperationCanceledException) { }
+        try { await Task.WhenAll(readers.OfType<Task>()); } catch (OperationCanceledException) { }
 
         var delivered = Interlocked.Read(ref _delivered);
         var n = (int)Math.Min(Interlocked.Read(ref _latencyCount), _latencies.Length);

@@ -125,9 +125,6 @@ public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
         while (true)
         {
             await WaitAsync();
-            // Go to the back of the thread pool's queue before taking the bytes: fan-outs already
-            // queued (a join storm, many senders) land first and leave in the same write.
-            await Task.Yield();
             ct.ThrowIfCancellationRequested();
             byte[]? chunk;
             int length;
