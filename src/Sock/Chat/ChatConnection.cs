@@ -21,14 +21,17 @@ public abstract class ChatConnection : ChatMember
     private int _disconnecting;
     private Task _writer = Task.CompletedTask;
 
-    protected ChatConnection(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote)
+    /// <summary>The sender, when given, sends queued bytes itself if the stream is the socket's own (not TLS).</summary>
+    protected ChatConnection(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
     {
         Hub = hub;
         _socket = socket;
         Stream = stream;
         Remote = remote;
         Host = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4().ToString() : remote.Address.ToString();
-        Queue = new OutboundQueue(hub.Options.MaxQueueBytes);
+        Queue = stream is NetworkStream
+            ? new OutboundQueue(hub.Options.MaxQueueBytes, sender, socket)
+            : new OutboundQueue(hub.Options.MaxQueueBytes);
         // Overflow trips inside a fan-out (under a room lock): leave the hub from another thread.
         Queue.Overflowed += () => ThreadPool.UnsafeQueueUserWorkItem(c => c.Disconnect(SendQueueExceeded, overflow: true), this, preferLocal: false);
         _framer = new LineFramer(hub.Options.MaxLineBytes);

@@ -20,6 +20,8 @@ public sealed class ChatServer : IAsyncDisposable
     private static readonly string[] IrcWords = ["CAP", "NICK", "USER", "PASS"];
     private readonly ConcurrentDictionary<ChatConnection, byte> _connections = new();
     private readonly Socket _listener;
+    // Sends for every plain (non-TLS) connection, so a fan-out to thousands costs few syscalls.
+    private readonly SendCoalescer _sender = new();
     private int _pending;
 
     private ChatServer(ChatHub hub, Socket listener)
@@ -142,8 +144,8 @@ public sealed class ChatServer : IAsyncDisposable
                 if (kind is Detected.Closed or Detected.Tls) return;
             }
             ChatConnection connection = kind == Detected.Irc
-                ? new IrcSession(Hub, socket, stream, remote)
-                : new PlainSession(Hub, socket, stream, remote);
+                ? new IrcSession(Hub, socket, stream, remote, _sender)
+                : new PlainSession(Hub, socket, stream, remote, _sender);
             _connections[connection] = 0;
             Interlocked.Decrement(ref _pending);
             handedOver = true;
@@ -235,6 +237,7 @@ public sealed class ChatServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _listener.Dispose();
+        _sender.Dispose();
         await Hub.History.DisposeAsync();
     }
 }

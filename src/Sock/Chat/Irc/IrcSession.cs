@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sock.Chat.Transport;
 
 namespace Sock.Chat.Irc;
 
@@ -22,7 +23,8 @@ public sealed partial class IrcSession : ChatConnection
     private bool _registered;
     private DateTimeOffset? _pingSent;
 
-    public IrcSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote) : base(hub, socket, stream, remote) { }
+    public IrcSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
+        : base(hub, socket, stream, remote, sender) { }
 
     public override string Protocol => "irc";
     private string Server => Options.ServerName;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sock.Chat.Transport;
 
 namespace Sock.Chat.Plain;
 
@@ -15,7 +16,8 @@ public sealed class PlainSession : ChatConnection
     private string? _room;
     private bool _loggedIn;
 
-    public PlainSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote) : base(hub, socket, stream, remote) { }
+    public PlainSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
+        : base(hub, socket, stream, remote, sender) { }
 
     public override string Protocol => "plain";
     protected override bool FlushPartialOnPause => true;

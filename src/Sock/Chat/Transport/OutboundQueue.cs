@@ -1,44 +1,77 @@
 using System.Buffers;
+using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
 namespace Sock.Chat.Transport;
 
 /// <summary>
-/// A member's bounded outbound bytes. Producers append (never block); one writer drains everything
-/// pending in one write, so under load a single syscall carries many messages. Passing the limit
-/// trips <see cref="Overflowed"/> once and stops accepting bytes, so a stuck reader never grows the server.
-/// Buffers are pooled and returned when drained, so an idle member holds none.
+/// A member's bounded outbound bytes. Producers append (never block); whoever owns the pending bytes
+/// sends everything gathered so far in one call, so under load a single syscall carries many messages.
+/// Passing the limit trips <see cref="Overflowed"/> once and stops accepting bytes, so a stuck reader
+/// never grows the server. Buffers are pooled and returned when drained, so an idle member holds none.
+/// <para>
+/// Two senders, one owner at a time: with a <see cref="SendCoalescer"/> and a plain socket, the
+/// coalescer's thread sends without blocking; what the socket does not take at once (a slow reader)
+/// goes to the async writer (<see cref="WriteLoopAsync"/>), which owns the bytes until it has drained
+/// them. Without one (TLS, tests), the writer sends everything.
+/// </para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue.")]
-public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
+public sealed class OutboundQueue : IValueTaskSource
 {
+    private enum Owner { None, Coalescer, Writer }
+
     private readonly Lock _gate = new();
+    private readonly long _maxBytes;
+    private readonly SendCoalescer? _coalescer;
+    private readonly Socket? _socket;
     // The writer's wake-up, reused for every wait: a delivery to an idle member costs no allocation
     // (SemaphoreSlim.WaitAsync(ct) allocated a waiter task and a cancellation promise each time).
     // Continuations run on the thread pool, never inline in the fan-out that holds a room lock.
     private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
     private byte[]? _buffer;
     private int _length;
-    private bool _signalled;
+    // Bytes the coalescer took but the socket did not accept; the writer sends them first.
+    private byte[]? _carry;
+    private int _carryStart, _carryEnd;
+    private Exception? _failure;
+    private Owner _owner;
     private bool _waiting;
     private bool _cancelled;
     private bool _completed;
     private bool _overflowed;
 
+    /// <summary>
+    /// A queue that overflows past <paramref name="maxBytes"/> pending. Given a coalescer and the plain
+    /// stream socket it may send on, the coalescer sends; the socket is then set non-blocking.
+    /// </summary>
+    public OutboundQueue(long maxBytes, SendCoalescer? coalescer = null, Socket? socket = null)
+    {
+        _maxBytes = maxBytes;
+        if (coalescer is not null && socket is not null)
+        {
+            // Sync sends must never block the coalescer's thread; async reads and writes are unaffected.
+            socket.Blocking = false;
+            _coalescer = coalescer;
+            _socket = socket;
+        }
+    }
+
     /// <summary>Raised once, outside the lock, when pending bytes pass the limit.</summary>
     public event Action? Overflowed;
 
-    public long Pending { get { lock (_gate) return _length; } }
+    public long Pending { get { lock (_gate) return _length + (_carryEnd - _carryStart); } }
 
     /// <summary>Appends bytes; false when the queue is completed or over its limit.</summary>
     public bool Enqueue(ReadOnlySpan<byte> data, bool ignoreLimit = false)
     {
-        bool tripped = false, signal = false;
+        bool tripped = false;
+        Owner start = Owner.None;
         lock (_gate)
         {
             if (_completed && !ignoreLimit) return false;
             if (_overflowed && !ignoreLimit) return false;
-            if (!ignoreLimit && _length + data.Length > maxBytes)
+            if (!ignoreLimit && _length + (_carryEnd - _carryStart) + data.Length > _maxBytes)
             {
                 _overflowed = tripped = true;
             }
@@ -47,10 +80,10 @@ public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
                 Ensure(_length + data.Length);
                 data.CopyTo(_buffer.AsSpan(_length));
                 _length += data.Length;
-                signal = SignalLocked();
+                start = ClaimLocked();
             }
         }
-        if (signal) _wake.SetResult(true);
+        Start(start);
         if (tripped) Overflowed?.Invoke();
         return !tripped;
     }
@@ -66,31 +99,124 @@ public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
     /// <summary>No more messages: the writer drains what is pending and ends.</summary>
     public void Complete()
     {
-        bool signal = false;
+        bool wake = false;
         lock (_gate)
         {
             _completed = true;
-            signal = SignalLocked();
+            // A coalescer holding the bytes hands them to the writer when it is done with them.
+            if (_owner == Owner.None) wake = GiveToWriterLocked();
         }
-        if (signal) _wake.SetResult(true);
+        if (wake) _wake.SetResult(true);
     }
 
-    /// <summary>Marks work pending; true when the writer is parked and must be woken (outside the lock).</summary>
-    private bool SignalLocked()
+    /// <summary>When nobody owns the pending bytes, picks who sends them (acted on outside the lock).</summary>
+    private Owner ClaimLocked()
     {
-        if (_signalled) return false;
-        _signalled = true;
+        if (_owner != Owner.None) return Owner.None;
+        if (_coalescer is not null && !_completed)
+        {
+            _owner = Owner.Coalescer;
+            return Owner.Coalescer;
+        }
+        return GiveToWriterLocked() ? Owner.Writer : Owner.None;
+    }
+
+    private void Start(Owner owner)
+    {
+        if (owner == Owner.Writer) _wake.SetResult(true);
+        else if (owner == Owner.Coalescer && !_coalescer!.Schedule(this))
+        {
+            bool wake;
+            lock (_gate) wake = GiveToWriterLocked();
+            if (wake) _wake.SetResult(true);
+        }
+    }
+
+    /// <summary>Makes the writer the owner; true when it is parked and must be woken (outside the lock).</summary>
+    private bool GiveToWriterLocked()
+    {
+        _owner = Owner.Writer;
         if (!_waiting) return false;
         _waiting = false;
         return true;
     }
 
-    /// <summary>Completes at once when work is pending, else parks the writer until <see cref="SignalLocked"/>.</summary>
+    /// <summary>
+    /// The coalescer's turn: one non-blocking send of everything pending. Bytes the socket does not
+    /// take, a send error and completion all pass to the writer; bytes that arrived meanwhile go back
+    /// on the coalescer's list (behind everyone else, so they gather more).
+    /// </summary>
+    internal void SendDirect()
+    {
+        byte[]? chunk;
+        int length;
+        lock (_gate)
+        {
+            if (_owner != Owner.Coalescer) return;
+            chunk = _buffer;
+            length = _length;
+            _buffer = null;
+            _length = 0;
+        }
+        var sent = 0;
+        Exception? failure = null;
+        if (chunk is not null)
+        {
+            try
+            {
+                while (sent < length)
+                {
+                    var n = _socket!.Send(chunk.AsSpan(sent, length - sent), SocketFlags.None, out var error);
+                    if (error == SocketError.WouldBlock) break;
+                    if (error != SocketError.Success) { failure = new SocketException((int)error); break; }
+                    sent += n;
+                }
+            }
+            catch (ObjectDisposedException e)
+            {
+                failure = e;
+            }
+        }
+        bool wake = false, reschedule = false;
+        lock (_gate)
+        {
+            if (failure is not null)
+            {
+                _failure = failure;
+                wake = GiveToWriterLocked();
+            }
+            else if (chunk is not null && sent < length)
+            {
+                _carry = chunk;
+                _carryStart = sent;
+                _carryEnd = length;
+                chunk = null;
+                wake = GiveToWriterLocked();
+            }
+            else if (_completed || _cancelled)
+            {
+                wake = GiveToWriterLocked();
+            }
+            else if (_length > 0)
+            {
+                reschedule = true;
+            }
+            else
+            {
+                _owner = Owner.None;
+            }
+        }
+        if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
+        if (wake) _wake.SetResult(true);
+        if (reschedule) Start(Owner.Coalescer);
+    }
+
+    /// <summary>Completes at once when the writer owns the bytes, else parks it until given them.</summary>
     private ValueTask WaitAsync()
     {
         lock (_gate)
         {
-            if (_signalled || _cancelled) return ValueTask.CompletedTask;
+            if (_owner == Owner.Writer || _cancelled) return ValueTask.CompletedTask;
             _wake.Reset();
             _waiting = true;
             return new ValueTask(this, _wake.Version);
@@ -116,7 +242,7 @@ public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _wake.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>Writes pending bytes to <paramref name="stream"/> until completed and drained.</summary>
+    /// <summary>Writes the bytes it is given to <paramref name="stream"/> until completed and drained.</summary>
     public async Task WriteLoopAsync(Stream stream, CancellationToken ct)
     {
         byte[]? spare = null;
@@ -127,35 +253,45 @@ public sealed class OutboundQueue(long maxBytes) : IValueTaskSource
             await WaitAsync();
             ct.ThrowIfCancellationRequested();
             byte[]? chunk;
-            int length;
-            bool done;
+            int start, end;
+            bool carried;
             lock (_gate)
             {
-                chunk = _buffer;
-                length = _length;
-                _buffer = spare;
-                _length = 0;
-                _signalled = false;
-                done = _completed;
+                if (_failure is not null) throw new IOException(_failure.Message, _failure);
+                carried = _carry is not null;
+                if (carried)
+                {
+                    (chunk, start, end) = (_carry, _carryStart, _carryEnd);
+                    _carry = null;
+                    _carryStart = _carryEnd = 0;
+                }
+                else
+                {
+                    (chunk, start, end) = (_buffer, 0, _length);
+                    _buffer = spare;
+                    _length = 0;
+                    spare = null;
+                }
             }
-            spare = null;
-            if (chunk is not null && length > 0)
+            if (chunk is not null && end > start)
             {
-                await stream.WriteAsync(chunk.AsMemory(0, length), ct);
+                await stream.WriteAsync(chunk.AsMemory(start, end - start), ct);
                 await stream.FlushAsync(ct);
             }
             // Keep one buffer while busy; hand it back when nothing more is queued (idle members hold none).
-            bool idle;
-            lock (_gate) idle = _length == 0;
+            bool idle, done;
+            lock (_gate)
+            {
+                idle = _length == 0;
+                done = idle && _completed;
+                if (idle && !done) _owner = Owner.None;
+            }
             if (chunk is not null)
             {
-                if (idle || chunk.Length > 64 * 1024) ArrayPool<byte>.Shared.Return(chunk);
+                if (idle || carried || chunk.Length > 64 * 1024) ArrayPool<byte>.Shared.Return(chunk);
                 else spare = chunk;
             }
-            if (done)
-            {
-                lock (_gate) if (_length == 0) break;
-            }
+            if (done) break;
         }
         if (spare is not null) ArrayPool<byte>.Shared.Return(spare);
     }
