@@ -182,17 +182,16 @@ public static unsafe class Resolver
     }
 
     /// <summary>Python's socket.has_ipv6, checked for real: can this machine make an IPv6 socket?</summary>
+    /// <remarks>
+    /// Straight to libc: a managed <see cref="Socket"/> starts .NET's socket event thread, which was
+    /// a tenth of `sock info`'s start-up.
+    /// </remarks>
     public static bool HasIPv6()
     {
-        try
-        {
-            using var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        var fd = LibC.Socket(LibC.AF_INET6, LibC.SOCK_DGRAM, 0);
+        if (fd < 0) return false;
+        _ = LibC.Close(fd); // nothing was written through it: a failed close loses nothing
+        return true;
     }
 
     private delegate int HostEntCall(HostEnt* ent, byte* buf, nuint len, HostEnt** result, int* hErrno);

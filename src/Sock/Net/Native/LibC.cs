@@ -98,6 +98,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "endservent")]
     public static partial void EndServEnt();
 
+    [LibraryImport(Lib, EntryPoint = "socket")]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport(Lib, EntryPoint = "close")]
+    public static partial int Close(int fd);
+
     [LibraryImport(Lib, EntryPoint = "if_nameindex")]
     public static partial IfNameIndexEntry* IfNameIndex();
 
