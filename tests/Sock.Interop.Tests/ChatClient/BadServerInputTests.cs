@@ -13,63 +13,12 @@ namespace Sock.Interop.Tests.ChatClient;
 public sealed class BadServerInputTests
 {
     private static readonly TimeSpan Wait = ChatProcess.Wait;
-
-    /// <summary>A token that cancels after <see cref="Wait"/>, so no accept can hang the run.</summary>
-    private static CancellationToken Bounded()
-    {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(Wait);
-        return cts.Token;
-    }
-
-    /// <summary>Accepts the client and registers it as "alice" in #lobby.</summary>
-    private sealed class RawServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private Socket? _client;
-        private readonly StringBuilder _received = new();
-
-        public RawServer() => _listener.Start();
-
-        public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-
-        public async Task RegisterAsync()
-        {
-            _client = await _listener.AcceptSocketAsync(Bounded());
-            await ReadUntilAsync("USER ");
-            await SendAsync(":srv 001 alice :Welcome\r\n:srv 005 alice NICKLEN=30 :are supported\r\n");
-            await ReadUntilAsync("JOIN #lobby");
-            await SendAsync(":alice!a@h JOIN #lobby\r\n");
-        }
-
-        public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
-
-        public async Task SendAsync(byte[] bytes) => await _client!.SendAsync(bytes, SocketFlags.None);
-
-        public async Task ReadUntilAsync(string text)
-        {
-            var buffer = new byte[4096];
-            using var cts = new CancellationTokenSource(Wait);
-            while (!_received.ToString().Contains(text, StringComparison.Ordinal))
-            {
-                var n = await _client!.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
-                if (n == 0) throw new IOException($"client closed before sending '{text}'; got: {_received}");
-                _received.Append(Encoding.UTF8.GetString(buffer, 0, n));
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _client?.Dispose();
-            _listener.Stop();
-            await Task.CompletedTask;
-        }
-    }
+    private static CancellationToken Bounded() => RawIrcServer.Bounded();
 
     [Fact]
     public async Task Malformed_overlong_invalid_utf8_and_unknown_lines_never_crash_the_client()
     {
-        await using var server = new RawServer();
+        await using var server = new RawIrcServer();
         using var home = new TempDir();
         await using var alice = ChatProcess.Plain(server.Address, "alice", home);
         await server.RegisterAsync();
@@ -107,7 +56,7 @@ public sealed class BadServerInputTests
     [Fact]
     public async Task Bad_dcc_offers_are_refused_with_a_clear_reason()
     {
-        await using var server = new RawServer();
+        await using var server = new RawIrcServer();
         using var home = new TempDir();
         await using var alice = ChatProcess.Plain(server.Address, "alice", home);
         await server.RegisterAsync();
@@ -121,8 +70,8 @@ public sealed class BadServerInputTests
         await alice.WaitForStdoutAsync("the file name '/tmp/evil' contains a path", Wait);
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND ..\u2215etc {loopback} 5000 10\u0001\r\n");
         await alice.WaitForStdoutAsync("look-alike '/' character", Wait); // the transfer engine's SafePaths rules
-        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND x.bin {loopback} 0 10 77\u0001\r\n");
-        await alice.WaitForStdoutAsync("passive DCC (port 0) is not supported", Wait);
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND x.bin {loopback} 0 10\u0001\r\n");
+        await alice.WaitForStdoutAsync("port 0 without a passive DCC token", Wait);
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND x.bin notanaddress 5000 10\u0001\r\n");
         await alice.WaitForStdoutAsync("bad address 'notanaddress'", Wait);
 

@@ -6,7 +6,7 @@ namespace Sock.Interop.Tests.ChatClient;
 /// <summary>DCC SEND between `sock chat join` and irssi (driven in tmux), both directions, through ngIRCd.</summary>
 public sealed class IrssiDccTests
 {
-    private static async Task<Tmux> StartIrssiAsync(IrcServer server, TempDir home, string downloads)
+    internal static async Task<Tmux> StartIrssiAsync(IrcServer server, TempDir home, string downloads)
     {
         var irssi = Peers.Require("irssi", "irssi");
         var irssiHome = Directory.CreateDirectory(home.File("irssi")).FullName;

@@ -25,9 +25,9 @@ public sealed class TerminalUiTests
         Assert.Equal("[#lobby] half typed 中文", screen[^1].TrimEnd());
         Assert.Contains("#lobby | alice", screen[^2]); // the status line: server | room | nick | lag
         // "[#lobby] " is 9 columns, "half typed " 11, and each of 中文 takes two.
-        Assert.Equal((9 + 11 + 4, 19), await alice.CursorAsync());
+        Assert.Equal((9 + 11 + 4, 19), (await alice.WaitForInputLineAsync((c, _) => c == (24, 19))).Cursor);
         await alice.KeysAsync("Left");
-        Assert.Equal(9 + 11 + 2, (await alice.CursorAsync()).X);
+        Assert.Equal(9 + 11 + 2, (await alice.WaitForInputLineAsync((c, _) => c.X == 22)).Cursor.X);
 
         // Editing: End, Backspace removes one wide character; Enter sends what is left.
         await alice.KeysAsync("End", "BSpace", "Enter");
@@ -38,9 +38,9 @@ public sealed class TerminalUiTests
         await alice.KeysAsync("Up");
         await alice.WaitForAsync("[#lobby] half typed 中");
         await alice.KeysAsync("C-w");
-        Assert.Equal("[#lobby] half typed", (await alice.ScreenAsync())[^1].TrimEnd());
+        Assert.Equal("[#lobby] half typed", (await alice.WaitForInputLineAsync((_, l) => l == "[#lobby] half typed")).LastLine);
         await alice.KeysAsync("C-u");
-        Assert.Equal("[#lobby]", (await alice.ScreenAsync())[^1].TrimEnd());
+        Assert.Equal("[#lobby]", (await alice.WaitForInputLineAsync((_, l) => l == "[#lobby]")).LastLine);
         await alice.TypeAsync("/quit");
         await alice.KeysAsync("Enter");
         await alice.WaitForAsync("EXITED 0");

@@ -45,6 +45,23 @@ public sealed class Tmux : IAsyncDisposable
         return (int.Parse(parts[0]), int.Parse(parts[1]));
     }
 
+    /// <summary>
+    /// Waits (bounded) until <paramref name="done"/> holds for the cursor and the last screen line, and
+    /// returns them: keys sent to tmux reach the program asynchronously, so a read right after
+    /// send-keys may see the screen from before them.
+    /// </summary>
+    public async Task<((int X, int Y) Cursor, string LastLine)> WaitForInputLineAsync(Func<(int X, int Y), string, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var cursor = await CursorAsync();
+            var last = (await ScreenAsync())[^1].TrimEnd();
+            if (done(cursor, last) || DateTime.UtcNow > deadline) return (cursor, last);
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits until the screen shows <paramref name="text"/> (the given number of times).</summary>
     public async Task<string[]> WaitForAsync(string text, TimeSpan? timeout = null, int count = 1)
     {

@@ -23,6 +23,14 @@ public sealed class DccOfferTests
         var passive = DccOffer.Parse("a", "SEND f 2130706433 0 3 42");
         Assert.True(passive.IsPassive);
         Assert.Equal("42", passive.Token);
+        Assert.Equal("DCC SEND f 2130706433 0 3 42", DccOffer.Format("f", IPAddress.Loopback, 0, 3, "42"));
+        // The answer to a passive offer: a real port, and the token echoed.
+        var answer = DccOffer.Parse("a", "SEND f 2130706433 5000 3 42");
+        Assert.Equal((5000, 3L, "42"), (answer.Port, answer.Size, answer.Token));
+        Assert.Equal(("f", IPAddress.Parse("::1"), "42"), (DccOffer.Parse("a", "SEND f ::1 5000 3 42") is var v6 ? (v6.FileName, v6.Address, v6.Token) : default));
+        // An unquoted name with spaces still parses when there is no token.
+        var spaced = DccOffer.Parse("a", "SEND my 2 files 2130706433 5000 3");
+        Assert.Equal(("my 2 files", 5000, (string?)null), (spaced.FileName, spaced.Port, spaced.Token));
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public sealed partial class IrcChatClient
         ("/who [#room]", "who is in the room"),
         ("/rooms", "list the server's rooms"),
         ("/history [N]", "the room's last N messages, when the server keeps them"),
-        ("/send NICK PATH", "offer a file (DCC SEND)"),
+        ("/send [-passive] NICK PATH", "offer a file (DCC SEND; -passive when you cannot be connected to)"),
         ("/accept [NICK]", "accept a file offer"),
         ("/reject [NICK]", "turn a file offer down"),
         ("/quote LINE", "send a raw IRC line"),
@@ -110,9 +110,13 @@ public sealed partial class IrcChatClient
                     return;
                 }
             case "send":
-                if (first.Length == 0 || remainder.Length == 0) { Usage("/send NICK PATH"); return; }
-                await Dcc.OfferAsync(first, remainder, ct);
-                return;
+                {
+                    var passive = first.Equals("-passive", StringComparison.OrdinalIgnoreCase);
+                    var (nick, file) = passive ? SplitFirst(remainder) : (first, remainder);
+                    if (nick.Length == 0 || file.Length == 0) { Usage("/send [-passive] NICK PATH"); return; }
+                    await Dcc.OfferAsync(nick, file, passive, ct);
+                    return;
+                }
             case "accept" or "get":
                 await Dcc.AcceptAsync(first.Length > 0 ? first : null, ct);
                 return;

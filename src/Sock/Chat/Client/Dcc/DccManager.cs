@@ -7,15 +7,27 @@ namespace Sock.Chat.Client.Dcc;
 
 /// <summary>
 /// File offers in both directions: incoming offers wait for /accept or /reject; outgoing ones
-/// listen on the address of our connection to the server until the peer connects.
+/// listen on the address of our connection to the server until the peer connects. Passive DCC
+/// (for a side that cannot be connected to) swaps who listens: the offer carries port 0 and a
+/// token, and the accepting side answers with its own address, port and the same token.
 /// </summary>
 internal sealed class DccManager(DccContext context) : IDisposable
 {
-    /// <summary>How long an outgoing offer waits for the other side to connect.</summary>
+    /// <summary>How long an outgoing offer waits for the other side to connect (or, passive, to answer).</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>An offer of ours; a passive one waits for the answer naming where to connect.</summary>
+    private sealed class Outgoing(string nick, string name, string? token, CancellationTokenSource cancel)
+    {
+        public string Nick { get; } = nick;
+        public string Name { get; } = name;
+        public string? Token { get; } = token;
+        public CancellationTokenSource Cancel { get; } = cancel;
+        public TaskCompletionSource<IPEndPoint> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     private readonly List<DccOffer> _pending = [];
-    private readonly List<(string Nick, string Name, CancellationTokenSource Cancel)> _outgoing = [];
+    private readonly List<Outgoing> _outgoing = [];
     private readonly CancellationTokenSource _all = new();
     private readonly object _gate = new();
     private int _running;
@@ -47,15 +59,16 @@ internal sealed class DccManager(DccContext context) : IDisposable
             context.Report(ChatEvent.Error($"refused a DCC offer from {from}: {e.Message}"));
             return;
         }
+        if (!offer.IsPassive && offer.Token is not null && AnswerToOurs(from, offer)) return;
         var problem = DccFileNames.Problem(offer.FileName);
         if (problem is not null)
         {
             context.Report(ChatEvent.Error($"refused a DCC offer from {from}: {problem}"));
             return;
         }
-        if (offer.IsPassive)
+        if (offer.IsPassive && offer.Token is null)
         {
-            context.Report(ChatEvent.Error($"refused a DCC offer from {from} for '{offer.FileName}': passive DCC (port 0) is not supported; ask for a direct offer"));
+            context.Report(ChatEvent.Error($"refused a DCC offer from {from} for '{offer.FileName}': port 0 without a passive DCC token"));
             return;
         }
         lock (_gate)
@@ -63,8 +76,19 @@ internal sealed class DccManager(DccContext context) : IDisposable
             _pending.RemoveAll(o => Same(o.From, from) && o.FileName == offer.FileName);
             _pending.Add(offer);
         }
+        var where = offer.IsPassive ? "passive: we listen, they connect" : $"from {offer.Address}:{offer.Port}";
         context.Report(new ChatEvent(ChatEventKind.Transfer, DateTimeOffset.Now,
-            $"{from} offers '{offer.FileName}' ({Bytes(offer.Size)}) from {offer.Address}:{offer.Port}: /accept {from} or /reject {from}", from));
+            $"{from} offers '{offer.FileName}' ({Bytes(offer.Size)}) {where}: /accept {from} or /reject {from}", from));
+    }
+
+    /// <summary>A DCC SEND with a port and a token we issued: the answer to our passive offer.</summary>
+    private bool AnswerToOurs(string from, DccOffer answer)
+    {
+        Outgoing? ours;
+        lock (_gate) ours = _outgoing.FirstOrDefault(o => o.Token == answer.Token && Same(o.Nick, from));
+        if (ours is null) return false;
+        ours.Answer.TrySetResult(new IPEndPoint(answer.Address, answer.Port));
+        return true;
     }
 
     /// <summary>A DCC NOTICE (the peer rejected our offer).</summary>
@@ -92,13 +116,40 @@ internal sealed class DccManager(DccContext context) : IDisposable
         context.Report(ChatEvent.Transfer($"rejected '{offer.FileName}' from {offer.From}"));
     }
 
-    public Task AcceptAsync(string? nick, CancellationToken ct)
+    public async Task AcceptAsync(string? nick, CancellationToken ct)
     {
         var offer = Take(nick);
-        if (offer is null) return Task.CompletedTask;
+        if (offer is null) return;
+        TcpListener? listener = null;
+        if (offer.IsPassive)
+        {
+            // Passive: we listen where the server sees us, and tell the sender where to connect.
+            var local = Local();
+            if (local is null) return;
+            listener = new TcpListener(local, 0);
+            listener.Start(1);
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (!await context.SendCtcpAsync("PRIVMSG", offer.From, DccOffer.Format(offer.FileName, local, port, offer.Size, offer.Token), ct))
+            {
+                listener.Stop();
+                return;
+            }
+            context.Report(ChatEvent.Transfer($"accepted '{offer.FileName}' from {offer.From}; waiting for them to connect to {local}:{port} (passive DCC)"));
+        }
         // The transfer runs in the background so chat goes on meanwhile.
-        _ = Task.Run(() => ReceiveAsync(offer, _all.Token), CancellationToken.None);
-        return Task.CompletedTask;
+        _ = Task.Run(() => ReceiveAsync(offer, listener, _all.Token), CancellationToken.None);
+    }
+
+    /// <summary>The address of our connection to the server (what peers can reach), or null with a report.</summary>
+    private IPAddress? Local()
+    {
+        var local = context.LocalAddress;
+        if (local is null)
+        {
+            context.Report(ChatEvent.Error("not connected"));
+            return null;
+        }
+        return local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
     }
 
     private DccOffer? Take(string? nick)
@@ -112,13 +163,13 @@ internal sealed class DccManager(DccContext context) : IDisposable
         return null;
     }
 
-    private async Task ReceiveAsync(DccOffer offer, CancellationToken ct)
+    private async Task ReceiveAsync(DccOffer offer, TcpListener? passive, CancellationToken ct)
     {
         var receiver = new DccReceiver(offer, context.DownloadDirectory, p => context.Report(p));
         Started();
         try
         {
-            var result = await receiver.RunAsync(ct);
+            var result = await receiver.RunAsync(passive, ct);
             context.Report(ChatEvent.Transfer(
                 $"received '{offer.FileName}' from {offer.From}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}, saved as {result.Path}"));
         }
@@ -133,8 +184,11 @@ internal sealed class DccManager(DccContext context) : IDisposable
         }
     }
 
-    /// <summary>/send NICK PATH: listens, offers, and sends when the peer connects.</summary>
-    public async Task OfferAsync(string nick, string path, CancellationToken ct)
+    /// <summary>
+    /// /send NICK PATH: listens, offers, and sends when the peer connects. Passive (/send -passive):
+    /// offers port 0 with a token, and connects to where the peer's answer says.
+    /// </summary>
+    public async Task OfferAsync(string nick, string path, bool passive, CancellationToken ct)
     {
         path = path.Trim().Trim('"');
         if (path.StartsWith('~')) path = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..];
@@ -143,38 +197,39 @@ internal sealed class DccManager(DccContext context) : IDisposable
             context.Report(ChatEvent.Error($"/send: no such file: {path}"));
             return;
         }
-        var local = context.LocalAddress;
-        if (local is null)
-        {
-            context.Report(ChatEvent.Error("/send: not connected"));
-            return;
-        }
-        if (local.IsIPv4MappedToIPv6) local = local.MapToIPv4();
+        var local = Local();
+        if (local is null) return;
         // FileInfo.Length of a symlink is the link's own size: measure what it points to.
         var info = new FileInfo(path);
         if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
         var size = info.Length;
         var name = Path.GetFileName(path);
-        var listener = new TcpListener(local, 0);
-        listener.Start(1);
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listener = passive ? null : new TcpListener(local, 0);
+        listener?.Start(1);
+        var port = listener is null ? 0 : ((IPEndPoint)listener.LocalEndpoint).Port;
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_all.Token);
-        lock (_gate) _outgoing.Add((nick, name, cancel));
-        if (!await context.SendCtcpAsync("PRIVMSG", nick, DccOffer.Format(name, local, port, size), ct))
+        var offer = new Outgoing(nick, name, passive ? NewToken() : null, cancel);
+        lock (_gate) _outgoing.Add(offer);
+        if (!await context.SendCtcpAsync("PRIVMSG", nick, DccOffer.Format(name, local, port, size, offer.Token), ct))
         {
-            listener.Stop();
-            lock (_gate) _outgoing.RemoveAll(o => o.Cancel == cancel);
+            listener?.Stop();
+            lock (_gate) _outgoing.Remove(offer);
             cancel.Dispose();
             return;
         }
-        context.Report(ChatEvent.Transfer($"offering '{name}' ({Bytes(size)}) to {nick} on {local}:{port}; waiting up to {OfferTimeout.TotalMinutes:0} min for them to accept"));
+        context.Report(ChatEvent.Transfer(passive
+            ? $"offering '{name}' ({Bytes(size)}) to {nick} (passive DCC: they listen, we connect); waiting up to {OfferTimeout.TotalMinutes:0} min for them to accept"
+            : $"offering '{name}' ({Bytes(size)}) to {nick} on {local}:{port}; waiting up to {OfferTimeout.TotalMinutes:0} min for them to accept"));
         _ = Task.Run(async () =>
         {
             var started = false;
             try
             {
-                var sender = new DccSender(listener, path, name, size, p => context.Report(p), () => { started = true; Started(); });
-                var result = await sender.RunAsync(OfferTimeout, cancel.Token);
+                Func<CancellationToken, Task<Socket>> open = listener is null
+                    ? token => ConnectToAnswerAsync(offer, token)
+                    : token => AcceptPeerAsync(listener, token);
+                var sender = new DccSender(open, path, name, size, p => context.Report(p), () => { started = true; Started(); });
+                var result = await sender.RunAsync(cancel.Token);
                 context.Report(ChatEvent.Transfer(
                     $"sent '{name}' to {nick}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}"));
             }
@@ -191,12 +246,55 @@ internal sealed class DccManager(DccContext context) : IDisposable
             finally
             {
                 if (started) Ended();
-                listener.Stop();
-                lock (_gate) _outgoing.RemoveAll(o => o.Cancel == cancel);
+                listener?.Stop();
+                lock (_gate) _outgoing.Remove(offer);
                 cancel.Dispose();
             }
         }, CancellationToken.None);
     }
+
+    private static async Task<Socket> AcceptPeerAsync(TcpListener listener, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(OfferTimeout);
+        var socket = await listener.AcceptSocketAsync(timeout.Token);
+        listener.Stop();
+        return socket;
+    }
+
+    /// <summary>Passive send: waits for the peer's answer, then connects to the address it names.</summary>
+    private async Task<Socket> ConnectToAnswerAsync(Outgoing offer, CancellationToken ct)
+    {
+        IPEndPoint peer;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            timeout.CancelAfter(OfferTimeout);
+            peer = await offer.Answer.Task.WaitAsync(timeout.Token);
+        }
+        context.Report(ChatEvent.Transfer($"{offer.Nick} accepted '{offer.Name}'; connecting to {peer}"));
+        var socket = new Socket(peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        connect.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            await socket.ConnectAsync(peer, connect.Token);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new SockException(ConnectError(peer.Address, peer.Port, e));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new SockException($"connect {peer}: timed out");
+        }
+    }
+
+    /// <summary>A passive offer's token: any number the peer echoes back; irssi uses small integers.</summary>
+    private static string NewToken() =>
+        System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue).ToString(CultureInfo.InvariantCulture);
 
     public void CancelAll()
     {

@@ -27,9 +27,11 @@ public sealed record DccOffer(string From, string FileName, IPAddress Address, i
         }
         else
         {
-            // Unquoted: the last three or four words are the numbers; the name is what precedes them.
+            // Unquoted: the last three words (address port size), or four with a passive token, are
+            // the fields; the name is what precedes them. Four when the last three are numbers and
+            // the word before them is an address.
             var words = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var numbers = words.Length >= 5 && words[^1].All(char.IsAsciiDigit) && words[^3] == "0" ? 4 : 3;
+            var numbers = words.Length >= 5 && words[^3..].All(w => w.All(char.IsAsciiDigit)) && IsAddress(words[^4]) ? 4 : 3;
             if (words.Length < numbers + 1) throw new FormatException("missing address, port or size");
             name = string.Join(' ', words[..^numbers]);
             rest = string.Join(' ', words[^numbers..]);
@@ -45,6 +47,12 @@ public sealed record DccOffer(string From, string FileName, IPAddress Address, i
     }
 
     public bool IsPassive => Port == 0;
+
+    private static bool IsAddress(string text)
+    {
+        try { ParseAddress(text); return true; }
+        catch (FormatException) { return false; }
+    }
 
     private static IPAddress ParseAddress(string text)
     {
@@ -63,11 +71,15 @@ public sealed record DccOffer(string From, string FileName, IPAddress Address, i
         return ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]).ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The CTCP body (without the \u0001 delimiters) offering a file.</summary>
-    public static string Format(string fileName, IPAddress address, int port, long size)
+    /// <summary>
+    /// The CTCP body (without the \u0001 delimiters) offering a file. A token makes it passive DCC:
+    /// port 0 asks the peer to listen, and the peer's answer repeats the token with its own port.
+    /// </summary>
+    public static string Format(string fileName, IPAddress address, int port, long size, string? token = null)
     {
         var name = fileName.Contains(' ', StringComparison.Ordinal) ? $"\"{fileName}\"" : fileName;
-        return string.Create(CultureInfo.InvariantCulture, $"DCC SEND {name} {FormatAddress(address)} {port} {size}");
+        var body = string.Create(CultureInfo.InvariantCulture, $"DCC SEND {name} {FormatAddress(address)} {port} {size}");
+        return token is null ? body : body + " " + token;
     }
 
     private static string FirstWord(string s) => s.Split(' ')[0];

@@ -7,34 +7,22 @@ using System.Security.Cryptography;
 namespace Sock.Chat.Client.Dcc;
 
 /// <summary>
-/// Receives one offered file: connects to the sender, writes <c>name.part</c>, acknowledges each
-/// read with the running total as 4 big-endian bytes (what irssi and mIRC expect), and renames
-/// the file once exactly the announced size arrived. More data than announced is refused.
+/// Receives one offered file: connects to the sender (or, for passive DCC, waits on our listener for
+/// the sender to connect), writes <c>name.part</c>, acknowledges each read with the running total as
+/// 4 big-endian bytes (what irssi and mIRC expect), and renames the file once exactly the announced
+/// size arrived. More data than announced is refused.
 /// </summary>
 internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatEvent> report)
 {
-    public async Task<DccResult> RunAsync(CancellationToken ct)
+    /// <summary>How long a passive offer's sender has to connect after we answered.</summary>
+    public static readonly TimeSpan PassiveConnectTimeout = TimeSpan.FromMinutes(2);
+
+    public async Task<DccResult> RunAsync(TcpListener? passive, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
         var finalPath = DccFileNames.FreePath(directory, offer.FileName);
         var partPath = finalPath + DccFileNames.PartSuffix;
-        using var socket = new Socket(offer.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-        {
-            timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            try
-            {
-                await socket.ConnectAsync(offer.Address, offer.Port, timeout.Token);
-            }
-            catch (SocketException e)
-            {
-                throw new SockException(DccManager.ConnectError(offer.Address, offer.Port, e) + "; the offer is dropped");
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new SockException($"connect {offer.Address}:{offer.Port}: timed out; the offer is dropped");
-            }
-        }
+        using var socket = passive is null ? await ConnectAsync(ct) : await AcceptAsync(passive, ct);
         report(ChatEvent.Transfer($"receiving '{offer.FileName}' from {offer.From} into {partPath}"));
         var clock = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
@@ -83,6 +71,46 @@ internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatE
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<Socket> ConnectAsync(CancellationToken ct)
+    {
+        var socket = new Socket(offer.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            await socket.ConnectAsync(offer.Address, offer.Port, timeout.Token);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new SockException(DccManager.ConnectError(offer.Address, offer.Port, e) + "; the offer is dropped");
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new SockException($"connect {offer.Address}:{offer.Port}: timed out; the offer is dropped");
+        }
+    }
+
+    private async Task<Socket> AcceptAsync(TcpListener listener, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(PassiveConnectTimeout);
+        try
+        {
+            return await listener.AcceptSocketAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SockException($"{offer.From} did not connect within {PassiveConnectTimeout.TotalMinutes:0} min after we accepted (passive DCC); the offer is dropped");
+        }
+        finally
+        {
+            listener.Stop();
         }
     }
 }

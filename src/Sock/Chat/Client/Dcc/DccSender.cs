@@ -7,22 +7,16 @@ using System.Security.Cryptography;
 namespace Sock.Chat.Client.Dcc;
 
 /// <summary>
-/// Sends one offered file to the peer that connects to our listener, and waits for its
+/// Sends one offered file over the connection <paramref name="open"/> makes (the peer connecting to
+/// our listener, or, for passive DCC, us connecting to the peer), and waits for its
 /// acknowledgements (4-byte big-endian running totals, modulo 2^32) to reach the size.
 /// </summary>
-internal sealed class DccSender(TcpListener listener, string path, string name, long size, Action<ChatEvent> report, Action connected)
+internal sealed class DccSender(Func<CancellationToken, Task<Socket>> open, string path, string name, long size, Action<ChatEvent> report, Action connected)
 {
-    public async Task<DccResult> RunAsync(TimeSpan acceptTimeout, CancellationToken ct)
+    public async Task<DccResult> RunAsync(CancellationToken ct)
     {
-        Socket socket;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        using (var socket = await open(ct))
         {
-            timeout.CancelAfter(acceptTimeout);
-            socket = await listener.AcceptSocketAsync(timeout.Token);
-        }
-        using (socket)
-        {
-            listener.Stop();
             connected();
             report(ChatEvent.Transfer($"sending '{name}' to {socket.RemoteEndPoint}"));
             var clock = Stopwatch.StartNew();

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Sock.Interop.Tests.Infrastructure;
+
+namespace Sock.Interop.Tests.ChatClient;
+
+/// <summary>
+/// Passive (reverse) DCC SEND, for a side that cannot be connected to: the offer carries port 0
+/// and a token, the accepting side listens and answers with its port and the same token. First on
+/// the wire (the test plays the server and the peer), then with irssi in both directions.
+/// </summary>
+public sealed partial class PassiveDccTests
+{
+    private static readonly TimeSpan Wait = ChatProcess.Wait;
+    private const string Loopback = "2130706433"; // 127.0.0.1 as DCC writes it
+
+    [GeneratedRegex(@"DCC SEND (\S+) (\d+) (\d+) (\d+) (\d+)\u0001")]
+    private static partial Regex DccSend();
+
+    [Fact]
+    public async Task Accepting_a_passive_offer_answers_with_our_port_and_the_token_then_receives()
+    {
+        await using var server = new RawIrcServer();
+        using var home = new TempDir();
+        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
+        await server.RegisterAsync();
+        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        var data = RandomNumberGenerator.GetBytes(100_000);
+
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND p.bin {Loopback} 0 {data.Length} 77\u0001\r\n");
+        await alice.WaitForStdoutAsync("mallory offers 'p.bin' (97.7 KiB) passive: we listen, they connect", Wait);
+        await alice.WriteAsync("/accept mallory\n");
+        await server.ReadUntilAsync($" {data.Length} 77\u0001");
+        var answer = DccSend().Match(server.Received);
+        Assert.True(answer.Success, server.Received);
+        Assert.Equal(("p.bin", Loopback, $"{data.Length}", "77"), (answer.Groups[1].Value, answer.Groups[2].Value, answer.Groups[4].Value, answer.Groups[5].Value));
+        Assert.Contains("PRIVMSG mallory :\u0001DCC SEND p.bin", server.Received);
+
+        // We are the sender now: connect where the answer says, send, read the 4-byte running totals.
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await s.ConnectAsync(IPAddress.Loopback, int.Parse(answer.Groups[3].Value), RawIrcServer.Bounded());
+        await s.SendAsync(data, SocketFlags.None);
+        var ack = new byte[4];
+        uint acked = 0;
+        while (acked < data.Length)
+        {
+            var filled = 0;
+            while (filled < 4) filled += await s.ReceiveAsync(ack.AsMemory(filled), SocketFlags.None, RawIrcServer.Bounded());
+            acked = BinaryPrimitives.ReadUInt32BigEndian(ack);
+        }
+        await alice.WaitForStdoutAsync($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", Wait);
+        Assert.Equal(data, await File.ReadAllBytesAsync(home.File("p.bin"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Send_passive_offers_port_zero_with_a_token_and_connects_to_the_answer()
+    {
+        await using var server = new RawIrcServer();
+        using var home = new TempDir();
+        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
+        await server.RegisterAsync();
+        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        var data = RandomNumberGenerator.GetBytes(200_003);
+        var file = home.File("out.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+
+        await alice.WriteAsync($"/send -passive mallory {file}\n");
+        await server.ReadUntilAsync($"PRIVMSG mallory :\u0001DCC SEND out.bin {Loopback} 0 {data.Length} ");
+        await server.ReadUntilAsync("\u0001\r\n");
+        var offer = DccSend().Match(server.Received);
+        Assert.True(offer.Success, server.Received);
+        var token = offer.Groups[5].Value;
+
+        // An answer with another token is not ours: it shows as an offer and nothing connects.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND out.bin {Loopback} {port} {data.Length} 1{token}\u0001\r\n");
+        await alice.WaitForStdoutAsync($"mallory offers 'out.bin' (195.3 KiB) from 127.0.0.1:{port}", Wait);
+        Assert.False(listener.Pending());
+
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND out.bin {Loopback} {port} {data.Length} {token}\u0001\r\n");
+        using var s = await listener.AcceptSocketAsync(RawIrcServer.Bounded());
+        var received = new MemoryStream();
+        var buffer = new byte[65536];
+        var ack = new byte[4];
+        while (received.Length < data.Length)
+        {
+            var n = await s.ReceiveAsync(buffer, SocketFlags.None, RawIrcServer.Bounded());
+            Assert.NotEqual(0, n);
+            received.Write(buffer, 0, n);
+            BinaryPrimitives.WriteUInt32BigEndian(ack, (uint)received.Length);
+            await s.SendAsync(ack, SocketFlags.None);
+        }
+        Assert.Equal(data, received.ToArray());
+        await alice.WaitForStdoutAsync($"sent 'out.bin' to mallory: 195.3 KiB", Wait);
+        Assert.Contains($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", alice.Stdout);
+    }
+
+    [Fact]
+    public async Task Irssi_sends_passive_and_sock_accepts()
+    {
+        await using var server = await IrcServer.StartAsync("ngircd");
+        using var home = new TempDir();
+        var data = RandomNumberGenerator.GetBytes(1024 * 1024 + 7);
+        var file = home.File("passive-from-irssi.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+        var downloads = Directory.CreateDirectory(home.File("sock-downloads")).FullName;
+
+        await using var bob = ChatProcess.Plain(server.Address, "bob", home, "--downloads", downloads);
+        await bob.WaitForStdoutAsync("you joined #lobby", Wait);
+        await using var irssi = await IrssiDccTests.StartIrssiAsync(server, home, home.Path);
+
+        await irssi.TypeAsync($"/dcc send -passive bob {file}");
+        await irssi.KeysAsync("Enter");
+        await bob.WaitForStdoutAsync("ivy offers 'passive-from-irssi.bin' (1.0 MiB) passive: we listen, they connect", Wait);
+        await bob.WriteAsync("/accept ivy\n");
+        await bob.WaitForStdoutAsync($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", Wait);
+        await irssi.WaitForAsync("DCC sent file passive-from-irssi.bin");
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "passive-from-irssi.bin"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Sock_sends_passive_and_irssi_gets()
+    {
+        await using var server = await IrcServer.StartAsync("ngircd");
+        using var home = new TempDir();
+        var data = RandomNumberGenerator.GetBytes(1024 * 1024 + 9);
+        var file = home.File("passive-from-sock.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+        var downloads = Directory.CreateDirectory(home.File("irssi-downloads")).FullName;
+
+        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
+        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        await using var irssi = await IrssiDccTests.StartIrssiAsync(server, home, downloads);
+
+        await alice.WriteAsync($"/send -passive ivy {file}\n");
+        await irssi.WaitForAsync("DCC SEND from alice");
+        await irssi.TypeAsync("/dcc get alice");
+        await irssi.KeysAsync("Enter");
+        await irssi.WaitForAsync("DCC received file passive-from-sock.bin");
+        await alice.WaitForStdoutAsync("sent 'passive-from-sock.bin' to ivy: 1.0 MiB", Wait);
+        Assert.Contains($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", alice.Stdout);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "passive-from-sock.bin"), TestContext.Current.CancellationToken));
+    }
+}
