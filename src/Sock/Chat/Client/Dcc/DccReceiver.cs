@@ -27,13 +27,13 @@ internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatE
         var clock = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         var ack = new byte[4];
         long total = 0;
         var complete = false;
         try
         {
-            await using (var file = new FileStream(partPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = new FileStream(partPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
             {
                 while (total < offer.Size || offer.Size == 0 && !complete)
                 {
