@@ -20,9 +20,7 @@ public sealed class BadServerInputTests
     {
         await using var server = new RawIrcServer();
         using var home = new TempDir();
-        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
-        await server.RegisterAsync();
-        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        await using var alice = await server.JoinAliceAsync(home);
 
         await server.SendAsync(
             ":only.source\r\n@tag=only\r\n\r\n   \r\nPRIVMSG\r\n:x!y@z PRIVMSG #lobby\r\n:x!y@z JOIN\r\n"
@@ -58,9 +56,7 @@ public sealed class BadServerInputTests
     {
         await using var server = new RawIrcServer();
         using var home = new TempDir();
-        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
-        await server.RegisterAsync();
-        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        await using var alice = await server.JoinAliceAsync(home);
         const string loopback = "2130706433"; // 127.0.0.1 as DCC writes it
 
         // A path in the name, absolute or relative, is refused before anyone can accept it.

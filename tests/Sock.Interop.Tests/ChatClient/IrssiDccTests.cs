@@ -3,10 +3,13 @@ using Sock.Interop.Tests.Infrastructure;
 
 namespace Sock.Interop.Tests.ChatClient;
 
-/// <summary>DCC SEND between `sock chat join` and irssi (driven in tmux), both directions, through ngIRCd.</summary>
+/// <summary>
+/// DCC SEND between `sock chat join` and irssi (driven in tmux), both directions, direct and
+/// passive (the receiver listens), through ngIRCd.
+/// </summary>
 public sealed class IrssiDccTests
 {
-    internal static async Task<Tmux> StartIrssiAsync(IrcServer server, TempDir home, string downloads)
+    private static async Task<Tmux> StartIrssiAsync(IrcServer server, TempDir home, string downloads)
     {
         var irssi = Peers.Require("irssi", "irssi");
         var irssiHome = Directory.CreateDirectory(home.File("irssi")).FullName;
@@ -18,8 +21,10 @@ public sealed class IrssiDccTests
         return tmux;
     }
 
-    [Fact]
-    public async Task Irssi_sends_with_dcc_send_and_sock_accepts()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Irssi_sends_with_dcc_send_and_sock_accepts(bool passive)
     {
         await using var server = await IrcServer.StartAsync("ngircd");
         using var home = new TempDir();
@@ -32,17 +37,19 @@ public sealed class IrssiDccTests
         await bob.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
         await using var irssi = await StartIrssiAsync(server, home, home.Path);
 
-        await irssi.TypeAsync($"/dcc send bob {file}");
+        await irssi.TypeAsync($"/dcc send {(passive ? "-passive " : "")}bob {file}");
         await irssi.KeysAsync("Enter");
-        await bob.WaitForStdoutAsync("ivy offers 'from-irssi.bin' (1.0 MiB)", ChatProcess.Wait);
+        await bob.WaitForStdoutAsync("ivy offers 'from-irssi.bin' (1.0 MiB) " + (passive ? "passive: we listen, they connect" : "from 127.0.0.1:"), ChatProcess.Wait);
         await bob.WriteAsync("/accept ivy\n");
         await bob.WaitForStdoutAsync($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", ChatProcess.Wait);
         await irssi.WaitForAsync("DCC sent file from-irssi.bin");
         Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "from-irssi.bin"), TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public async Task Sock_sends_and_irssi_gets_with_dcc_get()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sock_sends_and_irssi_gets_with_dcc_get(bool passive)
     {
         await using var server = await IrcServer.StartAsync("ngircd");
         using var home = new TempDir();
@@ -55,8 +62,8 @@ public sealed class IrssiDccTests
         await alice.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
         await using var irssi = await StartIrssiAsync(server, home, downloads);
 
-        await alice.WriteAsync($"/send ivy {file}\n");
-        await irssi.WaitForAsync("DCC SEND from alice [127.0.0.1 port");
+        await alice.WriteAsync($"/send {(passive ? "-passive " : "")}ivy {file}\n");
+        await irssi.WaitForAsync(passive ? "DCC SEND from alice" : "DCC SEND from alice [127.0.0.1 port");
         await irssi.TypeAsync("/dcc get alice");
         await irssi.KeysAsync("Enter");
         await irssi.WaitForAsync("DCC received file from-sock.bin");

@@ -9,8 +9,8 @@ namespace Sock.Interop.Tests.ChatClient;
 
 /// <summary>
 /// Passive (reverse) DCC SEND, for a side that cannot be connected to: the offer carries port 0
-/// and a token, the accepting side listens and answers with its port and the same token. First on
-/// the wire (the test plays the server and the peer), then with irssi in both directions.
+/// and a token, the accepting side listens and answers with its port and the same token. On the
+/// wire here (the test plays the server and the peer); with irssi in <see cref="IrssiDccTests"/>.
 /// </summary>
 public sealed partial class PassiveDccTests
 {
@@ -25,9 +25,7 @@ public sealed partial class PassiveDccTests
     {
         await using var server = new RawIrcServer();
         using var home = new TempDir();
-        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
-        await server.RegisterAsync();
-        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        await using var alice = await server.JoinAliceAsync(home);
         var data = RandomNumberGenerator.GetBytes(100_000);
 
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND p.bin {Loopback} 0 {data.Length} 77\u0001\r\n");
@@ -60,9 +58,7 @@ public sealed partial class PassiveDccTests
     {
         await using var server = new RawIrcServer();
         using var home = new TempDir();
-        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
-        await server.RegisterAsync();
-        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+        await using var alice = await server.JoinAliceAsync(home);
         var data = RandomNumberGenerator.GetBytes(200_003);
         var file = home.File("out.bin");
         await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
@@ -98,52 +94,5 @@ public sealed partial class PassiveDccTests
         Assert.Equal(data, received.ToArray());
         await alice.WaitForStdoutAsync($"sent 'out.bin' to mallory: 195.3 KiB", Wait);
         Assert.Contains($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", alice.Stdout);
-    }
-
-    [Fact]
-    public async Task Irssi_sends_passive_and_sock_accepts()
-    {
-        await using var server = await IrcServer.StartAsync("ngircd");
-        using var home = new TempDir();
-        var data = RandomNumberGenerator.GetBytes(1024 * 1024 + 7);
-        var file = home.File("passive-from-irssi.bin");
-        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
-        var downloads = Directory.CreateDirectory(home.File("sock-downloads")).FullName;
-
-        await using var bob = ChatProcess.Plain(server.Address, "bob", home, "--downloads", downloads);
-        await bob.WaitForStdoutAsync("you joined #lobby", Wait);
-        await using var irssi = await IrssiDccTests.StartIrssiAsync(server, home, home.Path);
-
-        await irssi.TypeAsync($"/dcc send -passive bob {file}");
-        await irssi.KeysAsync("Enter");
-        await bob.WaitForStdoutAsync("ivy offers 'passive-from-irssi.bin' (1.0 MiB) passive: we listen, they connect", Wait);
-        await bob.WriteAsync("/accept ivy\n");
-        await bob.WaitForStdoutAsync($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", Wait);
-        await irssi.WaitForAsync("DCC sent file passive-from-irssi.bin");
-        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "passive-from-irssi.bin"), TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
-    public async Task Sock_sends_passive_and_irssi_gets()
-    {
-        await using var server = await IrcServer.StartAsync("ngircd");
-        using var home = new TempDir();
-        var data = RandomNumberGenerator.GetBytes(1024 * 1024 + 9);
-        var file = home.File("passive-from-sock.bin");
-        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
-        var downloads = Directory.CreateDirectory(home.File("irssi-downloads")).FullName;
-
-        await using var alice = ChatProcess.Plain(server.Address, "alice", home);
-        await alice.WaitForStdoutAsync("you joined #lobby", Wait);
-        await using var irssi = await IrssiDccTests.StartIrssiAsync(server, home, downloads);
-
-        await alice.WriteAsync($"/send -passive ivy {file}\n");
-        await irssi.WaitForAsync("DCC SEND from alice");
-        await irssi.TypeAsync("/dcc get alice");
-        await irssi.KeysAsync("Enter");
-        await irssi.WaitForAsync("DCC received file passive-from-sock.bin");
-        await alice.WaitForStdoutAsync("sent 'passive-from-sock.bin' to ivy: 1.0 MiB", Wait);
-        Assert.Contains($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", alice.Stdout);
-        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(downloads, "passive-from-sock.bin"), TestContext.Current.CancellationToken));
     }
 }

@@ -40,6 +40,23 @@ internal sealed class RawIrcServer : IAsyncDisposable
         await SendAsync(":alice!a@h JOIN #lobby\r\n");
     }
 
+    /// <summary>Starts `sock chat join --plain` as alice against this server and registers it.</summary>
+    public async Task<Infrastructure.RunningProcess> JoinAliceAsync(Infrastructure.TempDir home)
+    {
+        var alice = ChatProcess.Plain(Address, "alice", home);
+        try
+        {
+            await RegisterAsync();
+            await alice.WaitForStdoutAsync("you joined #lobby", Wait);
+            return alice;
+        }
+        catch
+        {
+            await alice.DisposeAsync(); // no process outlives a failed start
+            throw;
+        }
+    }
+
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
     public async Task SendAsync(byte[] bytes) => await _client!.SendAsync(bytes, SocketFlags.None);
