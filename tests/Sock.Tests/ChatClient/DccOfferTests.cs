@@ -70,4 +70,31 @@ public sealed class DccOfferTests
         Assert.Equal(text, string.Concat(parts));
         Assert.All(parts, p => Assert.True(System.Text.Encoding.UTF8.GetByteCount(p) <= 400));
     }
+
+    [Fact]
+    public void Resume_and_accept_parse_direct_passive_and_quoted_names()
+    {
+        var direct = DccResume.Parse("f.bin 5000 1024");
+        Assert.Equal(new DccResume("f.bin", 5000, 1024, null), direct);
+        Assert.True(direct.Names(5000, null));
+        Assert.False(direct.Names(5001, null));
+        Assert.Equal("DCC ACCEPT f.bin 5000 1024", direct.Format("ACCEPT"));
+        var passive = DccResume.Parse("f.bin 0 1024 42");
+        Assert.Equal(new DccResume("f.bin", 0, 1024, "42"), passive);
+        Assert.True(passive.Names(0, "42"));
+        Assert.False(passive.Names(0, "43"));
+        Assert.Equal("DCC RESUME f.bin 0 1024 42", passive.Format("RESUME"));
+        var quoted = DccResume.Parse("\"my file.txt\" 5000 7");
+        Assert.Equal(("my file.txt", 5000, 7L), (quoted.FileName, quoted.Port, quoted.Position));
+        Assert.Equal("DCC RESUME \"my file.txt\" 5000 7", quoted.Format("RESUME"));
+        // mIRC's placeholder name is only echoed; the port names the offer.
+        Assert.True(DccResume.Parse("file.ext 5000 7").Names(5000, null));
+    }
+
+    [Theory]
+    [InlineData("f.bin 5000", "missing")]
+    [InlineData("f.bin 70000 5", "bad port")]
+    [InlineData("f.bin 5000 -5", "bad position")]
+    public void Bad_resume_requests_say_why(string text, string why) =>
+        Assert.Contains(why, Assert.Throws<FormatException>(() => DccResume.Parse(text)).Message);
 }

@@ -20,6 +20,7 @@ public sealed partial class IrcChatClient
         ("/history [N]", "the room's last N messages, when the server keeps them"),
         ("/send [-passive] NICK PATH", "offer a file (DCC SEND; -passive when you cannot be connected to)"),
         ("/accept [NICK]", "accept a file offer"),
+        ("/resume [NICK]", "accept an offer, continuing an interrupted download (DCC RESUME)"),
         ("/reject [NICK]", "turn a file offer down"),
         ("/quote LINE", "send a raw IRC line"),
         ("/help", "this list"),
@@ -120,12 +121,16 @@ public sealed partial class IrcChatClient
             case "accept" or "get":
                 await Dcc.AcceptAsync(first.Length > 0 ? first : null, ct);
                 return;
+            case "resume":
+                await Dcc.ResumeAsync(first.Length > 0 ? first : null, ct);
+                return;
             case "reject" or "decline":
                 await Dcc.RejectAsync(first.Length > 0 ? first : null, ct);
                 return;
             case "help" or "?":
                 var help = new StringBuilder("commands:");
-                foreach (var (usage, what) in Commands) help.Append('\n').Append("  ").Append(usage.PadRight(24)).Append(what);
+                var width = Commands.Max(c => c.Usage.Length) + 2;
+                foreach (var (usage, what) in Commands) help.Append('\n').Append("  ").Append(usage.PadRight(width)).Append(what);
                 _report(ChatEvent.Info(help.ToString()));
                 return;
             case "quit" or "exit" or "bye":

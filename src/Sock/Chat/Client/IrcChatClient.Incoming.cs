@@ -271,7 +271,7 @@ public sealed partial class IrcChatClient
                     return;
                 case "DCC":
                     if (isNotice) Dcc.OnNotice(from, rest);
-                    else Dcc.OnOffer(from, rest);
+                    else await Dcc.OnRequestAsync(from, rest, ct);
                     return;
                 case "VERSION" when !isNotice:
                     await SendAsync(new IrcMessage("NOTICE", from, "\u0001VERSION sock chat\u0001"), ct);

@@ -34,6 +34,18 @@ public static class DccFileNames
     public static string FreePath(string directory, string name) =>
         SafePaths.ChooseFreeName(SafePaths.Resolve(directory, name), p => Path.Exists(p) || Path.Exists(p + PartSuffix));
 
+    /// <summary>
+    /// An earlier, interrupted download of <paramref name="name"/>: its <c>.part</c> exists and the
+    /// final file does not. Returns the final path and the bytes the part holds, or null.
+    /// </summary>
+    public static (string FinalPath, long Length)? Partial(string directory, string name)
+    {
+        var final = SafePaths.Resolve(directory, name);
+        var part = final + PartSuffix;
+        if (Path.Exists(final) || !File.Exists(part)) return null;
+        return (final, new FileInfo(part).Length);
+    }
+
     /// <summary>Data being received is written here and renamed when complete.</summary>
     public const string PartSuffix = PartFile.Suffix;
 }

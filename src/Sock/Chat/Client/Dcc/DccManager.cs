@@ -11,19 +11,25 @@ namespace Sock.Chat.Client.Dcc;
 /// (for a side that cannot be connected to) swaps who listens: the offer carries port 0 and a
 /// token, and the accepting side answers with its own address, port and the same token.
 /// </summary>
-internal sealed class DccManager(DccContext context) : IDisposable
+internal sealed partial class DccManager(DccContext context) : IDisposable
 {
     /// <summary>How long an outgoing offer waits for the other side to connect (or, passive, to answer).</summary>
     public static readonly TimeSpan OfferTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>An offer of ours; a passive one waits for the answer naming where to connect.</summary>
-    private sealed class Outgoing(string nick, string name, string? token, CancellationTokenSource cancel)
+    private sealed class Outgoing(string nick, string name, int port, long size, string? token, CancellationTokenSource cancel)
     {
         public string Nick { get; } = nick;
         public string Name { get; } = name;
+        /// <summary>Our listening port (0 for passive).</summary>
+        public int Port { get; } = port;
+        public long Size { get; } = size;
         public string? Token { get; } = token;
         public CancellationTokenSource Cancel { get; } = cancel;
         public TaskCompletionSource<IPEndPoint> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Where the peer asked to continue (DCC RESUME) before connecting; 0 for the whole file.</summary>
+        public long ResumeFrom { get; set; }
+        public bool Connected { get; set; }
     }
 
     private readonly List<DccOffer> _pending = [];
@@ -46,8 +52,31 @@ internal sealed class DccManager(DccContext context) : IDisposable
 
     private void Ended() => Interlocked.Decrement(ref _running);
 
+    /// <summary>An incoming CTCP DCC request: SEND (an offer), RESUME (to our offer) or ACCEPT (to our resume).</summary>
+    public async Task OnRequestAsync(string from, string text, CancellationToken ct)
+    {
+        var verb = text.TrimStart().Split(' ', 2)[0].ToUpperInvariant();
+        if (verb is "RESUME" or "ACCEPT")
+        {
+            DccResume request;
+            try
+            {
+                request = DccResume.Parse(text.TrimStart()[verb.Length..]);
+            }
+            catch (FormatException e)
+            {
+                context.Report(ChatEvent.Error($"ignored a DCC {verb} from {from}: {e.Message}"));
+                return;
+            }
+            if (verb == "RESUME") await OnResumeAsync(from, request, ct);
+            else OnResumeAccepted(from, request);
+            return;
+        }
+        OnOffer(from, text);
+    }
+
     /// <summary>An incoming <c>DCC SEND</c>: checked now, so a bad one is refused before anyone accepts it.</summary>
-    public void OnOffer(string from, string text)
+    private void OnOffer(string from, string text)
     {
         DccOffer offer;
         try
@@ -77,8 +106,12 @@ internal sealed class DccManager(DccContext context) : IDisposable
             _pending.Add(offer);
         }
         var where = offer.IsPassive ? "passive: we listen, they connect" : $"from {offer.Address}:{offer.Port}";
+        var partial = DccFileNames.Partial(context.DownloadDirectory, offer.FileName);
+        var resume = partial is { Length: > 0 } p && p.Length < offer.Size
+            ? $", or /resume {from} to continue the {Bytes(p.Length)} already in {Path.GetFileName(p.FinalPath)}{DccFileNames.PartSuffix}"
+            : "";
         context.Report(new ChatEvent(ChatEventKind.Transfer, DateTimeOffset.Now,
-            $"{from} offers '{offer.FileName}' ({Bytes(offer.Size)}) {where}: /accept {from} or /reject {from}", from));
+            $"{from} offers '{offer.FileName}' ({Bytes(offer.Size)}) {where}: /accept {from} or /reject {from}{resume}", from));
     }
 
     /// <summary>A DCC SEND with a port and a token we issued: the answer to our passive offer.</summary>
@@ -121,23 +154,29 @@ internal sealed class DccManager(DccContext context) : IDisposable
         var offer = Take(nick);
         if (offer is null) return;
         TcpListener? listener = null;
-        if (offer.IsPassive)
-        {
-            // Passive: we listen where the server sees us, and tell the sender where to connect.
-            var local = Local();
-            if (local is null) return;
-            listener = new TcpListener(local, 0);
-            listener.Start(1);
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (!await context.SendCtcpAsync("PRIVMSG", offer.From, DccOffer.Format(offer.FileName, local, port, offer.Size, offer.Token), ct))
-            {
-                listener.Stop();
-                return;
-            }
-            context.Report(ChatEvent.Transfer($"accepted '{offer.FileName}' from {offer.From}; waiting for them to connect to {local}:{port} (passive DCC)"));
-        }
+        if (offer.IsPassive && (listener = await ListenForPassiveAsync(offer, ct)) is null) return;
         // The transfer runs in the background so chat goes on meanwhile.
-        _ = Task.Run(() => ReceiveAsync(offer, listener, _all.Token), CancellationToken.None);
+        _ = Task.Run(() => ReceiveAsync(offer, listener, 0, _all.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Passive DCC: we listen where the server sees us, and tell the sender where to connect (the
+    /// offer's token says which offer we answer). Null when that failed (reported).
+    /// </summary>
+    private async Task<TcpListener?> ListenForPassiveAsync(DccOffer offer, CancellationToken ct)
+    {
+        var local = Local();
+        if (local is null) return null;
+        var listener = new TcpListener(local, 0);
+        listener.Start(1);
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (!await context.SendCtcpAsync("PRIVMSG", offer.From, DccOffer.Format(offer.FileName, local, port, offer.Size, offer.Token), ct))
+        {
+            listener.Stop();
+            return null;
+        }
+        context.Report(ChatEvent.Transfer($"accepted '{offer.FileName}' from {offer.From}; waiting for them to connect to {local}:{port} (passive DCC)"));
+        return listener;
     }
 
     /// <summary>The address of our connection to the server (what peers can reach), or null with a report.</summary>
@@ -163,15 +202,15 @@ internal sealed class DccManager(DccContext context) : IDisposable
         return null;
     }
 
-    private async Task ReceiveAsync(DccOffer offer, TcpListener? passive, CancellationToken ct)
+    private async Task ReceiveAsync(DccOffer offer, TcpListener? passive, long resumeAt, CancellationToken ct)
     {
         var receiver = new DccReceiver(offer, context.DownloadDirectory, p => context.Report(p));
         Started();
         try
         {
-            var result = await receiver.RunAsync(passive, ct);
+            var result = await receiver.RunAsync(passive, resumeAt, ct);
             context.Report(ChatEvent.Transfer(
-                $"received '{offer.FileName}' from {offer.From}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}, saved as {result.Path}"));
+                $"received '{offer.FileName}' from {offer.From}: {Bytes(result.Bytes)}{Resumed(result)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}, saved as {result.Path}"));
         }
         catch (Exception e) when (e is SockException or IOException or SocketException or UnauthorizedAccessException)
         {
@@ -208,7 +247,7 @@ internal sealed class DccManager(DccContext context) : IDisposable
         listener?.Start(1);
         var port = listener is null ? 0 : ((IPEndPoint)listener.LocalEndpoint).Port;
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_all.Token);
-        var offer = new Outgoing(nick, name, passive ? NewToken() : null, cancel);
+        var offer = new Outgoing(nick, name, port, size, passive ? NewToken() : null, cancel);
         lock (_gate) _outgoing.Add(offer);
         if (!await context.SendCtcpAsync("PRIVMSG", nick, DccOffer.Format(name, local, port, size, offer.Token), ct))
         {
@@ -228,10 +267,16 @@ internal sealed class DccManager(DccContext context) : IDisposable
                 Func<CancellationToken, Task<Socket>> open = listener is null
                     ? token => ConnectToAnswerAsync(offer, token)
                     : token => AcceptPeerAsync(listener, token);
-                var sender = new DccSender(open, path, name, size, p => context.Report(p), () => { started = true; Started(); });
+                var sender = new DccSender(open, path, name, size, p => context.Report(p), () =>
+                {
+                    started = true;
+                    Started();
+                    lock (_gate) offer.Connected = true;
+                    return offer.ResumeFrom;
+                });
                 var result = await sender.RunAsync(cancel.Token);
                 context.Report(ChatEvent.Transfer(
-                    $"sent '{name}' to {nick}: {Bytes(result.Bytes)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}"));
+                    $"sent '{name}' to {nick}: {Bytes(result.Bytes)}{Resumed(result)} in {result.Elapsed.TotalSeconds:0.0}s, SHA-256 {result.Sha256}"));
             }
             catch (OperationCanceledException) when (!_all.IsCancellationRequested)
             {
@@ -313,9 +358,14 @@ internal sealed class DccManager(DccContext context) : IDisposable
         _ => (n / 1073741824.0).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
     };
 
+    private static string Resumed(DccResult r) => r.ResumedAt > 0 ? $" (resumed after the first {r.ResumedAt} bytes)" : "";
+
     internal static string ConnectError(IPAddress address, int port, SocketException e) =>
         SocketErrors.Wrap($"connect {address}:{port}", e).Message;
 }
 
-/// <summary>The outcome of a finished transfer.</summary>
-internal sealed record DccResult(long Bytes, TimeSpan Elapsed, string Sha256, string? Path = null);
+/// <summary>
+/// The outcome of a finished transfer: <see cref="Bytes"/> moved this time (after
+/// <see cref="ResumedAt"/> bytes that were already there), and the SHA-256 of the whole file.
+/// </summary>
+internal sealed record DccResult(long Bytes, TimeSpan Elapsed, string Sha256, string? Path = null, long ResumedAt = 0);

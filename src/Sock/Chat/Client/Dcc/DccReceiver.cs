@@ -10,17 +10,19 @@ namespace Sock.Chat.Client.Dcc;
 /// Receives one offered file: connects to the sender (or, for passive DCC, waits on our listener for
 /// the sender to connect), writes <c>name.part</c>, acknowledges each read with the running total as
 /// 4 big-endian bytes (what irssi and mIRC expect), and renames the file once exactly the announced
-/// size arrived. More data than announced is refused.
+/// size arrived. More data than announced is refused. Resuming (after DCC RESUME/ACCEPT), it
+/// continues the existing <c>name.part</c>; acknowledgements then count the bytes it already had.
 /// </summary>
 internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatEvent> report)
 {
     /// <summary>How long a passive offer's sender has to connect after we answered.</summary>
     public static readonly TimeSpan PassiveConnectTimeout = TimeSpan.FromMinutes(2);
 
-    public async Task<DccResult> RunAsync(TcpListener? passive, CancellationToken ct)
+    public async Task<DccResult> RunAsync(TcpListener? passive, long resumeAt, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
-        var finalPath = DccFileNames.FreePath(directory, offer.FileName);
+        var finalPath = resumeAt > 0 ? DccFileNames.Partial(directory, offer.FileName)?.FinalPath : DccFileNames.FreePath(directory, offer.FileName);
+        if (finalPath is null) throw new SockException($"the partial download of '{offer.FileName}' is gone; /accept starts it anew");
         var partPath = finalPath + DccFileNames.PartSuffix;
         using var socket = passive is null ? await ConnectAsync(ct) : await AcceptAsync(passive, ct);
         report(ChatEvent.Transfer($"receiving '{offer.FileName}' from {offer.From} into {partPath}"));
@@ -33,8 +35,17 @@ internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatE
         var complete = false;
         try
         {
-            await using (var file = new FileStream(partPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
+            await using (var file = resumeAt > 0
+                ? new FileStream(partPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 0, useAsync: true)
+                : new FileStream(partPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
             {
+                if (resumeAt > 0)
+                {
+                    // The hash covers the whole file; what lies past the agreed position is dropped.
+                    total = await DccSender.HashPrefixAsync(file, resumeAt, hash, buffer, ct);
+                    if (total != resumeAt) throw new SockException($"{partPath} is shorter than the {resumeAt} bytes agreed to resume at");
+                    file.SetLength(resumeAt);
+                }
                 while (total < offer.Size || offer.Size == 0 && !complete)
                 {
                     var n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
@@ -61,7 +72,7 @@ internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatE
             if (socket.Available > 0)
                 throw new SockException($"the sender sent more than the {offer.Size} bytes it announced; the size lied, so the file is refused");
             File.Move(partPath, finalPath);
-            return new DccResult(total, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()), finalPath);
+            return new DccResult(total - resumeAt, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()), finalPath, resumeAt);
         }
         catch (SockException e) when (e.Message.Contains("size lied", StringComparison.Ordinal))
         {

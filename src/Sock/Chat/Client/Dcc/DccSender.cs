@@ -10,15 +10,19 @@ namespace Sock.Chat.Client.Dcc;
 /// Sends one offered file over the connection <paramref name="open"/> makes (the peer connecting to
 /// our listener, or, for passive DCC, us connecting to the peer), and waits for its
 /// acknowledgements (4-byte big-endian running totals, modulo 2^32) to reach the size.
+/// <paramref name="connected"/> says where to start: past the bytes a resuming peer already has
+/// (DCC RESUME); its acknowledgements count those too.
 /// </summary>
-internal sealed class DccSender(Func<CancellationToken, Task<Socket>> open, string path, string name, long size, Action<ChatEvent> report, Action connected)
+internal sealed class DccSender(Func<CancellationToken, Task<Socket>> open, string path, string name, long size, Action<ChatEvent> report, Func<long> connected)
 {
     public async Task<DccResult> RunAsync(CancellationToken ct)
     {
         using (var socket = await open(ct))
         {
-            connected();
-            report(ChatEvent.Transfer($"sending '{name}' to {socket.RemoteEndPoint}"));
+            var start = connected();
+            report(ChatEvent.Transfer(start > 0
+                ? $"sending '{name}' to {socket.RemoteEndPoint} from byte {start} (resume)"
+                : $"sending '{name}' to {socket.RemoteEndPoint}"));
             var clock = Stopwatch.StartNew();
             var acks = ReadAcksAsync(socket, ct);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -28,6 +32,8 @@ internal sealed class DccSender(Func<CancellationToken, Task<Socket>> open, stri
             try
             {
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                // The hash covers the whole file, so both sides can compare it after a resume too.
+                sent = await HashPrefixAsync(file, start, hash, buffer, ct);
                 int n;
                 while (sent < size && (n = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, size - sent)), ct)) > 0)
                 {
@@ -54,12 +60,13 @@ internal sealed class DccSender(Func<CancellationToken, Task<Socket>> open, stri
                 ArrayPool<byte>.Shared.Return(buffer);
             }
             if (sent < size) throw new SockException($"'{path}' shrank while being sent ({sent} of {size} bytes)");
+            sent -= start;
             // Done when the receiver acknowledged everything, or closed after we sent it all.
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(TimeSpan.FromSeconds(30));
             try { await acks.WaitAsync(wait.Token); }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
-            return new DccResult(sent, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            return new DccResult(sent, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()), ResumedAt: start);
         }
 
         async Task ReadAcksAsync(Socket s, CancellationToken token)
@@ -79,5 +86,18 @@ internal sealed class DccSender(Func<CancellationToken, Task<Socket>> open, stri
                 if (BinaryPrimitives.ReadUInt32BigEndian(ack) == target && size > 0) return;
             }
         }
+    }
+
+    /// <summary>Feeds the next <paramref name="count"/> bytes of <paramref name="file"/> to the hash; returns how many there were.</summary>
+    internal static async Task<long> HashPrefixAsync(Stream file, long count, IncrementalHash hash, byte[] buffer, CancellationToken ct)
+    {
+        long done = 0;
+        int n;
+        while (done < count && (n = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count - done)), ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, n);
+            done += n;
+        }
+        return done;
     }
 }
