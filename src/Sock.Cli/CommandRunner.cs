@@ -44,9 +44,22 @@ internal static class CommandRunner
             }
         });
 
-    /// <summary>Synchronous flavour for commands that do no I/O worth awaiting.</summary>
+    /// <summary>
+    /// Synchronous flavour for commands that do no I/O worth awaiting. A synchronous action also
+    /// spares the start-up System.CommandLine's Ctrl-C handling costs (a signal thread and a pipe).
+    /// </summary>
     public static void SetHandler(this Command command, Func<ParseResult, int> action) =>
-        command.SetHandler((parse, _) => Task.FromResult(action(parse)));
+        command.SetAction(parse =>
+        {
+            try
+            {
+                return action(parse);
+            }
+            catch (Exception e)
+            {
+                return Report(parse, e, CancellationToken.None);
+            }
+        });
 
     private static int Report(ParseResult parse, Exception e, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ using Sock.Cli;
 // building the command tree.
 if (args is ["--version"])
 {
-    Console.WriteLine(CommandRunner.Version);
+    Output.WriteStdout(CommandRunner.Version + "\n");
     return 0;
 }
 

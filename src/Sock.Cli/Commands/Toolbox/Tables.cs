@@ -10,12 +10,13 @@ internal static class Tables
     /// <summary>Writes a table; <paramref name="color"/> may return an ANSI colour for a cell (column, text).</summary>
     public static void Write(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, Func<int, string, string?>? color = null)
     {
-        var useColor = Output.UseColor(Console.Out);
-        Func<int, string, string>? decorate = useColor
+        Func<int, string, string>? decorate = Output.UseColorOnStdout
             ? (column, cell) => column < 0 ? Bold + cell + Reset : color?.Invoke(column, cell.TrimEnd()) is { } c ? c + cell + Reset : cell
             : null;
+        var text = new System.Text.StringBuilder();
         foreach (var line in TextTable.Render(headers, rows, decorate))
-            Console.Out.WriteLine(line);
+            text.Append(line).Append('\n');
+        Output.WriteStdout(text.ToString());
     }
 
     /// <summary>Label/value pairs, one per line, labels aligned.</summary>
@@ -23,12 +24,14 @@ internal static class Tables
     {
         var list = pairs.ToList();
         var width = list.Max(p => p.Label.Length);
-        var useColor = Output.UseColor(Console.Out);
+        var useColor = Output.UseColorOnStdout;
+        var text = new System.Text.StringBuilder();
         foreach (var (label, value) in list)
         {
             var padded = label.PadRight(width);
-            Console.Out.WriteLine(((useColor ? Bold + padded + Reset : padded) + TextTable.Gap + value).TrimEnd());
+            text.Append(((useColor ? Bold + padded + Reset : padded) + TextTable.Gap + value).TrimEnd()).Append('\n');
         }
+        Output.WriteStdout(text.ToString());
     }
 
     public const string Green = "\e[32m", Red = "\e[31m", Yellow = "\e[33m";
