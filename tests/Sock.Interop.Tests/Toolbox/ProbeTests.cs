@@ -36,6 +36,22 @@ public class ProbeTests
     }
 
     [Fact]
+    public async Task AnAddressTcpCannotReachIsUnreachableWithPythonsErrno()
+    {
+        // TCP cannot connect to a multicast group: the kernel refuses at once (ENETUNREACH) without
+        // sending a packet, whatever the machine's routes, so this stays on the machine.
+        const string group = "224.0.0.1";
+        var (code, stdout, stderr) = await SockCli.RunAsync("probe", group, "9", "--timeout", "2", "--json");
+        Assert.Equal(1, code); // nothing open
+        var row = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Single();
+        var python = await PythonSocket.EvalAsync($"[socket.socket().connect_ex(('{group}', 9))]");
+        Assert.Equal(python[0].GetInt32(), row.GetProperty("errno").GetInt32());
+        Assert.Equal("unreachable", row.GetProperty("state").GetString());
+        Assert.Equal("ENETUNREACH", row.GetProperty("error").GetString());
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RangesKeepOrderAndBoundedConcurrencyProbesEveryPort()
     {
         var first = FreePort.Tcp();
