@@ -53,4 +53,27 @@ public class ChatHistoryTests
         Assert.Contains("file is not a SQLite database", err);
         Assert.DoesNotContain("   at ", err);
     }
+
+    [Fact]
+    public async Task UnwritableDatabaseFailsAtStartWithOneLine()
+    {
+        var sqlite = Peers.Require("sqlite3", "sqlite3");
+        var chattr = Peers.Require("chattr", "e2fsprogs");
+        using var dir = new TempDir();
+        var db = dir.File("readonly.db");
+        Assert.Equal(0, (await Run.Async(sqlite, db, "CREATE TABLE t(x);")).Code);
+        // Tests run as root, which ignores mode bits; the immutable attribute stops even root.
+        var set = await Run.Async(chattr, "+i", db);
+        Assert.True(set.Code == 0, "chattr +i: " + set.Stderr);
+        try
+        {
+            var (code, _, err) = await SockCli.RunAsync("chat", "serve", "--bind", "127.0.0.1", "--port", "0", "--db", db);
+            Assert.Equal(1, code);
+            Assert.Equal($"sock: history database {db}: database file is read-only\n", err[err.IndexOf("sock: ", StringComparison.Ordinal)..]);
+        }
+        finally
+        {
+            await Run.Async(chattr, "-i", db);
+        }
+    }
 }
