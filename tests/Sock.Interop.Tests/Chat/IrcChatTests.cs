@@ -10,7 +10,7 @@ public class IrcChatTests
         await using var server = await ChatServerProcess.StartAsync("--motd", "line one\nline two");
         using var c = await server.ConnectAsync();
         await c.SendAsync("CAP LS 302\r\nNICK alice\r\nUSER al 0 * :Alice A\r\n");
-        await c.ExpectAsync(":test.local CAP * LS :server-time message-tags echo-message multi-prefix");
+        await c.ExpectAsync(":test.local CAP * LS :server-time message-tags echo-message multi-prefix batch");
         await c.SendAsync("CAP REQ :multi-prefix bogus-cap\r\n");
         await c.ExpectAsync("CAP * NAK :multi-prefix bogus-cap");
         await c.SendAsync("CAP REQ :multi-prefix echo-message\r\nCAP END\r\n");
@@ -193,6 +193,68 @@ public class IrcChatTests
         await c.SendAsync("PRIVMSG #lobby :echoed\r\n");
         await c.ExpectAsync(":late!l@127.0.0.1 PRIVMSG #lobby :echoed");
         await p.ExpectAsync("<late> echoed");
+    }
+
+    [Fact]
+    public async Task ChatHistoryAnswersInABatchForMembersAndFailsClearlyOtherwise()
+    {
+        await using var server = await ChatServerProcess.StartAsync();
+        var (p, _) = await server.PlainAsync("early");
+        using var _p = p;
+        foreach (var i in Enumerable.Range(1, 4)) await p.SendAsync($"message {i}\n");
+        await p.SendAsync("/history 4\n");
+        await p.ExpectAsync("<early> message 4"); // all four are in the history now
+        using var c = await server.ConnectAsync();
+        await c.SendAsync("CAP LS 302\r\nCAP REQ :server-time batch\r\nCAP END\r\nNICK late\r\nUSER l 0 * :l\r\n");
+        Assert.Contains("CHATHISTORY=50", await c.ExpectAsync("CHATHISTORY="));
+        await c.SendAsync("JOIN #lobby\r\n");
+        await c.ExpectAsync("PRIVMSG #lobby :message 4"); // the replay on join
+
+        await c.SendAsync("CHATHISTORY LATEST #lobby * 2\r\n");
+        var open = await c.ExpectAsync(" BATCH +");
+        var id = System.Text.RegularExpressions.Regex.Match(open, @"BATCH \+(\S+) chathistory #lobby$").Groups[1].Value;
+        Assert.NotEmpty(id);
+        var third = await c.ExpectAsync($"@batch={id};time=");
+        Assert.EndsWith(":early!plain@127.0.0.1 PRIVMSG #lobby :message 3", third);
+        Assert.EndsWith("PRIVMSG #lobby :message 4", await c.ExpectAsync($"@batch={id};time="));
+        await c.ExpectAsync($"BATCH -{id}");
+
+        // BEFORE a message's time: those strictly before it (at the millisecond), oldest first.
+        var all = await HistoryBatchAsync(c, "LATEST #lobby * 10");
+        Assert.Equal(["message 1", "message 2", "message 3", "message 4"], all.Select(m => m.Text));
+        var cut = all[3].Time;
+        Assert.Equal(all.Where(m => string.CompareOrdinal(m.Time, cut) < 0).Select(m => m.Text),
+            (await HistoryBatchAsync(c, $"BEFORE #lobby timestamp={cut} 10")).Select(m => m.Text));
+        Assert.Equal(all.Where(m => string.CompareOrdinal(m.Time, all[0].Time) > 0).Select(m => m.Text),
+            (await HistoryBatchAsync(c, $"AFTER #lobby timestamp={all[0].Time} 10")).Select(m => m.Text));
+
+        await c.SendAsync("CHATHISTORY LATEST #elsewhere * 5\r\n");
+        await c.ExpectAsync("FAIL CHATHISTORY INVALID_TARGET LATEST #elsewhere :Messages could not be retrieved");
+        await c.SendAsync("CHATHISTORY AROUND #lobby * 5\r\n");
+        await c.ExpectAsync("FAIL CHATHISTORY INVALID_PARAMS AROUND");
+        await c.SendAsync("CHATHISTORY LATEST #lobby msgid=abc 5\r\n");
+        await c.ExpectAsync("FAIL CHATHISTORY INVALID_PARAMS LATEST msgid=abc");
+        await c.SendAsync("CHATHISTORY LATEST #lobby * 0\r\n");
+        await c.ExpectAsync("FAIL CHATHISTORY INVALID_PARAMS LATEST 0");
+        await c.SendAsync("CHATHISTORY LATEST #lobby\r\n");
+        await c.ExpectAsync(" 461 late CHATHISTORY :Not enough parameters");
+    }
+
+    /// <summary>Sends CHATHISTORY and reads its batch: each message's time tag and text.</summary>
+    private static async Task<List<(string Time, string Text)>> HistoryBatchAsync(LineClient c, string request)
+    {
+        await c.SendAsync($"CHATHISTORY {request}\r\n");
+        var open = await c.ExpectAsync(" BATCH +");
+        var id = System.Text.RegularExpressions.Regex.Match(open, @"BATCH \+(\S+) chathistory ").Groups[1].Value;
+        var messages = new List<(string, string)>();
+        while (true)
+        {
+            var line = await c.ExpectAsync(id);
+            if (line.Contains($"BATCH -{id}", StringComparison.Ordinal)) return messages;
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^@batch=\S+;time=(\S+) .* PRIVMSG \S+ :(.*)$");
+            Assert.True(m.Success, line);
+            messages.Add((m.Groups[1].Value, m.Groups[2].Value));
+        }
     }
 
     [Fact]

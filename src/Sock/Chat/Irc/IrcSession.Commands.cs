@@ -30,6 +30,7 @@ public sealed partial class IrcSession
             case "KILL": Kill(m); break;
             case "WALLOPS": WallopsCommand(m); break;
             case "MOTD": Motd(); break;
+            case "CHATHISTORY": ChatHistory(m); break;
             case "ISON":
                 Reply("303", string.Join(' ', m.Params.SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(Hub.FindMember).OfType<ChatMember>().Select(x => x.Nick)));
                 break;
@@ -80,15 +81,84 @@ public sealed partial class IrcSession
         }
     }
 
-    private void Replay(string room)
+    private void Replay(string room) => SendHistory(room, Hub.Recent(room, Options.HistoryReplay), batch: null);
+
+    /// <summary>
+    /// Past messages: PRIVMSG with their original time (server-time), else NOTICEs that say when;
+    /// inside <paramref name="batch"/> when the client takes batches.
+    /// </summary>
+    private void SendHistory(string room, IEnumerable<ChatEvent> events, string? batch)
     {
-        foreach (var e in Hub.Recent(room, Options.HistoryReplay))
+        var tag = batch is null ? "" : $"batch={batch}";
+        foreach (var e in events)
         {
             var text = e.Kind == ChatEventKind.Action ? $"\u0001ACTION {e.Text}\u0001" : e.Text;
             SendLine(ServerTime
-                ? $"@time={Timestamp(e.Time)} :{e.FromPrefix} PRIVMSG {room} :{text}"
-                : $":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> {e.Text}");
+                ? $"@{(tag.Length > 0 ? tag + ";" : "")}time={Timestamp(e.Time)} :{e.FromPrefix} PRIVMSG {room} :{text}"
+                : $"{(tag.Length > 0 ? "@" + tag + " " : "")}:{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> {e.Text}");
         }
+    }
+
+    private int _batches;
+
+    /// <summary>
+    /// IRCv3 CHATHISTORY (draft): LATEST with * or timestamp=, BEFORE and AFTER with timestamp=, for a
+    /// room the user is in; at most the history the server keeps. Answered as a "chathistory" batch
+    /// when the client negotiated batch (an empty one when there is nothing).
+    /// </summary>
+    private void ChatHistory(IrcMessage m)
+    {
+        if (!NeedParams(m, 4)) return;
+        var sub = m.Param(0).ToUpperInvariant();
+        var target = m.Param(1);
+        if (sub is not ("LATEST" or "BEFORE" or "AFTER"))
+        {
+            SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {m.Param(0)} :Supported: LATEST, BEFORE, AFTER");
+            return;
+        }
+        var room = Hub.FindRoom(target);
+        if (room is null || !InRoom(room.Name))
+        {
+            SendLine($":{Server} FAIL CHATHISTORY INVALID_TARGET {sub} {target} :Messages could not be retrieved");
+            return;
+        }
+        var bound = m.Param(2);
+        DateTimeOffset? at = null;
+        if (bound != "*" || sub != "LATEST")
+        {
+            if (!bound.StartsWith("timestamp=", StringComparison.Ordinal)
+                || !DateTimeOffset.TryParse(bound["timestamp=".Length..], System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {sub} {bound} :Expected * (LATEST) or timestamp=YYYY-MM-DDThh:mm:ss.sssZ");
+                return;
+            }
+            at = parsed;
+        }
+        if (!int.TryParse(m.Param(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit < 1)
+        {
+            SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {sub} {m.Param(3)} :The limit must be a positive number");
+            return;
+        }
+        limit = Math.Min(limit, Options.HistoryLength);
+        IEnumerable<ChatEvent> all = Hub.Recent(room.Name, Options.HistoryLength);
+        // Timestamps are compared at the millisecond precision they are sent with.
+        static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+        var chosen = sub switch
+        {
+            "LATEST" when at is null => all.TakeLast(limit),
+            "LATEST" => all.Where(e => Ms(e.Time) > Ms(at!.Value)).TakeLast(limit),
+            "AFTER" => all.Where(e => Ms(e.Time) > Ms(at!.Value)).Take(limit),
+            _ => all.Where(e => Ms(e.Time) < Ms(at!.Value)).TakeLast(limit), // BEFORE
+        };
+        string? batch = null;
+        if (_caps.Contains("batch"))
+        {
+            batch = "h" + (++_batches).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SendLine($":{Server} BATCH +{batch} chathistory {room.Name}");
+        }
+        SendHistory(room.Name, chosen.ToList(), batch);
+        if (batch is not null) SendLine($":{Server} BATCH -{batch}");
     }
 
     private void Part(IrcMessage m)

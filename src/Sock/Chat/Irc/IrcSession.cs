@@ -13,7 +13,7 @@ namespace Sock.Chat.Irc;
 public sealed partial class IrcSession : ChatConnection
 {
     private const int CachePlain = 2, CacheTimed = 3; // slots 0-1 belong to the plain encoder
-    private static readonly string[] SupportedCaps = ["server-time", "message-tags", "echo-message", "multi-prefix"];
+    private static readonly string[] SupportedCaps = ["server-time", "message-tags", "echo-message", "multi-prefix", "batch"];
     private static readonly string Version = "sock-" + (typeof(IrcSession).Assembly.GetName().Version?.ToString(3) ?? "0");
     private readonly HashSet<string> _caps = new(StringComparer.Ordinal);
     private string? _pendingNick;
@@ -148,6 +148,8 @@ public sealed partial class IrcSession : ChatConnection
             $"TOPICLEN={Options.TopicLength}", $"KICKLEN={Options.TopicLength}", $"AWAYLEN={Options.TopicLength}", "PREFIX=(ov)@+",
             "CHANMODES=,,,mnt", $"CHANLIMIT=#:{Options.MaxChannelsPerClient}", "MAXTARGETS=4", $"NETWORK={Options.NetworkName}",
             $"LINELEN={Options.MaxLineBytes}", "are supported by this server");
+        // A second line: one 005 carries at most 13 tokens.
+        ReplyTo("005", true, $"CHATHISTORY={Options.HistoryLength}", "are supported by this server");
         Reply("251", $"There are {Hub.MemberCount} users and 0 invisible on 1 servers");
         Motd();
     }
