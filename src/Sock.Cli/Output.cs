@@ -28,13 +28,22 @@ internal static class Output
     /// <summary>
     /// Writes text to file descriptor 1 directly. Any write through <see cref="Console"/> first sets up
     /// .NET's terminal and signal handling (a thread and a pipe: a tenth of a short command's start-up),
-    /// which plain output does not need.
+    /// which plain output does not need. A reader that has gone (`sock services | head -1`) ends the
+    /// output quietly, as it does for Console; other errors (a full disk) are reported.
     /// </summary>
     public static void WriteStdout(string text)
     {
         using var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
-        stdout.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        try
+        {
+            stdout.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+        catch (IOException e) when (e.HResult == EPIPE)
+        {
+        }
     }
+
+    private const int EPIPE = 32;
 
     /// <summary>Exactly one JSON document on stdout, indented for people, newline-terminated.</summary>
     public static void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)

@@ -58,4 +58,18 @@ public class CliConventionsTests
         Assert.True(code == 0, stderr);
         Assert.Equal("completion", stdout.Trim());
     }
+
+    [Fact]
+    public async Task OutputToAGoneReaderEndsQuietlyAndToAFullDiskIsOneLine()
+    {
+        // The reader closes its end at once, so sock's write meets EPIPE (or, if sock is quicker,
+        // the pipe takes it all); either way nothing is said and the exit is 0.
+        var gone = await Run.Async("bash", "-c", $"'{SockCli.Path}' services | (exec 0<&-; sleep 0.3); echo \"rc=${{PIPESTATUS[0]}}\"");
+        Assert.Equal("rc=0\n", gone.Stdout);
+        Assert.Equal("", gone.Stderr);
+
+        var full = await Run.Async("bash", "-c", $"'{SockCli.Path}' services > /dev/full");
+        Assert.Equal(1, full.Code);
+        Assert.Equal("sock: No space left on device\n", full.Stderr);
+    }
 }

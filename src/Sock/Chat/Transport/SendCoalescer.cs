@@ -43,7 +43,8 @@ public sealed class SendCoalescer : IDisposable
             while (_dirty.TryDequeue(out var q)) q.SendDirect();
             if (_stopped) break;
             // Announce the sleep before the last look, so a Schedule racing with it always wakes us.
-            Volatile.Write(ref _sleeping, 1);
+            // A full fence (not a release store): the look at the queue must not move before it.
+            Interlocked.Exchange(ref _sleeping, 1);
             if (!_dirty.IsEmpty)
             {
                 if (Interlocked.Exchange(ref _sleeping, 0) == 0) _signal.Wait(); // a Release is on its way: consume it
