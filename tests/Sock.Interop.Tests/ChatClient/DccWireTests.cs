@@ -137,6 +137,34 @@ public sealed partial class DccWireTests
     }
 
     [Fact]
+    public async Task Resuming_a_passive_offer_resumes_then_listens_for_the_sender()
+    {
+        await using var server = new RawIrcServer();
+        using var home = new TempDir();
+        await using var alice = await server.JoinAliceAsync(home);
+        var data = RandomNumberGenerator.GetBytes(90_000);
+        const int have = 30_000;
+        await File.WriteAllBytesAsync(home.File("pr.bin.part"), data[..have], TestContext.Current.CancellationToken);
+
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND pr.bin {Loopback} 0 {data.Length} 55\u0001\r\n");
+        await alice.WaitForStdoutAsync("/resume mallory to continue", Wait);
+        await alice.WriteAsync("/resume mallory\n");
+        await server.ReadUntilAsync($"PRIVMSG mallory :\u0001DCC RESUME pr.bin 0 {have} 55\u0001");
+        await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC ACCEPT pr.bin 0 {have} 55\u0001\r\n");
+        // Then, as for any passive offer, the answer names where alice listens.
+        await server.ReadUntilAsync($" {data.Length} 55\u0001\r\n");
+        var answer = DccSend().Match(server.Received);
+        Assert.True(answer.Success, server.Received);
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await s.ConnectAsync(IPAddress.Loopback, int.Parse(answer.Groups[3].Value), RawIrcServer.Bounded());
+        await s.SendAsync(data.AsMemory(have), SocketFlags.None, TestContext.Current.CancellationToken);
+        Assert.Equal((uint)data.Length, await LastAckAsync(s, (uint)data.Length));
+        await alice.WaitForStdoutAsync($"(resumed after the first {have} bytes)", Wait);
+        Assert.Contains($"SHA-256 {Convert.ToHexStringLower(SHA256.HashData(data))}", alice.Stdout);
+        Assert.Equal(data, await File.ReadAllBytesAsync(home.File("pr.bin"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_resume_request_to_our_offer_is_accepted_and_only_the_rest_is_sent()
     {
         await using var server = new RawIrcServer();
