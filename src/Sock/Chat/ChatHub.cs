@@ -133,7 +133,7 @@ public sealed class ChatHub
                     return ChatError.CannotSendToRoom;
                 var e = new ChatEvent { Kind = kind, Sequence = Next(), From = m.Nick, FromPrefix = m.Prefix, Target = r.Name, Text = text, Sender = m };
                 if (kind != ChatEventKind.Notice) History.Append(e);
-                _fanout.Publish(r, e, r.Members);
+                _fanout.Publish(r, e, r.Live);
             }
             m.LastActive = DateTimeOffset.UtcNow;
             return ChatError.None;
@@ -161,7 +161,7 @@ public sealed class ChatHub
             lock (r.Gate)
             {
                 if (!RemoveLocked(r, m)) continue;
-                foreach (var peer in r.Members)
+                foreach (var peer in r.Live)
                     if (told.Add(peer)) peer.Deliver(e);
             }
         }
@@ -272,7 +272,7 @@ public sealed class ChatHub
     /// <summary>The last <paramref name="count"/> messages of a room, oldest first.</summary>
     public IReadOnlyList<ChatEvent> Recent(string room, int count) => History.Recent(room, Math.Min(count, Options.HistoryLength));
 
-    private void Publish(ChatRoom r, ChatEvent e) => _fanout.Publish(r, e, r.Members);
+    private void Publish(ChatRoom r, ChatEvent e) => _fanout.Publish(r, e, r.Live);
 
     private bool RemoveLocked(ChatRoom r, ChatMember m)
     {

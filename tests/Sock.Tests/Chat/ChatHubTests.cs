@@ -16,6 +16,33 @@ public class ChatHubTests
     private static ChatHub NewHub() => new(new ChatServerOptions { ServerName = "hub.test", HistoryLength = 3 });
 
     [Fact]
+    public void AfterJoinsAndLeavesInAnyOrderARoomMessageReachesExactlyTheMembers()
+    {
+        var hub = NewHub();
+        var members = Enumerable.Range(0, 50).Select(_ => new RecordingMember()).ToList();
+        foreach (var m in members) { hub.ClaimGuestNick(m); Assert.Equal(ChatError.None, hub.Join(m, "#r", out _)); }
+        var room = hub.FindRoom("#r")!;
+        Assert.Equal(ChatError.None, hub.ChangeModes(members[0], "#r", [(true, 'v', members[47].Nick)]));
+        // Leave in a scrambled order: the first, the last, and others from the middle.
+        var leaving = new[] { 0, 49, 7, 48, 25, 1, 30, 31, 12 }.Select(i => members[i]).ToList();
+        foreach (var m in leaving.Take(leaving.Count - 1)) Assert.Equal(ChatError.None, hub.Part(m, "#r", "bye"));
+        Assert.Equal(ChatError.None, hub.Join(members[0], "#r", out _)); // one comes back
+        Assert.Equal(ChatError.None, hub.Part(leaving[^1], "#r", "bye"));
+        var staying = members.Except(leaving).Append(members[0]).ToHashSet();
+
+        Assert.Equal(staying.Count, room.Count);
+        Assert.Equal(staying.OrderBy(m => m.Nick), room.Members.OrderBy(m => m.Nick));
+        Assert.Equal(RoomStatus.None, room.StatusOf(members[0])); // rejoining does not restore operator
+        Assert.Equal(RoomStatus.Voice, room.StatusOf(members[47])); // moved within the room as others left, status kept
+        Assert.Equal(ChatError.None, hub.Say(members[2], "#r", "to all", ChatEventKind.Message, out _));
+        foreach (var m in members)
+        {
+            var got = m.Events.Count(e => e.Kind == ChatEventKind.Message && e.Text == "to all");
+            Assert.Equal(staying.Contains(m) ? 1 : 0, got);
+        }
+    }
+
+    [Fact]
     public void EveryMemberSeesRoomMessagesInAcceptedOrder()
     {
         var hub = NewHub();
