@@ -28,7 +28,7 @@ public class ChatBenchAndConsoleTests
     [Fact]
     public async Task BenchChatReportsARefusedServerInOneLine()
     {
-        var port = FreePort.Tcp();
+        using var refusing = FreePort.Refusing(out var port);
         var (code, stdout, stderr) = await SockCli.RunAsync("bench", "chat", $"127.0.0.1:{port}", "-n", "2", "-m", "0");
         Assert.Equal(1, code);
         Assert.Equal("", stdout);

@@ -72,7 +72,7 @@ public sealed class BadServerInputTests
         await alice.WaitForStdoutAsync("bad address 'notanaddress'", Wait);
 
         // A port nobody listens on: the accept reports the refusal.
-        var closedPort = FreePort.Tcp();
+        using var refusing = FreePort.Refusing(out var closedPort);
         await server.SendAsync($":mallory!m@h PRIVMSG alice :\u0001DCC SEND refused.bin {loopback} {closedPort} 10\u0001\r\n");
         await alice.WaitForStdoutAsync("mallory offers 'refused.bin'", Wait);
         await alice.WriteAsync("/accept mallory\n");

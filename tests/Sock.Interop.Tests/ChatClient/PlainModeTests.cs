@@ -79,7 +79,7 @@ public sealed class PlainModeTests
     [Fact]
     public async Task A_server_that_is_not_there_is_one_line_and_exit_1()
     {
-        var port = FreePort.Tcp();
+        using var refusing = FreePort.Refusing(out var port);
         var (code, stdout, stderr) = await SockCli.RunAsync("chat", "join", $"127.0.0.1:{port}", "--plain");
         Assert.Equal(1, code);
         Assert.Equal($"sock: connect 127.0.0.1:{port}: connection refused (ECONNREFUSED)\n", stderr);

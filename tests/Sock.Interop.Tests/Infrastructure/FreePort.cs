@@ -13,6 +13,19 @@ public static class FreePort
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
+    /// <summary>
+    /// A loopback TCP port that refuses connections for as long as the returned socket lives: bound,
+    /// not listening. A port found free and released can meanwhile be taken by a parallel test, or
+    /// even be chosen as a connecting socket's own port, which on loopback connects it to itself.
+    /// </summary>
+    public static Socket Refusing(out int port)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = ((IPEndPoint)s.LocalEndPoint!).Port;
+        return s;
+    }
+
     public static int Udp()
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

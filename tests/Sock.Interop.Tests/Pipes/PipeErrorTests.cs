@@ -11,7 +11,7 @@ public class PipeErrorTests
     [Fact]
     public async Task ConnectionRefused()
     {
-        var port = FreePort.Tcp(); // bound and released: nothing listens
+        using var refusing = FreePort.Refusing(out var port);
         var (code, stdout, stderr) = await SockCli.RunAsync("connect", "127.0.0.1", port.ToString());
         Assert.Equal(1, code);
         Assert.Equal($"sock: connect 127.0.0.1:{port}: connection refused (ECONNREFUSED)\n", stderr);

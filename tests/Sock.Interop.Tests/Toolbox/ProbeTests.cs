@@ -16,7 +16,7 @@ public class ProbeTests
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(16);
         var open = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var closed = FreePort.Tcp();
+        using var refusing = FreePort.Refusing(out var closed);
 
         var (code, stdout, stderr) = await SockCli.RunAsync("probe", "127.0.0.1", $"{open}", $"{closed}", "--json");
         Assert.True(code == 0, stderr);
@@ -88,7 +88,7 @@ public class ProbeTests
     [Fact]
     public async Task AllClosedExits1AndHumanTableNamesErrno()
     {
-        var closed = FreePort.Tcp();
+        using var refusing = FreePort.Refusing(out var closed);
         var (code, stdout, _) = await SockCli.RunAsync("probe", "127.0.0.1", $"{closed}");
         Assert.Equal(1, code);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
