@@ -236,6 +236,8 @@ public class IrcChatTests
         await c.ExpectAsync("FAIL CHATHISTORY INVALID_PARAMS LATEST msgid=abc");
         await c.SendAsync("CHATHISTORY LATEST #lobby * 0\r\n");
         await c.ExpectAsync("FAIL CHATHISTORY INVALID_PARAMS LATEST 0");
+        await c.SendAsync("CHATHISTORY LATEST #lobby * :5 :x\r\n"); // a trailing limit with a space is echoed as *
+        await c.ExpectAsync("FAIL CHATHISTORY INVALID_PARAMS LATEST * :The limit must be a positive number");
         await c.SendAsync("CHATHISTORY LATEST #lobby\r\n");
         await c.ExpectAsync(" 461 late CHATHISTORY :Not enough parameters");
     }

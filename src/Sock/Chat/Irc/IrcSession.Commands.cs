@@ -101,6 +101,10 @@ public sealed partial class IrcSession
 
     private int _batches;
 
+    /// <summary>A client's value echoed as one middle parameter: "*" when it could not be one (empty, a space, a leading ':').</summary>
+    private static string Word(string value) =>
+        value.Length == 0 || value.Contains(' ', StringComparison.Ordinal) || value.StartsWith(':') ? "*" : value;
+
     /// <summary>
     /// IRCv3 CHATHISTORY (draft): LATEST with * or timestamp=, BEFORE and AFTER with timestamp=, for a
     /// room the user is in; at most the history the server keeps. Answered as a "chathistory" batch
@@ -113,13 +117,13 @@ public sealed partial class IrcSession
         var target = m.Param(1);
         if (sub is not ("LATEST" or "BEFORE" or "AFTER"))
         {
-            SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {m.Param(0)} :Supported: LATEST, BEFORE, AFTER");
+            SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {Word(m.Param(0))} :Supported: LATEST, BEFORE, AFTER");
             return;
         }
         var room = Hub.FindRoom(target);
         if (room is null || !InRoom(room.Name))
         {
-            SendLine($":{Server} FAIL CHATHISTORY INVALID_TARGET {sub} {target} :Messages could not be retrieved");
+            SendLine($":{Server} FAIL CHATHISTORY INVALID_TARGET {sub} {Word(target)} :Messages could not be retrieved");
             return;
         }
         var bound = m.Param(2);
@@ -130,14 +134,14 @@ public sealed partial class IrcSession
                 || !DateTimeOffset.TryParse(bound["timestamp=".Length..], System.Globalization.CultureInfo.InvariantCulture,
                     System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {sub} {bound} :Expected * (LATEST) or timestamp=YYYY-MM-DDThh:mm:ss.sssZ");
+                SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {sub} {Word(bound)} :Expected * (LATEST) or timestamp=YYYY-MM-DDThh:mm:ss.sssZ");
                 return;
             }
             at = parsed;
         }
         if (!int.TryParse(m.Param(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit < 1)
         {
-            SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {sub} {m.Param(3)} :The limit must be a positive number");
+            SendLine($":{Server} FAIL CHATHISTORY INVALID_PARAMS {sub} {Word(m.Param(3))} :The limit must be a positive number");
             return;
         }
         limit = Math.Min(limit, Options.HistoryLength);
