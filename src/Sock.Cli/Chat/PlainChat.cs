@@ -31,7 +31,7 @@ internal static class PlainChat
                     await client.SubmitAsync(line, ct);
                     if (client.Quitting) return;
                 }
-                if (!client.Quitting) await client.QuitAsync();
+                await client.EndOfInputAsync(ct);
             }, ct);
             await Task.WhenAny(run, input);
             await run;

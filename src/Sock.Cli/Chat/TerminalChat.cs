@@ -39,7 +39,7 @@ internal sealed class TerminalChat : IDisposable
                 await client.SubmitAsync(line, ct);
                 if (client.Quitting) return;
             }
-            if (!client.Quitting) await client.QuitAsync();
+            await client.EndOfInputAsync(ct);
         }, ct);
         try
         {

@@ -77,6 +77,25 @@ public sealed class PlainModeTests
     }
 
     [Fact]
+    public async Task End_of_input_while_registering_still_reports_a_failed_first_connection()
+    {
+        // The server accepts, then hangs up before registering anyone; our stdin is already closed.
+        // Quitting at end of input must not hide that the first connection failed.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(async () =>
+        {
+            using var s = await listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
+        var (code, _, stderr) = await SockCli.RunAsync("chat", "join", $"127.0.0.1:{port}", "--plain");
+        await server;
+        Assert.Equal(1, code);
+        Assert.Contains($"127.0.0.1:{port} closed the connection before registration completed", stderr);
+    }
+
+    [Fact]
     public async Task A_server_that_is_not_there_is_one_line_and_exit_1()
     {
         using var refusing = FreePort.Refusing(out var port);

@@ -268,6 +268,24 @@ public sealed partial class IrcChatClient : IAsyncDisposable
         await _stop.CancelAsync();
     }
 
+    /// <summary>
+    /// The user's input has ended: quits once the first connection's outcome is known, so a server
+    /// that is not there still ends <see cref="RunAsync"/> with its error (exit 1), not a quiet quit.
+    /// </summary>
+    public async Task EndOfInputAsync(CancellationToken ct)
+    {
+        if (_quitting) return;
+        try
+        {
+            await Ready.WaitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return; // the first connection failed: RunAsync reports it
+        }
+        await QuitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         _quitting = true;
