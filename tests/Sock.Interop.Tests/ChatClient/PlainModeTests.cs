@@ -77,6 +77,28 @@ public sealed class PlainModeTests
     }
 
     [Fact]
+    public async Task History_typed_ahead_waits_for_the_servers_isupport()
+    {
+        await using var server = await IrcServer.StartAsync("sock");
+        using var home = new TempDir();
+        await using var bob = ChatProcess.Plain(server.Address, "bob", home);
+        await bob.WaitForStdoutAsync("you joined #lobby", ChatProcess.Wait);
+        await bob.WriteAsync("said before carol came\n");
+        await bob.WriteAsync("/history 1\n"); // bob's own line is in the history now
+        await bob.WaitForStdoutAsync("<bob> said before carol came", ChatProcess.Wait);
+
+        // carol's /history is in her input before she has even connected: it must wait until the
+        // server has said (ISUPPORT, after 001) that it offers CHATHISTORY.
+        await using var carol = ChatProcess.Plain(server.Address, "carol", home);
+        await carol.WriteAsync("/history 5\n");
+        carol.CloseStdin();
+        Assert.Equal(0, await carol.WaitForExitAsync(ChatProcess.Wait));
+        Assert.DoesNotContain("does not offer message history", carol.Stdout);
+        // Once replayed on join, once more from CHATHISTORY.
+        Assert.Equal(2, carol.Stdout.Split('\n').Count(l => l.Contains("<bob> said before carol came", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task End_of_input_while_registering_still_reports_a_failed_first_connection()
     {
         // The server accepts, then hangs up before registering anyone; our stdin is already closed.

@@ -35,7 +35,7 @@ internal sealed class RawIrcServer : IAsyncDisposable
     {
         _client = await _listener.AcceptSocketAsync(Bounded());
         await ReadUntilAsync("USER ");
-        await SendAsync(":srv 001 alice :Welcome\r\n:srv 005 alice NICKLEN=30 :are supported\r\n");
+        await SendAsync(":srv 001 alice :Welcome\r\n:srv 005 alice NICKLEN=30 :are supported\r\n:srv 422 alice :MOTD File is missing\r\n");
         await ReadUntilAsync("JOIN #lobby");
         await SendAsync(":alice!a@h JOIN #lobby\r\n");
     }

@@ -90,7 +90,13 @@ public sealed partial class IrcChatClient
             case "322":
                 Emit(ChatEventKind.Info, time, $"  {m.Param(1)} ({m.Param(2)} users) {m.Param(3)}".TrimEnd());
                 return null;
-            case "315" or "323" or "376" or "375" or "318" or "369":
+            case "376" or "422":
+                // The end of the registration burst: ISUPPORT (005) has arrived, so input typed ahead
+                // (/history asks whether the server offers CHATHISTORY) can be acted on now.
+                _firstReady.TrySetResult();
+                if (m.Command == "422") OnOther(m, time);
+                return null;
+            case "315" or "323" or "375" or "318" or "369":
                 return null; // ends and starts of lists: nothing to show
             case "372":
                 Emit(ChatEventKind.Info, time, m.Param(1));
@@ -152,13 +158,13 @@ public sealed partial class IrcChatClient
             _registered = true;
             rooms = [.. _rooms];
         }
-        _sessionRegistered = true;
+        _sessionRegistered = _everRegistered = true;
         var security = connection.Fingerprint is null ? "" : $" over TLS (certificate SHA-256 {connection.Fingerprint})";
         Emit(ChatEventKind.Info, DateTimeOffset.Now, $"connected to {_options.Host}:{_options.Port}{security} as {_nick}");
         StatusChanged?.Invoke();
         foreach (var room in rooms) await connection.SendAsync(new IrcMessage("JOIN", room), ct);
+        // Ready comes with the end of MOTD (376/422) or, from a server that sends neither, this PING's answer.
         await SendPingAsync(connection, ct);
-        _firstReady.TrySetResult();
     }
 
     private async Task RetryNickAsync(IrcConnection connection, IrcMessage m, CancellationToken ct)
@@ -181,6 +187,7 @@ public sealed partial class IrcChatClient
 
     private void OnPong(IrcMessage m)
     {
+        if (_sessionRegistered) _firstReady.TrySetResult(); // everything before our PING has arrived
         var token = m.Params.Count > 0 ? m.Params[^1] : "";
         if (!token.StartsWith("sock-lag-", StringComparison.Ordinal)) return;
         if (!long.TryParse(token.AsSpan("sock-lag-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)) return;

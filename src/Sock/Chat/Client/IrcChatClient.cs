@@ -52,7 +52,10 @@ public sealed partial class IrcChatClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes once the first registration succeeded (input typed earlier waits for it).</summary>
+    /// <summary>
+    /// Completes once the first registration succeeded and its burst (ISUPPORT, MOTD) has arrived; input
+    /// typed earlier waits for it. Faults when the first connection fails.
+    /// </summary>
     public Task Ready => _firstReady.Task;
 
     /// <summary>
@@ -77,7 +80,7 @@ public sealed partial class IrcChatClient : IAsyncDisposable
                     reason = await SessionAsync(connection, token);
                     lock (_gate) { _connection = null; _registered = false; _lag = null; }
                     StatusChanged?.Invoke();
-                    if (!_sessionRegistered && !_firstReady.Task.IsCompleted && !_quitting)
+                    if (!_sessionRegistered && !_everRegistered && !_quitting)
                         throw new SockException($"{_options.Host}:{_options.Port} closed the connection before registration completed: {reason}");
                 }
             }
@@ -93,7 +96,7 @@ public sealed partial class IrcChatClient : IAsyncDisposable
             catch (Exception e) when (e is SockException or IOException or System.Net.Sockets.SocketException)
             {
                 lock (_gate) { _connection = null; _registered = false; _lag = null; }
-                if (!_firstReady.Task.IsCompleted)
+                if (!_everRegistered)
                 {
                     _firstReady.TrySetException(e);
                     throw;
@@ -101,6 +104,7 @@ public sealed partial class IrcChatClient : IAsyncDisposable
                 reason = e.Message;
             }
             if (_quitting || token.IsCancellationRequested) break;
+            _firstReady.TrySetResult(); // registered once, dropped before the burst ended: input need not wait for a reconnect
             if (_sessionRegistered) attempt = 0;
             var delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, _options.ReconnectDelay.Ticks << Math.Min(attempt, 20)));
             attempt++;
@@ -111,6 +115,8 @@ public sealed partial class IrcChatClient : IAsyncDisposable
     }
 
     private bool _sessionRegistered;
+    // Once the first connection has registered, failures mean reconnecting, not giving up.
+    private bool _everRegistered;
 
     /// <summary>Registers and handles lines until the server closes; returns why it ended.</summary>
     private async Task<string> SessionAsync(IrcConnection connection, CancellationToken ct)
