@@ -16,12 +16,12 @@ internal static class Output
 
     /// <summary>Colour and cursor tricks only on a terminal, and never when NO_COLOR is set.</summary>
     public static bool UseColor(TextWriter writer) =>
-        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-        && (writer == Console.Error ? !Console.IsErrorRedirected : !Console.IsOutputRedirected);
+        writer == Console.Error ? ColorAllowed && !Console.IsErrorRedirected : UseColorOnStdout;
 
     /// <summary><see cref="UseColor"/> for stdout, without touching <see cref="Console.Out"/> (see <see cref="WriteStdout"/>).</summary>
-    public static bool UseColorOnStdout =>
-        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && !Console.IsOutputRedirected;
+    public static bool UseColorOnStdout => ColorAllowed && !Console.IsOutputRedirected;
+
+    private static bool ColorAllowed => string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     public static bool StderrIsTerminal => !Console.IsErrorRedirected;
 

@@ -11,7 +11,6 @@ public sealed class ChatRoom
     private readonly List<ChatMember> _live = [];
     // For readers outside the lock: built on first use after a change, then shared.
     private ChatMember[]? _snapshot;
-    private int _count;
 
     internal ChatRoom(string name) => Name = name;
 
@@ -45,7 +44,8 @@ public sealed class ChatRoom
     /// <summary>The members, live: only while holding <see cref="Gate"/> (the hub's fan-out).</summary>
     internal IReadOnlyList<ChatMember> Live => _live;
 
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>Exact under <see cref="Gate"/>; outside it, the count of a moment ago.</summary>
+    public int Count => _live.Count;
 
     public RoomStatus StatusOf(ChatMember m)
     {
@@ -86,11 +86,7 @@ public sealed class ChatRoom
         return true;
     }
 
-    private void Changed()
-    {
-        Volatile.Write(ref _snapshot, null);
-        Volatile.Write(ref _count, _live.Count);
-    }
+    private void Changed() => Volatile.Write(ref _snapshot, null);
 
     internal void SetStatus(ChatMember m, RoomStatus status) => _members[m] = (status, _members[m].Index);
 

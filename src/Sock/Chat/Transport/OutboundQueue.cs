@@ -32,8 +32,7 @@ public sealed class OutboundQueue : IValueTaskSource
     private byte[]? _buffer;
     private int _length;
     // Bytes the coalescer took but the socket did not accept; the writer sends them first.
-    private byte[]? _carry;
-    private int _carryStart, _carryEnd;
+    private ArraySegment<byte> _carry;
     private Exception? _failure;
     private Owner _owner;
     private bool _waiting;
@@ -60,7 +59,7 @@ public sealed class OutboundQueue : IValueTaskSource
     /// <summary>Raised once, outside the lock, when pending bytes pass the limit.</summary>
     public event Action? Overflowed;
 
-    public long Pending { get { lock (_gate) return _length + (_carryEnd - _carryStart); } }
+    public long Pending { get { lock (_gate) return _length + _carry.Count; } }
 
     /// <summary>Appends bytes; false when the queue is completed or over its limit.</summary>
     public bool Enqueue(ReadOnlySpan<byte> data, bool ignoreLimit = false)
@@ -71,7 +70,7 @@ public sealed class OutboundQueue : IValueTaskSource
         {
             if (_completed && !ignoreLimit) return false;
             if (_overflowed && !ignoreLimit) return false;
-            if (!ignoreLimit && _length + (_carryEnd - _carryStart) + data.Length > _maxBytes)
+            if (!ignoreLimit && _length + _carry.Count + data.Length > _maxBytes)
             {
                 _overflowed = tripped = true;
             }
@@ -187,9 +186,7 @@ public sealed class OutboundQueue : IValueTaskSource
             }
             else if (chunk is not null && sent < length)
             {
-                _carry = chunk;
-                _carryStart = sent;
-                _carryEnd = length;
+                _carry = new ArraySegment<byte>(chunk, sent, length - sent);
                 chunk = null;
                 wake = GiveToWriterLocked();
             }
@@ -258,12 +255,11 @@ public sealed class OutboundQueue : IValueTaskSource
             lock (_gate)
             {
                 if (_failure is not null) throw new IOException(_failure.Message, _failure);
-                carried = _carry is not null;
+                carried = _carry.Array is not null;
                 if (carried)
                 {
-                    (chunk, start, end) = (_carry, _carryStart, _carryEnd);
-                    _carry = null;
-                    _carryStart = _carryEnd = 0;
+                    (chunk, start, end) = (_carry.Array, _carry.Offset, _carry.Offset + _carry.Count);
+                    _carry = default;
                 }
                 else
                 {

@@ -266,7 +266,7 @@ internal sealed partial class DccManager(DccContext context) : IDisposable
             {
                 Func<CancellationToken, Task<Socket>> open = listener is null
                     ? token => ConnectToAnswerAsync(offer, token)
-                    : token => AcceptPeerAsync(listener, token);
+                    : token => AcceptAsync(listener, OfferTimeout, token);
                 var sender = new DccSender(open, path, name, size, p => context.Report(p), () =>
                 {
                     started = true;
@@ -298,13 +298,19 @@ internal sealed partial class DccManager(DccContext context) : IDisposable
         }, CancellationToken.None);
     }
 
-    private static async Task<Socket> AcceptPeerAsync(TcpListener listener, CancellationToken ct)
+    /// <summary>The one connection a DCC listener waits for, within <paramref name="within"/> (then cancelled); the listener is stopped either way.</summary>
+    internal static async Task<Socket> AcceptAsync(TcpListener listener, TimeSpan within, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(OfferTimeout);
-        var socket = await listener.AcceptSocketAsync(timeout.Token);
-        listener.Stop();
-        return socket;
+        timeout.CancelAfter(within);
+        try
+        {
+            return await listener.AcceptSocketAsync(timeout.Token);
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     /// <summary>Passive send: waits for the peer's answer, then connects to the address it names.</summary>
@@ -317,23 +323,32 @@ internal sealed partial class DccManager(DccContext context) : IDisposable
             peer = await offer.Answer.Task.WaitAsync(timeout.Token);
         }
         context.Report(ChatEvent.Transfer($"{offer.Nick} accepted '{offer.Name}'; connecting to {peer}"));
-        var socket = new Socket(peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        connect.CancelAfter(TimeSpan.FromSeconds(15));
+        return await ConnectAsync(peer.Address, peer.Port, "", ct);
+    }
+
+    /// <summary>
+    /// Connects to a DCC peer within 15 s; a refusal or timeout is a <see cref="SockException"/> naming
+    /// the address, with <paramref name="consequence"/> appended (what became of the offer).
+    /// </summary>
+    internal static async Task<Socket> ConnectAsync(IPAddress address, int port, string consequence, CancellationToken ct)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            await socket.ConnectAsync(peer, connect.Token);
+            await socket.ConnectAsync(address, port, timeout.Token);
             return socket;
         }
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new SockException(ConnectError(peer.Address, peer.Port, e));
+            throw new SockException(SocketErrors.Wrap($"connect {address}:{port}", e).Message + consequence);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new SockException($"connect {peer}: timed out");
+            throw new SockException($"connect {address}:{port}: timed out{consequence}");
         }
     }
 
@@ -360,8 +375,6 @@ internal sealed partial class DccManager(DccContext context) : IDisposable
 
     private static string Resumed(DccResult r) => r.ResumedAt > 0 ? $" (resumed after the first {r.ResumedAt} bytes)" : "";
 
-    internal static string ConnectError(IPAddress address, int port, SocketException e) =>
-        SocketErrors.Wrap($"connect {address}:{port}", e).Message;
 }
 
 /// <summary>

@@ -48,18 +48,20 @@ public sealed record DccOffer(string From, string FileName, IPAddress Address, i
 
     public bool IsPassive => Port == 0;
 
-    private static bool IsAddress(string text)
-    {
-        try { ParseAddress(text); return true; }
-        catch (FormatException) { return false; }
-    }
+    private static bool IsAddress(string text) => TryParseAddress(text, out _);
 
-    private static IPAddress ParseAddress(string text)
+    private static IPAddress ParseAddress(string text) =>
+        TryParseAddress(text, out var address) ? address : throw new FormatException($"bad address '{text}'");
+
+    /// <summary>An IPv4 address as a 32-bit integer (the classic form), or an IPv6 literal.</summary>
+    private static bool TryParseAddress(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
     {
+        address = null;
         if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v4))
-            return new IPAddress([(byte)(v4 >> 24), (byte)(v4 >> 16), (byte)(v4 >> 8), (byte)v4]);
-        if (IPAddress.TryParse(text, out var any) && any.AddressFamily == AddressFamily.InterNetworkV6) return any;
-        throw new FormatException($"bad address '{text}'");
+            address = new IPAddress([(byte)(v4 >> 24), (byte)(v4 >> 16), (byte)(v4 >> 8), (byte)v4]);
+        else if (IPAddress.TryParse(text, out var any) && any.AddressFamily == AddressFamily.InterNetworkV6)
+            address = any;
+        return address is not null;
     }
 
     /// <summary>The address as an offer writes it.</summary>

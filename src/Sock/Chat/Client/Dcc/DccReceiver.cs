@@ -24,7 +24,9 @@ internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatE
         var finalPath = resumeAt > 0 ? DccFileNames.Partial(directory, offer.FileName)?.FinalPath : DccFileNames.FreePath(directory, offer.FileName);
         if (finalPath is null) throw new SockException($"the partial download of '{offer.FileName}' is gone; /accept starts it anew");
         var partPath = finalPath + DccFileNames.PartSuffix;
-        using var socket = passive is null ? await ConnectAsync(ct) : await AcceptAsync(passive, ct);
+        using var socket = passive is null
+            ? await DccManager.ConnectAsync(offer.Address, offer.Port, "; the offer is dropped", ct)
+            : await AcceptAsync(passive, ct);
         report(ChatEvent.Transfer($"receiving '{offer.FileName}' from {offer.From} into {partPath}"));
         var clock = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
@@ -85,43 +87,15 @@ internal sealed class DccReceiver(DccOffer offer, string directory, Action<ChatE
         }
     }
 
-    private async Task<Socket> ConnectAsync(CancellationToken ct)
-    {
-        var socket = new Socket(offer.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
-        try
-        {
-            await socket.ConnectAsync(offer.Address, offer.Port, timeout.Token);
-            return socket;
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new SockException(DccManager.ConnectError(offer.Address, offer.Port, e) + "; the offer is dropped");
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new SockException($"connect {offer.Address}:{offer.Port}: timed out; the offer is dropped");
-        }
-    }
-
     private async Task<Socket> AcceptAsync(TcpListener listener, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(PassiveConnectTimeout);
         try
         {
-            return await listener.AcceptSocketAsync(timeout.Token);
+            return await DccManager.AcceptAsync(listener, PassiveConnectTimeout, ct);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new SockException($"{offer.From} did not connect within {PassiveConnectTimeout.TotalMinutes:0} min after we accepted (passive DCC); the offer is dropped");
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 }
