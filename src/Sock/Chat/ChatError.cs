@@ -16,4 +16,23 @@ public enum ChatError
     TooManyRooms,
     NoPrivileges,
     AlreadyInRoom,
+    /// <summary>+b matches the joiner (and no +e does).</summary>
+    BannedFromRoom,
+    /// <summary>+i and no invitation or +I match.</summary>
+    InviteOnlyRoom,
+    /// <summary>+l reached.</summary>
+    RoomFull,
+    /// <summary>+k and the wrong key.</summary>
+    BadRoomKey,
+    /// <summary>A +b/+e/+I list is at its maximum.</summary>
+    ListFull,
+    /// <summary>A mode's parameter is not acceptable (a bad key, a limit out of range, an oversize mask).</summary>
+    InvalidModeParameter,
+    UnknownMode,
+    /// <summary>INVITE of someone already in the room.</summary>
+    UserOnRoom,
+    /// <summary>The MONITOR list is full.</summary>
+    MonitorListFull,
+    /// <summary>A referenced message (REDACT) is not known or not the member's to withdraw.</summary>
+    NoSuchMessage,
 }

@@ -13,6 +13,19 @@ public enum ChatEventKind
     Kick,
     Mode,
     Wallops,
+    /// <summary>A message with tags only (IRCv3 TAGMSG: typing indicators, reactions).</summary>
+    TagOnly,
+    /// <summary>A member set (Text) or cleared (empty Text) its away message.</summary>
+    Away,
+    /// <summary>Someone (From) invited Text to the room Target.</summary>
+    Invite,
+    /// <summary>A member changed its real name to Text.</summary>
+    SetName,
+    /// <summary>A nick someone monitors came online (Text = nick!user@host) or went offline (Text = nick).</summary>
+    MonitorOnline,
+    MonitorOffline,
+    /// <summary>A message (Text = its msgid) was withdrawn by its sender or an operator; Extra = reason.</summary>
+    Redact,
 }
 
 /// <summary>
@@ -21,6 +34,9 @@ public enum ChatEventKind
 /// </summary>
 public sealed class ChatEvent
 {
+    /// <summary>Cache slots: 0-1 plain (LF, CRLF), then one per IRC tag form.</summary>
+    public const int CacheSlots = 2 + 16;
+
     public required ChatEventKind Kind { get; init; }
     /// <summary>Hub-wide acceptance order.</summary>
     public long Sequence { get; init; }
@@ -39,9 +55,35 @@ public sealed class ChatEvent
     public ChatMember? Sender { get; init; }
     /// <summary>True when replayed from history.</summary>
     public bool IsReplay { get; init; }
+    /// <summary>Unique id of the message (IRCv3 msgid), kept in history so clients can refer to it.</summary>
+    public string MsgId { get; init; } = "";
+    /// <summary>The sender's account, when logged in (IRCv3 account-tag).</summary>
+    public string? Account { get; init; }
+    /// <summary>The sender was a bot (+B) when it sent this.</summary>
+    public bool FromBot { get; init; }
+    /// <summary>Client-only tags (<c>+typing=active;+draft/reply=ID</c>), already escaped; relayed to clients that take message-tags.</summary>
+    public string? ClientTags { get; init; }
 
     /// <summary>Per-encoding cache slots (index chosen by the encoder); benign races produce equal bytes.</summary>
-    public byte[]?[] EncodingCache { get; } = new byte[]?[4];
+    public byte[]?[] EncodingCache { get; } = new byte[]?[CacheSlots];
 
     public bool IsPrivate => Target is not null && !ChatNames.IsChannel(Target);
+
+    /// <summary>A copy for history: no sender reference (so a departed member is not kept alive), no cached bytes.</summary>
+    public ChatEvent ForHistory() => new()
+    {
+        Kind = Kind,
+        Sequence = Sequence,
+        Time = Time,
+        From = From,
+        FromPrefix = FromPrefix,
+        Target = Target,
+        Text = Text,
+        Extra = Extra,
+        MsgId = MsgId,
+        Account = Account,
+        FromBot = FromBot,
+        ClientTags = ClientTags,
+        IsReplay = true,
+    };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Sock.Chat.Storage;
 
 namespace Sock.Chat;
@@ -7,12 +8,16 @@ namespace Sock.Chat;
 /// Rooms, nicks, fan-out, ordering and history — and nothing about protocols or sockets.
 /// Room events are sequenced and handed to <see cref="IChatFanout"/> under the room's lock, so
 /// every member receives them in the order the hub accepted them.
+/// (Partial: ChatHub.Rooms.cs joins and leaves, ChatHub.Messages.cs says and history,
+/// ChatHub.Modes.cs modes/topic/kick/invite, ChatHub.Presence.cs away/setname/monitor/whowas.)
 /// </summary>
-public sealed class ChatHub
+public sealed partial class ChatHub
 {
     private readonly ConcurrentDictionary<string, ChatRoom> _rooms = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ChatMember> _nicks = new(StringComparer.OrdinalIgnoreCase);
     private readonly IChatFanout _fanout;
+    // msgids are this run's start (base 36) and the event's sequence: unique across restarts without a lookup.
+    private readonly string _msgIdPrefix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture) + "-";
     private long _sequence;
     private int _guests;
 
@@ -21,12 +26,20 @@ public sealed class ChatHub
         Options = options;
         History = history ?? new MemoryHistoryStore(options.HistoryLength);
         _fanout = fanout ?? new LocalFanout();
+        WhoWas = new WhoWasLog(options.WhoWasLength);
+        Monitors = new MonitorRegistry(options.MonitorLimit);
     }
 
     public ChatServerOptions Options { get; }
     public IHistoryStore History { get; }
+    public WhoWasLog WhoWas { get; }
+    public MonitorRegistry Monitors { get; }
     public string ServerName => Options.ServerName;
+    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
     public int MemberCount => _nicks.Count;
+    public int RoomCount => _rooms.Count;
+    /// <summary>The most members connected at once since start (LUSERS 266).</summary>
+    public int MaxMemberCount { get; private set; }
     public IReadOnlyCollection<ChatMember> Members => [.. _nicks.Values];
     public IReadOnlyList<ChatRoom> Rooms => [.. _rooms.Values.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)];
 
@@ -63,96 +76,39 @@ public sealed class ChatHub
         else
         {
             if (!_nicks.TryAdd(nick, m)) return ChatError.NickInUse;
-            if (registered) _nicks.TryRemove(new KeyValuePair<string, ChatMember>(old, m));
+            if (registered)
+            {
+                WhoWas.Record(m);
+                _nicks.TryRemove(new KeyValuePair<string, ChatMember>(old, m));
+            }
         }
         var prefix = m.Prefix;
         m.Nick = nick;
         if (!registered)
         {
+            MaxMemberCount = Math.Max(MaxMemberCount, _nicks.Count);
             Activity?.Invoke($"{nick} connected ({m.Protocol}, {m.Host})");
+            NotifyMonitors(nick, online: m);
             return ChatError.None;
         }
-        var e = new ChatEvent { Kind = ChatEventKind.NickChange, Sequence = Next(), From = old, FromPrefix = prefix, Text = nick, Sender = m };
+        var e = NewEvent(ChatEventKind.NickChange, m, old, prefix, text: nick);
         foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
+        if (!string.Equals(old, nick, StringComparison.OrdinalIgnoreCase))
+        {
+            ForgetPrivateHistory(old);
+            NotifyMonitors(old, online: null);
+            NotifyMonitors(nick, online: m);
+        }
         Activity?.Invoke($"{old} is now known as {nick}");
-        return ChatError.None;
-    }
-
-    public ChatError Join(ChatMember m, string name, out ChatRoom? room)
-    {
-        room = null;
-        if (!ChatNames.IsValidChannel(name, Options.ChannelLength)) return ChatError.BadRoomName;
-        if (m.InRoom(name)) { room = FindRoom(name); return ChatError.AlreadyInRoom; }
-        if (m.RoomCount >= Options.MaxChannelsPerClient) return ChatError.TooManyRooms;
-        while (true)
-        {
-            var r = _rooms.GetOrAdd(name, n => new ChatRoom(n));
-            lock (r.Gate)
-            {
-                if (r.Closed) continue; // removed while we looked it up; create afresh
-                r.Add(m, r.Count == 0 ? RoomStatus.Operator : RoomStatus.None);
-                m.AddRoom(r.Name);
-                Publish(r, new ChatEvent { Kind = ChatEventKind.Join, Sequence = Next(), From = m.Nick, FromPrefix = m.Prefix, Target = r.Name, Sender = m });
-                room = r;
-            }
-            Activity?.Invoke($"{m.Nick} joined {r.Name}");
-            return ChatError.None;
-        }
-    }
-
-    public ChatError Part(ChatMember m, string name, string reason)
-    {
-        var r = FindRoom(name);
-        if (r is null) return ChatError.NoSuchRoom;
-        lock (r.Gate)
-        {
-            if (!r.Contains(m)) return ChatError.NotInRoom;
-            Publish(r, new ChatEvent { Kind = ChatEventKind.Part, Sequence = Next(), From = m.Nick, FromPrefix = m.Prefix, Target = r.Name, Text = reason, Sender = m });
-            RemoveLocked(r, m);
-        }
-        Activity?.Invoke($"{m.Nick} left {r.Name}");
-        return ChatError.None;
-    }
-
-    /// <summary>
-    /// Says <paramref name="text"/> to a room or a nick. Room messages go to every member (the
-    /// sender included; its session decides whether to echo) and into history.
-    /// </summary>
-    public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient)
-    {
-        recipient = null;
-        if (ChatNames.IsChannel(target))
-        {
-            var r = FindRoom(target);
-            if (r is null) return ChatError.NoSuchRoom;
-            lock (r.Gate)
-            {
-                var status = r.Status(m);
-                var member = r.Contains(m);
-                if ((r.NoExternal && !member) || (r.Moderated && status == RoomStatus.None && !m.IsOperator))
-                    return ChatError.CannotSendToRoom;
-                var e = new ChatEvent { Kind = kind, Sequence = Next(), From = m.Nick, FromPrefix = m.Prefix, Target = r.Name, Text = text, Sender = m };
-                if (kind != ChatEventKind.Notice) History.Append(e);
-                _fanout.Publish(r, e, r.Live);
-            }
-            m.LastActive = DateTimeOffset.UtcNow;
-            return ChatError.None;
-        }
-        var to = FindMember(target);
-        if (to is null) return ChatError.NoSuchNick;
-        recipient = to;
-        var pm = new ChatEvent { Kind = kind, Sequence = Next(), From = m.Nick, FromPrefix = m.Prefix, Target = to.Nick, Text = text, Sender = m };
-        to.Deliver(pm);
-        if (!ReferenceEquals(to, m)) m.Deliver(pm);
-        m.LastActive = DateTimeOffset.UtcNow;
         return ChatError.None;
     }
 
     /// <summary>Removes the member from every room and the nick table, telling everyone who shared a room.</summary>
     public void Quit(ChatMember m, string reason)
     {
+        Monitors.Clear(m);
         if (!IsRegistered(m)) return;
-        var e = new ChatEvent { Kind = ChatEventKind.Quit, Sequence = Next(), From = m.Nick, FromPrefix = m.Prefix, Text = reason, Sender = m };
+        var e = NewEvent(ChatEventKind.Quit, m, text: reason);
         var told = new HashSet<ChatMember>(ReferenceEqualityComparer.Instance);
         foreach (var name in m.Rooms)
         {
@@ -165,80 +121,11 @@ public sealed class ChatHub
                     if (told.Add(peer)) peer.Deliver(e);
             }
         }
+        WhoWas.Record(m);
         _nicks.TryRemove(new KeyValuePair<string, ChatMember>(m.Nick, m));
+        ForgetPrivateHistory(m.Nick);
+        NotifyMonitors(m.Nick, online: null);
         Activity?.Invoke($"{m.Nick} quit ({reason})");
-    }
-
-    public ChatError Kick(ChatMember by, string roomName, string nick, string reason)
-    {
-        var r = FindRoom(roomName);
-        if (r is null) return ChatError.NoSuchRoom;
-        var target = FindMember(nick);
-        lock (r.Gate)
-        {
-            if (!r.Contains(by) && !by.IsOperator) return ChatError.NotInRoom;
-            if (!r.Status(by).HasFlag(RoomStatus.Operator) && !by.IsOperator) return ChatError.NotRoomOperator;
-            if (target is null || !r.Contains(target)) return ChatError.UserNotInRoom;
-            Publish(r, new ChatEvent { Kind = ChatEventKind.Kick, Sequence = Next(), From = by.Nick, FromPrefix = by.Prefix, Target = r.Name, Text = target.Nick, Extra = reason, Sender = by });
-            RemoveLocked(r, target);
-        }
-        Activity?.Invoke($"{by.Nick} kicked {target.Nick} from {r.Name} ({reason})");
-        return ChatError.None;
-    }
-
-    public ChatError SetTopic(ChatMember by, string roomName, string topic)
-    {
-        var r = FindRoom(roomName);
-        if (r is null) return ChatError.NoSuchRoom;
-        if (topic.Length > Options.TopicLength) topic = topic[..Options.TopicLength];
-        lock (r.Gate)
-        {
-            if (!r.Contains(by)) return ChatError.NotInRoom;
-            if (r.TopicLocked && !r.Status(by).HasFlag(RoomStatus.Operator) && !by.IsOperator) return ChatError.NotRoomOperator;
-            r.Topic = topic;
-            r.TopicSetBy = by.Nick;
-            r.TopicTime = DateTimeOffset.UtcNow;
-            Publish(r, new ChatEvent { Kind = ChatEventKind.Topic, Sequence = Next(), From = by.Nick, FromPrefix = by.Prefix, Target = r.Name, Text = topic, Sender = by });
-        }
-        return ChatError.None;
-    }
-
-    /// <summary>Changes room flags (m, n, t) and member status (o, v); announces the change as one MODE.</summary>
-    public ChatError ChangeModes(ChatMember by, string roomName, IReadOnlyList<(bool On, char Mode, string? Nick)> changes)
-    {
-        var r = FindRoom(roomName);
-        if (r is null) return ChatError.NoSuchRoom;
-        lock (r.Gate)
-        {
-            if (!r.Status(by).HasFlag(RoomStatus.Operator) && !by.IsOperator) return ChatError.NotRoomOperator;
-            var applied = new System.Text.StringBuilder();
-            var args = new List<string>();
-            bool? lastSign = null;
-            foreach (var (on, mode, nick) in changes)
-            {
-                switch (mode)
-                {
-                    case 'm': r.Moderated = on; break;
-                    case 'n': r.NoExternal = on; break;
-                    case 't': r.TopicLocked = on; break;
-                    case 'o' or 'v':
-                        var target = nick is null ? null : FindMember(nick);
-                        if (target is null || !r.Contains(target)) return ChatError.UserNotInRoom;
-                        var flag = mode == 'o' ? RoomStatus.Operator : RoomStatus.Voice;
-                        var s = r.Status(target);
-                        r.SetStatus(target, on ? s | flag : s & ~flag);
-                        args.Add(target.Nick);
-                        break;
-                    default: continue;
-                }
-                if (lastSign != on) applied.Append(on ? '+' : '-');
-                lastSign = on;
-                applied.Append(mode);
-            }
-            if (applied.Length == 0) return ChatError.None;
-            Publish(r, new ChatEvent { Kind = ChatEventKind.Mode, Sequence = Next(), From = by.Nick, FromPrefix = by.Prefix, Target = r.Name, Text = applied.ToString(), Extra = string.Join(' ', args), Sender = by });
-        }
-        return ChatError.None;
     }
 
     /// <summary>An IRC operator (or the console) disconnects a user.</summary>
@@ -256,7 +143,7 @@ public sealed class ChatHub
     public ChatError Wallops(ChatMember by, string text)
     {
         if (!by.IsOperator) return ChatError.NoPrivileges;
-        var e = new ChatEvent { Kind = ChatEventKind.Wallops, Sequence = Next(), From = by.Nick, FromPrefix = by.Prefix, Text = text, Sender = by };
+        var e = NewEvent(ChatEventKind.Wallops, by, text: text);
         foreach (var m in _nicks.Values)
             if (m.IsOperator || m.WantsWallops) m.Deliver(e);
         return ChatError.None;
@@ -266,25 +153,34 @@ public sealed class ChatHub
     public void Broadcast(string text)
     {
         foreach (var m in _nicks.Values)
-            m.Deliver(new ChatEvent { Kind = ChatEventKind.Notice, Sequence = Next(), From = ServerName, FromPrefix = ServerName, Target = m.Nick, Text = text });
+            m.Deliver(new ChatEvent { Kind = ChatEventKind.Notice, Sequence = Next(), MsgId = NextMsgId(), From = ServerName, FromPrefix = ServerName, Target = m.Nick, Text = text });
     }
 
-    /// <summary>The last <paramref name="count"/> messages of a room, oldest first.</summary>
-    public IReadOnlyList<ChatEvent> Recent(string room, int count) => History.Recent(room, Math.Min(count, Options.HistoryLength));
+    /// <summary>A new event from <paramref name="m"/> with the next sequence and msgid.</summary>
+    private ChatEvent NewEvent(ChatEventKind kind, ChatMember m, string? from = null, string? prefix = null, string? target = null,
+        string text = "", string? extra = null, string? clientTags = null)
+    {
+        var seq = Next();
+        return new ChatEvent
+        {
+            Kind = kind,
+            Sequence = seq,
+            MsgId = _msgIdPrefix + seq.ToString("x", CultureInfo.InvariantCulture),
+            From = from ?? m.Nick,
+            FromPrefix = prefix ?? m.Prefix,
+            Target = target,
+            Text = text,
+            Extra = extra,
+            Sender = m,
+            Account = m.Account,
+            FromBot = m.IsBot,
+            ClientTags = clientTags,
+        };
+    }
+
+    private string NextMsgId() => _msgIdPrefix + Next().ToString("x", CultureInfo.InvariantCulture);
 
     private void Publish(ChatRoom r, ChatEvent e) => _fanout.Publish(r, e, r.Live);
-
-    private bool RemoveLocked(ChatRoom r, ChatMember m)
-    {
-        if (!r.Remove(m)) return false;
-        m.RemoveRoom(r.Name);
-        if (r.Count == 0)
-        {
-            r.Closed = true;
-            _rooms.TryRemove(new KeyValuePair<string, ChatRoom>(r.Name, r));
-        }
-        return true;
-    }
 
     private HashSet<ChatMember> Peers(ChatMember m, bool includeSelf)
     {
@@ -294,6 +190,14 @@ public sealed class ChatHub
             if (FindRoom(name) is { } r)
                 foreach (var p in r.Members) peers.Add(p);
         return peers;
+    }
+
+    /// <summary>True when the two share at least one room.</summary>
+    public static bool ShareRoom(ChatMember a, ChatMember b)
+    {
+        foreach (var name in a.Rooms)
+            if (b.InRoom(name)) return true;
+        return false;
     }
 
     private long Next() => Interlocked.Increment(ref _sequence);

@@ -17,6 +17,12 @@ public abstract class ChatMember
     public string? Away { get; set; }
     public bool IsOperator { get; set; }
     public bool WantsWallops { get; set; }
+    /// <summary>+i: hidden from WHO and NAMES of people who share no room with it.</summary>
+    public bool Invisible { get; set; }
+    /// <summary>+B: marked as a bot (IRCv3 bot-mode).</summary>
+    public bool IsBot { get; set; }
+    /// <summary>The account the member is logged in to, if any (accounts fill this).</summary>
+    public string? Account { get; set; }
     public DateTimeOffset SignOn { get; } = DateTimeOffset.UtcNow;
     public DateTimeOffset LastActive { get; set; } = DateTimeOffset.UtcNow;
 
@@ -27,6 +33,12 @@ public abstract class ChatMember
 
     /// <summary>Queues an event for this member. Must not block; called under the room's lock.</summary>
     public abstract void Deliver(ChatEvent e);
+
+    /// <summary>
+    /// Called by the hub under the room's lock right after this member's JOIN went out: queue the
+    /// welcome (topic, names) and <paramref name="replay"/> here so they precede any later message.
+    /// </summary>
+    protected internal virtual void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay) { }
 
     /// <summary>Closes the member's connection with a reason it is shown.</summary>
     public abstract void Disconnect(string reason);

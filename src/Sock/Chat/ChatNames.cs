@@ -5,6 +5,9 @@ public static class ChatNames
 {
     private const string Special = "[]\\`_^{|}";
 
+    /// <summary>The comparison form of a nick or room (CASEMAPPING=ascii).</summary>
+    public static string Fold(string name) => name.ToLowerInvariant();
+
     public static bool IsChannel(string name) => name.Length > 0 && name[0] == '#';
 
     /// <summary>RFC 2812 nicks: a letter or special first, then letters, digits, specials or '-'.</summary>

@@ -26,10 +26,36 @@ public sealed class ChatRoom
     public bool NoExternal { get; internal set; } = true;
     /// <summary>+m: only operators and voiced members may speak.</summary>
     public bool Moderated { get; internal set; }
+    /// <summary>+i: joining needs an invitation (or a matching +I mask).</summary>
+    public bool InviteOnly { get; internal set; }
+    /// <summary>+s: not listed, not shown in WHOIS to outsiders.</summary>
+    public bool Secret { get; internal set; }
+    /// <summary>+p: listed without its topic, shown as private in NAMES.</summary>
+    public bool Private { get; internal set; }
+    /// <summary>+k: the key joining needs; null when none.</summary>
+    public string? Key { get; internal set; }
+    /// <summary>+l: the most members the room takes; null when unlimited.</summary>
+    public int? Limit { get; internal set; }
+    /// <summary>+b, +e, +I mask lists, each bounded by <see cref="ChatServerOptions.MaxListEntries"/>.</summary>
+    internal MaskList Bans { get; } = new();
+    internal MaskList Excepts { get; } = new();
+    internal MaskList InviteExceptions { get; } = new();
+    /// <summary>Nicks invited since they last joined (INVITE lets them past +i).</summary>
+    internal HashSet<string> Invited { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Set when the last member left and the room was removed.</summary>
     internal bool Closed { get; set; }
 
-    public string ModeString => "+" + (Moderated ? "m" : "") + (NoExternal ? "n" : "") + (TopicLocked ? "t" : "");
+    /// <summary>The flag and parameter modes as IRC's 324 shows them (<c>+klmnt key 10</c>); the key only to members.</summary>
+    public string ModeString(bool showKey) => RoomMode.Describe(this, showKey);
+
+    /// <summary>The mask lists by their mode letter (for RPL_BANLIST and friends).</summary>
+    internal MaskList? ListFor(char mode) => mode switch { 'b' => Bans, 'e' => Excepts, 'I' => InviteExceptions, _ => null };
+
+    /// <summary>A snapshot of a mask list, for a reader outside the lock.</summary>
+    public IReadOnlyList<MaskEntry> ListEntries(char mode)
+    {
+        lock (Gate) return ListFor(mode) is { } list ? [.. list.Entries] : [];
+    }
 
     /// <summary>The members at this moment: a snapshot that stays valid (copied at most once per change, when asked).</summary>
     public IReadOnlyList<ChatMember> Members
@@ -91,6 +117,38 @@ public sealed class ChatRoom
     internal void SetStatus(ChatMember m, RoomStatus status) => _members[m] = (status, _members[m].Index);
 
     internal RoomStatus Status(ChatMember m) => _members.GetValueOrDefault(m).Status;
+}
+
+/// <summary>One entry of a +b/+e/+I list: the mask, who set it and when.</summary>
+public sealed record MaskEntry(string Mask, string SetBy, DateTimeOffset Time);
+
+/// <summary>A room's list of nick!user@host masks (bans, exceptions, invite exceptions).</summary>
+internal sealed class MaskList
+{
+    private readonly List<MaskEntry> _entries = [];
+
+    public IReadOnlyList<MaskEntry> Entries => _entries;
+
+    public int Count => _entries.Count;
+
+    public bool Add(MaskEntry e)
+    {
+        if (_entries.Any(x => string.Equals(x.Mask, e.Mask, StringComparison.OrdinalIgnoreCase))) return false;
+        _entries.Add(e);
+        return true;
+    }
+
+    public bool Remove(string mask) => _entries.RemoveAll(x => string.Equals(x.Mask, mask, StringComparison.OrdinalIgnoreCase)) > 0;
+
+    public bool Matches(ChatMember m)
+    {
+        if (_entries.Count == 0) return false;
+        var prefix = m.Prefix;
+        foreach (var e in _entries)
+            if (Masks.Match(e.Mask, prefix) || (m.Account is { } account && e.Mask.StartsWith("$a:", StringComparison.Ordinal) && string.Equals(e.Mask[3..], account, StringComparison.OrdinalIgnoreCase)))
+                return true;
+        return false;
+    }
 }
 
 [Flags]

@@ -48,6 +48,27 @@ public sealed class ChatServerOptions
     public int ChannelLength { get; init; } = 50;
     public int TopicLength { get; init; } = 390;
     public int MaxChannelsPerClient { get; init; } = 50;
+    public int AwayLength { get; init; } = 390;
+    public int RealNameLength { get; init; } = 390;
+    public int UserLength { get; init; } = 10;
+    /// <summary>Entries in each room's +b, +e and +I list (ISUPPORT MAXLIST).</summary>
+    public int MaxListEntries { get; init; } = 100;
+    /// <summary>Nicks one client may MONITOR.</summary>
+    public int MonitorLimit { get; init; } = 100;
+    /// <summary>Departed nicks remembered for WHOWAS.</summary>
+    public int WhoWasLength { get; init; } = 1000;
+    /// <summary>Targets one PRIVMSG/NOTICE may name (ISUPPORT TARGMAX).</summary>
+    public int MaxTargets { get; init; } = 4;
+    /// <summary>Parameter-taking mode changes one MODE command may make (ISUPPORT MODES).</summary>
+    public int MaxModesPerCommand { get; init; } = 6;
+    /// <summary>draft/multiline: the largest batch accepted, in bytes and lines.</summary>
+    public int MultilineMaxBytes { get; init; } = 4096;
+    public int MultilineMaxLines { get; init; } = 100;
+    /// <summary>Shown by ADMIN.</summary>
+    public string AdminInfo { get; init; } = "sock chat server";
+    public string AdminEmail { get; init; } = "";
+    /// <summary>Port to advertise in the IRCv3 sts cap when TLS is on (null: the main port).</summary>
+    public int? StsPort { get; init; }
     public string NetworkName { get; init; } = "sock";
     /// <summary>When set, connections starting with a TLS ClientHello (0x16) are wrapped in TLS.</summary>
     public TlsServerSettings? Tls { get; init; }

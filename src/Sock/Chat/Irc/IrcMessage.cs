@@ -85,6 +85,15 @@ public sealed record IrcMessage(string Command, IReadOnlyList<string> Params, st
         return sb.ToString();
     }
 
+    /// <summary>A tag value escaped for the wire (<c>;</c> → <c>\:</c>, space → <c>\s</c>…).</summary>
+    public static string EscapeTag(string value)
+    {
+        if (value.AsSpan().IndexOfAny("; \\\r\n") < 0) return value;
+        var sb = new StringBuilder(value.Length + 8);
+        EscapeTagValue(sb, value);
+        return sb.ToString();
+    }
+
     private static void EscapeTagValue(StringBuilder sb, string value)
     {
         foreach (var c in value)

@@ -101,8 +101,33 @@ public sealed class PlainSession : ChatConnection
                 else Report(Hub.ClaimNick(this, rest), rest);
                 break;
             case "/join":
-                if (rest.Length == 0) { Send("* usage: /join #room"); break; }
-                JoinRoom(rest.StartsWith('#') ? rest : "#" + rest);
+                if (rest.Length == 0) { Send("* usage: /join #room [key]"); break; }
+                var (roomName, key) = Split(rest);
+                roomName = rest.Split(' ')[0];
+                JoinRoom(roomName.StartsWith('#') ? roomName : "#" + roomName, key.Length > 0 ? key : null);
+                break;
+            case "/invite":
+                var (invitee, into) = Split(rest);
+                if (invitee.Length == 0) { Send("* usage: /invite NICK [#room]"); break; }
+                invitee = rest.Split(' ')[0];
+                var inviteRoom = into.Length > 0 ? into : _room;
+                if (inviteRoom is null) { Send("* usage: /invite NICK #room"); break; }
+                var invited = Hub.Invite(this, invitee, inviteRoom, out _);
+                if (invited == ChatError.None) Send($"* invited {invitee} to {inviteRoom}");
+                else Report(invited, invited is ChatError.NoSuchNick ? invitee : inviteRoom);
+                break;
+            case "/whois":
+                if (rest.Length == 0) { Send("* usage: /whois NICK"); break; }
+                Whois(rest);
+                break;
+            case "/topic":
+                if (_room is null) { Send("* you are not in a room"); break; }
+                if (rest.Length == 0) { Send(Hub.FindRoom(_room) is { Topic.Length: > 0 } t ? $"* topic of {_room}: {t.Topic}" : $"* {_room} has no topic"); break; }
+                Report(Hub.SetTopic(this, _room, rest), _room);
+                break;
+            case "/away":
+                Hub.SetAway(this, rest.Length > 0 ? rest : null);
+                Send(rest.Length > 0 ? $"* you are marked away: {rest}" : "* you are back");
                 break;
             case "/part":
                 if (_room is null) { Send("* you are not in a room"); break; }
@@ -133,10 +158,10 @@ public sealed class PlainSession : ChatConnection
             case "/history":
                 if (_room is null) { Send("* you are not in a room"); break; }
                 var n = int.TryParse(rest, out var k) && k > 0 ? k : Options.HistoryReplay;
-                Replay(_room, n, announceEmpty: true);
+                Replay(_room, n);
                 break;
             case "/help":
-                Send("* commands: /nick NEW, /join #room, /part, /msg NICK text, /me action, /who [#room], /rooms, /history [N], /quit [reason], //text sends /text");
+                Send("* commands: /nick NEW, /join #room [key], /part, /msg NICK text, /me action, /who [#room], /whois NICK, /invite NICK [#room], /topic [text], /away [message], /rooms, /history [N], /quit [reason], //text sends /text");
                 break;
             case "/quit":
                 Disconnect(rest.Length > 0 ? "Quit: " + rest : "Quit");
@@ -150,24 +175,34 @@ public sealed class PlainSession : ChatConnection
         }
     }
 
-    private void JoinRoom(string name)
+    private void JoinRoom(string name, string? key = null)
     {
         if (_room is not null && string.Equals(_room, name, StringComparison.OrdinalIgnoreCase)) { Send($"* you are already in {_room}"); return; }
         var previous = _room;
-        var error = Hub.Join(this, name, out var r);
+        var error = Hub.Join(this, name, key, out var r);
         if (error != ChatError.None) { Report(error, name); return; }
         if (previous is not null) Hub.Part(this, previous, "joined " + r!.Name);
-        _room = r!.Name;
-        var others = r.Members.Where(m => !ReferenceEquals(m, this)).Select(m => m.Nick).ToList();
-        Send($"* you joined {r.Name}" + (others.Count == 0 ? " (nobody else here)" : $" ({others.Count} here: {string.Join(", ", others.Take(20))}{(others.Count > 20 ? ", …" : "")})"));
-        if (r.Topic.Length > 0) Send($"* topic: {r.Topic}");
-        Replay(r.Name, Options.HistoryReplay, announceEmpty: false);
     }
 
-    private void Replay(string room, int n, bool announceEmpty)
+    /// <summary>Under the room's lock, right after the join: who is here, the topic, the replay (so nothing said meanwhile comes first or twice).</summary>
+    protected internal override void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay)
+    {
+        _room = room.Name;
+        var others = room.Members.Where(m => !ReferenceEquals(m, this)).Select(m => m.Nick).ToList();
+        Send($"* you joined {room.Name}" + (others.Count == 0 ? " (nobody else here)" : $" ({others.Count} here: {string.Join(", ", others.Take(20))}{(others.Count > 20 ? ", …" : "")})"));
+        if (room.Topic.Length > 0) Send($"* topic: {room.Topic}");
+        SendHistory(replay);
+    }
+
+    private void Replay(string room, int n)
     {
         var history = Hub.Recent(room, n);
-        if (history.Count == 0) { if (announceEmpty) Send($"* no history in {room}"); return; }
+        if (history.Count == 0) Send($"* no history in {room}");
+        SendHistory(history);
+    }
+
+    private void SendHistory(IReadOnlyList<ChatEvent> history)
+    {
         foreach (var e in history)
             Send($"[{e.Time.ToLocalTime():HH:mm}] " + (e.Kind == ChatEventKind.Action ? $"* {e.From} {e.Text}" : $"<{e.From}> {e.Text}"));
     }
@@ -182,7 +217,14 @@ public sealed class PlainSession : ChatConnection
             ChatError.BadRoomName => $"* invalid room name {what}: #name, up to {Options.ChannelLength} characters, no spaces or commas",
             ChatError.NoSuchNick => $"* no such nick {what}",
             ChatError.NoSuchRoom => $"* no such room {what}",
-            ChatError.CannotSendToRoom => $"* you cannot send to {what} (moderated)",
+            ChatError.CannotSendToRoom => $"* you cannot send to {what} (moderated, or you are banned)",
+            ChatError.BannedFromRoom => $"* you are banned from {what}",
+            ChatError.InviteOnlyRoom => $"* {what} is invite only: ask a member to /invite you",
+            ChatError.BadRoomKey => $"* {what} needs a key: /join {what} KEY",
+            ChatError.RoomFull => $"* {what} is full",
+            ChatError.NotRoomOperator => $"* you are not an operator of {what}",
+            ChatError.NotInRoom => $"* you are not in {what}",
+            ChatError.UserOnRoom => $"* they are already in {what}",
             ChatError.TooManyRooms => "* you are in too many rooms",
             _ => $"* cannot do that: {error}",
         };
@@ -220,9 +262,23 @@ public sealed class PlainSession : ChatConnection
             ChatEventKind.Kick => $"* {e.From} kicked {e.Text} from {e.Target} ({e.Extra})",
             ChatEventKind.Mode => $"* {e.From} sets mode {e.Text} {e.Extra} on {e.Target}".Replace("  ", " ", StringComparison.Ordinal),
             ChatEventKind.Wallops => $"!{e.From}! {e.Text}",
+            ChatEventKind.Invite when string.Equals(e.Text, Nick, StringComparison.OrdinalIgnoreCase) => $"* {e.From} invites you to {e.Target}: /join {e.Target}",
             _ => null,
         };
         if (line is not null) Send(line);
+    }
+
+    private void Whois(string nick)
+    {
+        var x = Hub.FindMember(nick);
+        if (x is null) { Send($"* no such nick {nick}"); return; }
+        var rooms = x.Rooms.Select(Hub.FindRoom).OfType<ChatRoom>().Where(r => !r.Secret || InRoom(r.Name)).Select(r => r.Name);
+        Send($"* {x.Nick} is {x.UserName}@{x.Host} ({x.Protocol}){(x.RealName.Length > 0 ? ": " + x.RealName : "")}");
+        Send($"* {x.Nick} is in: {string.Join(", ", rooms)}");
+        if (x.Account is { } account) Send($"* {x.Nick} is logged in as {account}");
+        if (x.IsOperator) Send($"* {x.Nick} is a server operator");
+        if (x.Away is { } away) Send($"* {x.Nick} is away: {away}");
+        Send($"* {x.Nick} idle {(int)(DateTimeOffset.UtcNow - x.LastActive).TotalSeconds} s, connected since {x.SignOn.ToLocalTime():yyyy-MM-dd HH:mm}");
     }
 
     private string KickedMe(ChatEvent e)

@@ -11,7 +11,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
 {
     private readonly MemoryHistoryStore _memory;
     private readonly SqliteConnection _db;
-    private readonly Channel<ChatEvent> _pending = Channel.CreateUnbounded<ChatEvent>(new UnboundedChannelOptions { SingleReader = true });
+    // Writes in order: an append (Event set), a redaction (MsgId) or a forgotten key (Key only).
+    private readonly record struct Write(string Key, ChatEvent? Event, string? MsgId);
+    private readonly Channel<Write> _pending = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>The schema this code writes; older files are migrated at start (PRAGMA user_version).</summary>
+    public const int SchemaVersion = 2;
     private readonly Task _writer;
 
     /// <summary>Exposed so the server can log a write failure instead of crashing mid-run.</summary>
@@ -38,8 +42,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             Exec(db, "PRAGMA busy_timeout=1000");
             Exec(db, "PRAGMA journal_mode=WAL");
             Exec(db, "PRAGMA synchronous=NORMAL");
-            Exec(db, "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, time INTEGER NOT NULL, kind INTEGER NOT NULL, nick TEXT NOT NULL, prefix TEXT NOT NULL, text TEXT NOT NULL)");
-            Exec(db, "CREATE INDEX IF NOT EXISTS messages_room ON messages(room, seq)");
+            Migrate(db);
             // Prove we can write now (a read-only file or a lock held by another process fails here, not mid-run).
             using (var tx = db.BeginTransaction())
             {
@@ -48,20 +51,27 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
             var memory = new MemoryHistoryStore(perRoom);
             using var cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT room, time, kind, nick, prefix, text FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY room ORDER BY seq DESC) AS rn FROM messages) WHERE rn <= $n ORDER BY seq";
+            cmd.CommandText = "SELECT room, time, kind, nick, prefix, text, msgid, extra, account, bot, tags FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY room ORDER BY seq DESC) AS rn FROM messages) WHERE rn <= $n ORDER BY seq";
             cmd.Parameters.AddWithValue("$n", perRoom);
             using (var reader = cmd.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    memory.Append(new ChatEvent
+                    var key = reader.GetString(0);
+                    memory.Append(key, new ChatEvent
                     {
-                        Target = reader.GetString(0),
+                        // A private conversation's key is not a target; the recipient is kept in extra's place for those.
+                        Target = key.StartsWith('~') ? reader.IsDBNull(7) ? null : reader.GetString(7) : key,
                         Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
                         Kind = (ChatEventKind)reader.GetInt32(2),
                         From = reader.GetString(3),
                         FromPrefix = reader.GetString(4),
                         Text = reader.GetString(5),
+                        MsgId = reader.IsDBNull(6) ? "" : reader.GetString(6),
+                        Account = reader.IsDBNull(8) ? null : reader.GetString(8),
+                        FromBot = !reader.IsDBNull(9) && reader.GetInt32(9) != 0,
+                        ClientTags = reader.IsDBNull(10) ? null : reader.GetString(10),
+                        IsReplay = true,
                     });
                 }
             }
@@ -82,17 +92,64 @@ public sealed class SqliteHistoryStore : IHistoryStore
         }
     }
 
-    public void Append(ChatEvent e)
+    /// <summary>
+    /// Schema versions: 0 = a new file; 1 = the first release (no msgid); 2 = msgid, target, account,
+    /// bot and client tags. Each step runs once, in a transaction, and sets user_version.
+    /// </summary>
+    private static void Migrate(SqliteConnection db)
     {
-        _memory.Append(e);
-        _pending.Writer.TryWrite(e);
+        using var q = db.CreateCommand();
+        q.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (version == 0)
+        {
+            // A file from before versioning already has the first table; a new one gets it here.
+            Exec(db, "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, time INTEGER NOT NULL, kind INTEGER NOT NULL, nick TEXT NOT NULL, prefix TEXT NOT NULL, text TEXT NOT NULL)");
+            Exec(db, "CREATE INDEX IF NOT EXISTS messages_room ON messages(room, seq)");
+            version = 1;
+        }
+        if (version == 1)
+        {
+            using var tx = db.BeginTransaction();
+            foreach (var column in new[] { "msgid TEXT", "extra TEXT", "account TEXT", "bot INTEGER", "tags TEXT" })
+                Exec(db, $"ALTER TABLE messages ADD COLUMN {column}", tx);
+            Exec(db, "CREATE INDEX IF NOT EXISTS messages_msgid ON messages(msgid)", tx);
+            Exec(db, "PRAGMA user_version=2", tx);
+            tx.Commit();
+            version = 2;
+        }
+        if (version > SchemaVersion)
+            throw new SockException($"history database was written by a newer sock (schema {version}, this one knows {SchemaVersion})");
     }
 
-    public IReadOnlyList<ChatEvent> Recent(string room, int count) => _memory.Recent(room, count);
+    public void Append(string key, ChatEvent e)
+    {
+        _memory.Append(key, e);
+        _pending.Writer.TryWrite(new Write(key, e, null));
+    }
+
+    public IReadOnlyList<ChatEvent> Recent(string key, int count) => _memory.Recent(key, count);
+
+    public ChatEvent? Find(string key, string msgId) => _memory.Find(key, msgId);
+
+    public bool Remove(string key, string msgId)
+    {
+        if (!_memory.Remove(key, msgId)) return false;
+        _pending.Writer.TryWrite(new Write(key, null, msgId));
+        return true;
+    }
+
+    public void Forget(string key)
+    {
+        _memory.Forget(key);
+        _pending.Writer.TryWrite(new Write(key, null, null));
+    }
+
+    public IReadOnlyList<string> Keys() => _memory.Keys();
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<ChatEvent>();
+        var batch = new List<Write>();
         while (await _pending.Reader.WaitToReadAsync())
         {
             while (batch.Count < 1000 && _pending.Reader.TryRead(out var e)) batch.Add(e);
@@ -101,25 +158,43 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 using var tx = _db.BeginTransaction();
                 using var cmd = _db.CreateCommand();
                 cmd.Transaction = tx;
-                cmd.CommandText = "INSERT INTO messages (room, time, kind, nick, prefix, text) VALUES ($r, $t, $k, $n, $p, $x)";
+                cmd.CommandText = "INSERT INTO messages (room, time, kind, nick, prefix, text, msgid, extra, account, bot, tags) VALUES ($r, $t, $k, $n, $p, $x, $m, $e, $a, $b, $g)";
                 var r = cmd.Parameters.Add("$r", SqliteType.Text);
                 var t = cmd.Parameters.Add("$t", SqliteType.Integer);
                 var k = cmd.Parameters.Add("$k", SqliteType.Integer);
                 var n = cmd.Parameters.Add("$n", SqliteType.Text);
                 var p = cmd.Parameters.Add("$p", SqliteType.Text);
                 var x = cmd.Parameters.Add("$x", SqliteType.Text);
-                foreach (var e in batch)
+                var m = cmd.Parameters.Add("$m", SqliteType.Text);
+                var ex = cmd.Parameters.Add("$e", SqliteType.Text);
+                var a = cmd.Parameters.Add("$a", SqliteType.Text);
+                var b = cmd.Parameters.Add("$b", SqliteType.Integer);
+                var g = cmd.Parameters.Add("$g", SqliteType.Text);
+                using var delete = _db.CreateCommand();
+                delete.Transaction = tx;
+                delete.CommandText = "DELETE FROM messages WHERE room = $r AND ($m IS NULL OR msgid = $m)";
+                var dr = delete.Parameters.Add("$r", SqliteType.Text);
+                var dm = delete.Parameters.Add("$m", SqliteType.Text);
+                foreach (var w in batch)
                 {
-                    r.Value = e.Target; t.Value = e.Time.ToUnixTimeMilliseconds(); k.Value = (int)e.Kind;
-                    n.Value = e.From; p.Value = e.FromPrefix; x.Value = e.Text;
+                    if (w.Event is not { } e)
+                    {
+                        dr.Value = w.Key; dm.Value = (object?)w.MsgId ?? DBNull.Value;
+                        delete.ExecuteNonQuery();
+                        continue;
+                    }
+                    r.Value = w.Key; t.Value = e.Time.ToUnixTimeMilliseconds(); k.Value = (int)e.Kind;
+                    n.Value = e.From; p.Value = e.FromPrefix; x.Value = e.Text; m.Value = e.MsgId;
+                    ex.Value = w.Key.StartsWith('~') ? (object?)e.Target ?? DBNull.Value : DBNull.Value;
+                    a.Value = (object?)e.Account ?? DBNull.Value; b.Value = e.FromBot ? 1 : 0; g.Value = (object?)e.ClientTags ?? DBNull.Value;
                     cmd.ExecuteNonQuery();
                 }
                 tx.Commit();
             }
-            catch (SqliteException ex)
+            catch (SqliteException failure)
             {
                 // Keep serving from memory; say so once per failed batch.
-                WriteFailed?.Invoke($"history database write failed ({batch.Count} messages kept in memory only): {ex.Message}");
+                WriteFailed?.Invoke($"history database write failed ({batch.Count} changes kept in memory only): {failure.Message}");
             }
             batch.Clear();
         }

@@ -1,0 +1,137 @@
+namespace Sock.Chat;
+
+public sealed partial class ChatHub
+{
+    /// <summary>
+    /// Says <paramref name="text"/> to a room or a nick. Room messages go to every member (the
+    /// sender included; its session decides whether to echo) and into history; private messages to
+    /// both ends and into the pair's history.
+    /// </summary>
+    public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient, string? clientTags = null)
+    {
+        recipient = null;
+        if (ChatNames.IsChannel(target))
+        {
+            var r = FindRoom(target);
+            if (r is null) return ChatError.NoSuchRoom;
+            lock (r.Gate)
+            {
+                var refused = CanSpeak(r, m);
+                if (refused != ChatError.None) return refused;
+                var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags);
+                if (Keeps(kind)) History.Append(r.Name, e);
+                _fanout.Publish(r, e, r.Live);
+            }
+            m.LastActive = DateTimeOffset.UtcNow;
+            return ChatError.None;
+        }
+        var to = FindMember(target);
+        if (to is null) return ChatError.NoSuchNick;
+        recipient = to;
+        var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags);
+        if (Keeps(kind)) History.Append(ConversationKey(m, to.Nick), pm);
+        to.Deliver(pm);
+        if (!ReferenceEquals(to, m)) m.Deliver(pm);
+        m.LastActive = DateTimeOffset.UtcNow;
+        return ChatError.None;
+    }
+
+    /// <summary>Messages and actions are kept; notices and tag-only messages (typing) are not.</summary>
+    private static bool Keeps(ChatEventKind kind) => kind is ChatEventKind.Message or ChatEventKind.Action;
+
+    /// <summary>+n, +m and bans decide who may speak in a room (voiced members and operators past +m and bans).</summary>
+    private static ChatError CanSpeak(ChatRoom r, ChatMember m)
+    {
+        if (m.IsOperator) return ChatError.None;
+        var status = r.Status(m);
+        if (r.NoExternal && !r.Contains(m)) return ChatError.CannotSendToRoom;
+        if (status != RoomStatus.None) return ChatError.None;
+        if (r.Moderated) return ChatError.CannotSendToRoom;
+        if (r.Bans.Matches(m) && !r.Excepts.Matches(m)) return ChatError.CannotSendToRoom;
+        return ChatError.None;
+    }
+
+    /// <summary>
+    /// Withdraws a kept message (IRCv3 message-redaction): its sender, a room operator or a server
+    /// operator may; the message leaves history and every member is told.
+    /// </summary>
+    public ChatError Redact(ChatMember by, string target, string msgId, string reason)
+    {
+        var isRoom = ChatNames.IsChannel(target);
+        var key = isRoom ? target : ConversationKey(by, target);
+        var found = History.Find(key, msgId);
+        if (isRoom)
+        {
+            var r = FindRoom(target);
+            if (r is null) return ChatError.NoSuchRoom;
+            lock (r.Gate)
+            {
+                if (!r.Contains(by) && !by.IsOperator) return ChatError.NotInRoom;
+                if (found is null) return ChatError.NoSuchMessage;
+                var mayModerate = r.Status(by).HasFlag(RoomStatus.Operator) || by.IsOperator;
+                if (!mayModerate && !string.Equals(found.From, by.Nick, StringComparison.OrdinalIgnoreCase)) return ChatError.NotRoomOperator;
+                History.Remove(key, msgId);
+                Publish(r, NewEvent(ChatEventKind.Redact, by, target: r.Name, text: msgId, extra: reason));
+            }
+            return ChatError.None;
+        }
+        var to = FindMember(target);
+        if (to is null) return ChatError.NoSuchNick;
+        if (found is null || !string.Equals(found.From, by.Nick, StringComparison.OrdinalIgnoreCase)) return ChatError.NoSuchMessage;
+        History.Remove(key, msgId);
+        var e = NewEvent(ChatEventKind.Redact, by, target: to.Nick, text: msgId, extra: reason);
+        to.Deliver(e);
+        if (!ReferenceEquals(to, by)) by.Deliver(e);
+        return ChatError.None;
+    }
+
+    /// <summary>The last <paramref name="count"/> messages of a room, oldest first.</summary>
+    public IReadOnlyList<ChatEvent> Recent(string room, int count) => History.Recent(room, Math.Min(count, Options.HistoryLength));
+
+    /// <summary>Everything kept for a target as <paramref name="asker"/> sees it: a room, or their conversation with a nick.</summary>
+    public IReadOnlyList<ChatEvent> HistoryOf(ChatMember asker, string target) =>
+        History.Recent(ChatNames.IsChannel(target) ? target : ConversationKey(asker, target), Options.HistoryLength);
+
+    /// <summary>The nicks <paramref name="m"/> has a kept private conversation with.</summary>
+    public IEnumerable<(string Correspondent, ChatEvent Latest)> Conversations(ChatMember m)
+    {
+        var me = ChatNames.Fold(m.Nick);
+        foreach (var key in History.Keys())
+        {
+            if (!key.StartsWith(ConversationMark)) continue;
+            var parts = key[1..].Split(' ');
+            if (parts.Length != 2 || (parts[0] != me && parts[1] != me)) continue;
+            var latest = History.Recent(key, 1);
+            if (latest.Count == 0) continue;
+            var other = parts[0] == me ? parts[1] : parts[0];
+            // Show the correspondent as they last appeared in the conversation.
+            var shown = History.Recent(key, Options.HistoryLength).Select(e => ChatNames.Fold(e.From) == other ? e.From : ChatNames.Fold(e.Target ?? "") == other ? e.Target! : null).LastOrDefault(n => n is not null) ?? other;
+            yield return (shown, latest[0]);
+        }
+    }
+
+    private const char ConversationMark = '~';
+
+    /// <summary>Private history is kept per pair of nicks, in either order.</summary>
+    private static string ConversationKey(ChatMember a, string b)
+    {
+        var x = ChatNames.Fold(a.Nick);
+        var y = ChatNames.Fold(b);
+        return string.CompareOrdinal(x, y) <= 0 ? $"{ConversationMark}{x} {y}" : $"{ConversationMark}{y} {x}";
+    }
+
+    /// <summary>
+    /// A nick's private history goes when its holder leaves it, so whoever takes the nick next does
+    /// not read it (an account keeps history in the accounts work; a guest's is not kept past the nick).
+    /// </summary>
+    private void ForgetPrivateHistory(string nick)
+    {
+        var folded = ChatNames.Fold(nick);
+        foreach (var key in History.Keys())
+        {
+            if (!key.StartsWith(ConversationMark)) continue;
+            var parts = key[1..].Split(' ');
+            if (parts.Length == 2 && (parts[0] == folded || parts[1] == folded)) History.Forget(key);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace Sock.Chat;
+
+public sealed partial class ChatHub
+{
+    /// <summary>Sets (or with null clears) the away message; members sharing a room are told (IRC shows it with away-notify).</summary>
+    public void SetAway(ChatMember m, string? message)
+    {
+        if (message is { Length: 0 }) message = null;
+        if (message is not null && message.Length > Options.AwayLength) message = message[..Options.AwayLength];
+        if (m.Away == message) return;
+        m.Away = message;
+        var e = NewEvent(ChatEventKind.Away, m, text: message ?? "");
+        foreach (var peer in Peers(m, includeSelf: false)) peer.Deliver(e);
+    }
+
+    /// <summary>Changes the real name (IRCv3 SETNAME); the member and those sharing a room are told.</summary>
+    public ChatError SetRealName(ChatMember m, string realName)
+    {
+        if (realName.Length > Options.RealNameLength) return ChatError.InvalidModeParameter;
+        m.RealName = realName;
+        var e = NewEvent(ChatEventKind.SetName, m, text: realName);
+        foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
+        return ChatError.None;
+    }
+
+    /// <summary>Tells MONITOR watchers that <paramref name="nick"/> came online (as <paramref name="online"/>) or went offline (null).</summary>
+    private void NotifyMonitors(string nick, ChatMember? online)
+    {
+        var watchers = Monitors.WatchersOf(nick);
+        if (watchers.Count == 0) return;
+        var e = new ChatEvent
+        {
+            Kind = online is null ? ChatEventKind.MonitorOffline : ChatEventKind.MonitorOnline,
+            Sequence = Next(),
+            From = ServerName,
+            FromPrefix = ServerName,
+            Text = online?.Prefix ?? nick,
+        };
+        foreach (var w in watchers) w.Deliver(e);
+    }
+
+    /// <summary>LUSERS' figures: members, those +i, operators, rooms.</summary>
+    public (int Users, int Invisible, int Operators, int Rooms) Counts()
+    {
+        int users = 0, invisible = 0, opers = 0;
+        foreach (var m in _nicks.Values)
+        {
+            users++;
+            if (m.Invisible) invisible++;
+            if (m.IsOperator) opers++;
+        }
+        return (users, invisible, opers, _rooms.Count);
+    }
+}

@@ -1,0 +1,82 @@
+namespace Sock.Chat;
+
+public sealed partial class ChatHub
+{
+    public ChatError Join(ChatMember m, string name, out ChatRoom? room) => Join(m, name, null, out room);
+
+    /// <summary>
+    /// Joins a room (creating it, with the joiner as operator), checking +b/+e, +i/+I/invitations,
+    /// +k and +l. Under the room's lock the JOIN is published and the member's
+    /// <see cref="ChatMember.OnJoined"/> queues its welcome and the history replay, so a message
+    /// accepted meanwhile is neither missed nor delivered twice.
+    /// </summary>
+    public ChatError Join(ChatMember m, string name, string? key, out ChatRoom? room)
+    {
+        room = null;
+        if (!ChatNames.IsValidChannel(name, Options.ChannelLength)) return ChatError.BadRoomName;
+        if (m.InRoom(name)) { room = FindRoom(name); return ChatError.AlreadyInRoom; }
+        if (m.RoomCount >= Options.MaxChannelsPerClient) return ChatError.TooManyRooms;
+        while (true)
+        {
+            var r = _rooms.GetOrAdd(name, n => new ChatRoom(n));
+            lock (r.Gate)
+            {
+                if (r.Closed) continue; // removed while we looked it up; create afresh
+                var refused = Admission(r, m, key);
+                if (refused != ChatError.None)
+                {
+                    if (r.Count == 0) Close(r);
+                    return refused;
+                }
+                r.Invited.Remove(m.Nick);
+                r.Add(m, r.Count == 0 ? RoomStatus.Operator : RoomStatus.None);
+                m.AddRoom(r.Name);
+                Publish(r, NewEvent(ChatEventKind.Join, m, target: r.Name, extra: m.RealName));
+                m.OnJoined(r, History.Recent(r.Name, Math.Min(Options.HistoryReplay, Options.HistoryLength)));
+                room = r;
+            }
+            Activity?.Invoke($"{m.Nick} joined {r.Name}");
+            return ChatError.None;
+        }
+    }
+
+    /// <summary>Whether the room's modes let the member in (operators of the server always pass).</summary>
+    private static ChatError Admission(ChatRoom r, ChatMember m, string? key)
+    {
+        if (r.Count == 0 || m.IsOperator) return ChatError.None;
+        var invited = r.Invited.Contains(m.Nick);
+        if (r.Bans.Matches(m) && !r.Excepts.Matches(m) && !invited) return ChatError.BannedFromRoom;
+        if (r.InviteOnly && !invited && !r.InviteExceptions.Matches(m)) return ChatError.InviteOnlyRoom;
+        if (r.Key is { } k && key != k) return ChatError.BadRoomKey;
+        if (r.Limit is { } limit && r.Count >= limit && !invited) return ChatError.RoomFull;
+        return ChatError.None;
+    }
+
+    public ChatError Part(ChatMember m, string name, string reason)
+    {
+        var r = FindRoom(name);
+        if (r is null) return ChatError.NoSuchRoom;
+        lock (r.Gate)
+        {
+            if (!r.Contains(m)) return ChatError.NotInRoom;
+            Publish(r, NewEvent(ChatEventKind.Part, m, target: r.Name, text: reason));
+            RemoveLocked(r, m);
+        }
+        Activity?.Invoke($"{m.Nick} left {r.Name}");
+        return ChatError.None;
+    }
+
+    private bool RemoveLocked(ChatRoom r, ChatMember m)
+    {
+        if (!r.Remove(m)) return false;
+        m.RemoveRoom(r.Name);
+        if (r.Count == 0) Close(r);
+        return true;
+    }
+
+    private void Close(ChatRoom r)
+    {
+        r.Closed = true;
+        _rooms.TryRemove(new KeyValuePair<string, ChatRoom>(r.Name, r));
+    }
+}

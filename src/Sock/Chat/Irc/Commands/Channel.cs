@@ -1,0 +1,193 @@
+using System.Text;
+
+namespace Sock.Chat.Irc;
+
+/// <summary>Rooms: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.</summary>
+public sealed partial class IrcSession
+{
+    internal void JoinCommand(IrcMessage m)
+    {
+        if (m.Param(0) == "0")
+        {
+            foreach (var room in Rooms) Hub.Part(this, room, "Left all channels");
+            return;
+        }
+        var keys = m.Param(1).Split(',');
+        var names = m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < names.Length && i < 50; i++)
+        {
+            var name = names[i];
+            var key = i < keys.Length && keys[i].Length > 0 ? keys[i] : null;
+            switch (Hub.Join(this, name, key, out _))
+            {
+                case ChatError.None or ChatError.AlreadyInRoom: break;
+                case ChatError.BadRoomName: Reply(Err.NoSuchChannel, Word(name), "No such channel"); break;
+                case ChatError.TooManyRooms: Reply(Err.TooManyChannels, name, "You have joined too many channels"); break;
+                case ChatError.BannedFromRoom: Reply(Err.BannedFromChan, name, "Cannot join channel (+b)"); break;
+                case ChatError.InviteOnlyRoom: Reply(Err.InviteOnlyChan, name, "Cannot join channel (+i)"); break;
+                case ChatError.BadRoomKey: Reply(Err.BadChannelKey, name, "Cannot join channel (+k)"); break;
+                case ChatError.RoomFull: Reply(Err.ChannelIsFull, name, "Cannot join channel (+l)"); break;
+            }
+        }
+    }
+
+    /// <summary>Under the room's lock, right after our JOIN: topic, names, then the history replay.</summary>
+    protected internal override void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay)
+    {
+        if (room.Topic.Length > 0) TopicReplies(room);
+        if (!Has(IrcCap.NoImplicitNames)) NamesOf(room);
+        // Clients that fetch history themselves (draft/chathistory) are not sent a replay they did not ask for.
+        if (!Has(IrcCap.ChatHistory)) SendReplay(room.Name, replay);
+    }
+
+    private void TopicReplies(ChatRoom r)
+    {
+        Reply(Rpl.Topic, r.Name, r.Topic);
+        ReplyTo(Rpl.TopicWhoTime, false, r.Name, r.TopicSetBy, Number(r.TopicTime.ToUnixTimeSeconds()));
+    }
+
+    internal void PartCommand(IrcMessage m)
+    {
+        foreach (var name in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            switch (Hub.Part(this, name, m.Param(1)))
+            {
+                case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(name), "No such channel"); break;
+                case ChatError.NotInRoom: Reply(Err.NotOnChannel, name, "You're not on that channel"); break;
+            }
+        }
+    }
+
+    internal void TopicCommand(IrcMessage m)
+    {
+        var r = Hub.FindRoom(m.Param(0));
+        if (r is null) { Reply(Err.NoSuchChannel, Word(m.Param(0)), "No such channel"); return; }
+        if (m.Params.Count < 2)
+        {
+            if (r.Secret && !InRoom(r.Name)) { Reply(Err.NotOnChannel, r.Name, "You're not on that channel"); return; }
+            if (r.Topic.Length == 0) Reply(Rpl.NoTopic, r.Name, "No topic is set");
+            else TopicReplies(r);
+            return;
+        }
+        switch (Hub.SetTopic(this, r.Name, m.Param(1)))
+        {
+            case ChatError.NotInRoom: Reply(Err.NotOnChannel, r.Name, "You're not on that channel"); break;
+            case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, r.Name, "You're not channel operator"); break;
+            case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, r.Name, "No such channel"); break;
+        }
+    }
+
+    internal void NamesCommand(IrcMessage m)
+    {
+        if (m.Params.Count == 0 || m.Param(0).Length == 0) { Reply(Rpl.EndOfNames, "*", "End of /NAMES list."); return; }
+        foreach (var name in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(1))
+        {
+            // A secret room's members are not shown to outsiders: it answers as if it did not exist.
+            if (Hub.FindRoom(name) is { } r && (!r.Secret || InRoom(r.Name))) NamesOf(r);
+            else Reply(Rpl.EndOfNames, Word(name), "End of /NAMES list.");
+        }
+    }
+
+    private string MemberPrefixes(RoomStatus s)
+    {
+        var sb = new StringBuilder(2);
+        foreach (var (_, prefix, status) in RoomMode.Prefixes)
+        {
+            if (!s.HasFlag(status)) continue;
+            sb.Append(prefix);
+            if (!Has(IrcCap.MultiPrefix)) break;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// 353 lines of up to ~400 characters, then 366. One locked pass for the statuses: a joiner of a
+    /// 10,000-member room gets this whole list. Invisible members show only to those who share the room.
+    /// </summary>
+    private void NamesOf(ChatRoom r)
+    {
+        var symbol = r.Secret ? "@" : r.Private ? "*" : "=";
+        var member = InRoom(r.Name);
+        var line = new StringBuilder(512);
+        var withHost = Has(IrcCap.UserhostInNames);
+        foreach (var (x, s) in r.MembersWithStatus())
+        {
+            if (x.Invisible && !member && !ReferenceEquals(x, this)) continue;
+            var entry = MemberPrefixes(s) + (withHost ? x.Prefix : x.Nick);
+            if (line.Length + entry.Length + 1 > 400) { Reply(Rpl.NamReply, symbol, r.Name, line.ToString()); line.Clear(); }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(entry);
+        }
+        if (line.Length > 0) Reply(Rpl.NamReply, symbol, r.Name, line.ToString());
+        Reply(Rpl.EndOfNames, r.Name, "End of /NAMES list.");
+    }
+
+    /// <summary>LIST with ELIST filters: names/masks (M, N: !mask), member counts (U: &gt;n &lt;n), creation and topic age in minutes (C, T).</summary>
+    internal void ListCommand(IrcMessage m)
+    {
+        var filters = m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        Reply(Rpl.ListStart, "Channel", "Users  Name");
+        var now = DateTimeOffset.UtcNow;
+        foreach (var r in Hub.Rooms)
+        {
+            var member = InRoom(r.Name);
+            if ((r.Secret || r.Private) && !member && !IsOperator) continue;
+            if (filters.Length > 0 && !filters.Any(f => ListFilterMatches(f, r, now))) continue;
+            Reply(Rpl.List, r.Name, Number(r.Count), r.Topic.Length > 0 ? $"[{r.ModeString(showKey: false)}] {r.Topic}" : $"[{r.ModeString(showKey: false)}]");
+        }
+        Reply(Rpl.ListEnd, "End of /LIST");
+    }
+
+    private static bool ListFilterMatches(string f, ChatRoom r, DateTimeOffset now)
+    {
+        static int? Value(string s) => int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        if (f.Length > 1 && f[0] is '>' or '<' && Value(f[1..]) is { } users) return f[0] == '>' ? r.Count > users : r.Count < users;
+        if (f.Length > 2 && f[0] is 'C' or 'T' && f[1] is '>' or '<' && Value(f[2..]) is { } minutes)
+        {
+            if (f[0] == 'T' && r.Topic.Length == 0) return false;
+            var age = (now - (f[0] == 'C' ? r.Created : r.TopicTime)).TotalMinutes;
+            return f[1] == '<' ? age < minutes : age > minutes;
+        }
+        if (f.StartsWith('!')) return !Masks.Match(f[1..], r.Name);
+        return Masks.Match(f, r.Name);
+    }
+
+    internal void KickCommand(IrcMessage m)
+    {
+        var reason = m.Params.Count > 2 && m.Param(2).Length > 0 ? m.Param(2) : Nick;
+        foreach (var nick in m.Param(1).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(4))
+        {
+            switch (Hub.Kick(this, m.Param(0), nick, reason))
+            {
+                case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(m.Param(0)), "No such channel"); return;
+                case ChatError.NotInRoom: Reply(Err.NotOnChannel, m.Param(0), "You're not on that channel"); return;
+                case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, m.Param(0), "You're not channel operator"); return;
+                case ChatError.UserNotInRoom: Reply(Err.UserNotInChannel, Word(nick), m.Param(0), "They aren't on that channel"); break;
+            }
+        }
+    }
+
+    internal void InviteCommand(IrcMessage m)
+    {
+        if (m.Params.Count == 0)
+        {
+            foreach (var invitedTo in Hub.InvitationsFor(this)) Reply("336", invitedTo);
+            Reply("337", "End of /INVITE list");
+            return;
+        }
+        if (m.Params.Count < 2) { Reply(Err.NeedMoreParams, "INVITE", "Not enough parameters"); return; }
+        var (nick, room) = (m.Param(0), m.Param(1));
+        switch (Hub.Invite(this, nick, room, out var invitee))
+        {
+            case ChatError.None:
+                ReplyTo(Rpl.Inviting, false, invitee!.Nick, room);
+                if (invitee.Away is { } away) Reply(Rpl.Away, invitee.Nick, away);
+                break;
+            case ChatError.NoSuchNick: Reply(Err.NoSuchNick, Word(nick), "No such nick/channel"); break;
+            case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(room), "No such channel"); break;
+            case ChatError.NotInRoom: Reply(Err.NotOnChannel, room, "You're not on that channel"); break;
+            case ChatError.UserOnRoom: Reply(Err.UserOnChannel, nick, room, "is already on channel"); break;
+            case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, room, "You're not channel operator"); break;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace Sock.Chat.Irc;
+
+/// <summary>PRIVMSG, NOTICE, TAGMSG (client-only tags relayed) and REDACT.</summary>
+public sealed partial class IrcSession
+{
+    internal void MessageCommand(IrcMessage m, ChatEventKind kind)
+    {
+        var notice = kind == ChatEventKind.Notice;
+        if (m.Params.Count == 0 || m.Param(0).Length == 0) { if (!notice) Reply(Err.NoRecipient, $"No recipient given ({m.Command})"); return; }
+        if (m.Params.Count < 2 || m.Param(1).Length == 0) { if (!notice) Reply(Err.NoTextToSend, "No text to send"); return; }
+        var text = m.Param(1);
+        if (!notice && text.StartsWith("\u0001ACTION ", StringComparison.Ordinal))
+        {
+            kind = ChatEventKind.Action;
+            text = text[8..].TrimEnd('\u0001');
+        }
+        Send(m, kind, text);
+    }
+
+    internal void TagMessageCommand(IrcMessage m)
+    {
+        if (!Has(IrcCap.MessageTags)) return; // TAGMSG is only for clients that negotiated tags
+        Send(m, ChatEventKind.TagOnly, "");
+    }
+
+    /// <summary>To each target (at most TARGMAX), with the client-only tags the sender attached.</summary>
+    private void Send(IrcMessage m, ChatEventKind kind, string text)
+    {
+        var quiet = kind is ChatEventKind.Notice or ChatEventKind.TagOnly; // no automatic replies to these
+        var tags = Has(IrcCap.MessageTags) ? ClientTags(m) : null;
+        foreach (var target in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(Options.MaxTargets))
+        {
+            var error = Hub.Say(this, target, text, kind, out var to, tags);
+            if (quiet && error != ChatError.CannotSendToRoom) continue;
+            switch (error)
+            {
+                case ChatError.NoSuchNick: Reply(Err.NoSuchNick, Word(target), "No such nick/channel"); break;
+                case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(target), "No such channel"); break;
+                case ChatError.CannotSendToRoom: if (!quiet) Reply(Err.CannotSendToChan, target, "Cannot send to channel"); break;
+                case ChatError.None when to?.Away is { } away && !ReferenceEquals(to, this): Reply(Rpl.Away, to.Nick, away); break;
+            }
+        }
+    }
+
+    /// <summary>The '+'-prefixed tags, escaped and joined, for relaying (null when none).</summary>
+    private static string? ClientTags(IrcMessage m)
+    {
+        if (m.Tags is null) return null;
+        StringBuilder? sb = null;
+        foreach (var (key, value) in m.Tags)
+        {
+            if (!key.StartsWith('+') || key.Length < 2) continue;
+            sb = sb is null ? new StringBuilder() : sb.Append(';');
+            sb.Append(key);
+            if (value.Length > 0) sb.Append('=').Append(IrcMessage.EscapeTag(value));
+        }
+        return sb?.ToString();
+    }
+
+    /// <summary>draft/message-redaction: REDACT target msgid [:reason].</summary>
+    internal void RedactCommand(IrcMessage m)
+    {
+        var (target, msgId) = (m.Param(0), m.Param(1));
+        switch (Hub.Redact(this, target, msgId, m.Param(2)))
+        {
+            case ChatError.None: break;
+            case ChatError.NoSuchRoom or ChatError.NoSuchNick or ChatError.NotInRoom:
+                Fail("REDACT", "INVALID_TARGET", Word(target), "You cannot delete messages from this target"); break;
+            case ChatError.NotRoomOperator:
+                Fail("REDACT", "REDACT_FORBIDDEN", Word(target), Word(msgId), "You are not allowed to delete this message"); break;
+            default:
+                Fail("REDACT", "UNKNOWN_MSGID", Word(target), Word(msgId), "This message does not exist or is too old"); break;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text;
+
+namespace Sock.Chat.Irc;
+
+/// <summary>
+/// Hub events to IRC lines. A line depends only on the event and the tag form the session negotiated
+/// (server-time, message-tags, account-tag, extended-join), so it is encoded once per form and the
+/// bytes shared by every member with that form (<see cref="ChatEvent.EncodingCache"/>).
+/// </summary>
+public sealed partial class IrcSession
+{
+    private const int FormTime = 1, FormTags = 2, FormAccount = 4, FormExtendedJoin = 8;
+    private const int CacheBase = 2; // slots 0-1 belong to the plain encoder
+
+    public override void Deliver(ChatEvent e)
+    {
+        var mine = ReferenceEquals(e.Sender, this);
+        switch (e.Kind)
+        {
+            case ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice when e.Sender is not null:
+                if (mine)
+                {
+                    // A message to oneself is delivered (always) and echoed (with echo-message).
+                    if (e.IsPrivate && string.Equals(e.Target, Nick, StringComparison.OrdinalIgnoreCase)) SendRaw(Bytes(e));
+                    if (!Has(IrcCap.EchoMessage)) return;
+                }
+                break;
+            case ChatEventKind.Notice: // from the server, to each member by name
+                Emit((Has(IrcCap.ServerTime) ? $"@time={Timestamp(e.Time)} " : "") + $":{e.FromPrefix} NOTICE {Nick} :{e.Text}");
+                return;
+            case ChatEventKind.TagOnly:
+                if (!Has(IrcCap.MessageTags) || (mine && !Has(IrcCap.EchoMessage))) return;
+                break;
+            case ChatEventKind.Away when !Has(IrcCap.AwayNotify):
+            case ChatEventKind.SetName when !Has(IrcCap.SetName):
+            case ChatEventKind.Redact when !Has(IrcCap.MessageRedaction):
+                return;
+            case ChatEventKind.Invite:
+                var forMe = string.Equals(e.Text, Nick, StringComparison.OrdinalIgnoreCase);
+                if (!forMe && (mine || !Has(IrcCap.InviteNotify))) return;
+                break;
+            case ChatEventKind.MonitorOnline:
+                Reply(Rpl.MonOnline, e.Text);
+                return;
+            case ChatEventKind.MonitorOffline:
+                Reply(Rpl.MonOffline, e.Text);
+                return;
+        }
+        if (mine && Capturing) { Emit(Text(e, Form(e))); return; } // the reply to a labeled command carries its label
+        SendRaw(Bytes(e));
+    }
+
+    private int Form(ChatEvent e) =>
+        (Has(IrcCap.ServerTime) ? FormTime : 0) | (Has(IrcCap.MessageTags) ? FormTags : 0) | (Has(IrcCap.AccountTag) ? FormAccount : 0)
+        | (e.Kind == ChatEventKind.Join && Has(IrcCap.ExtendedJoin) ? FormExtendedJoin : 0);
+
+    private byte[] Bytes(ChatEvent e)
+    {
+        var form = Form(e);
+        return e.EncodingCache[CacheBase + form] ??= Encoding.UTF8.GetBytes(Text(e, form) + "\r\n");
+    }
+
+    private static string Text(ChatEvent e, int form)
+    {
+        var line = EncodeLine(e, (form & FormExtendedJoin) != 0) ?? "";
+        var tags = Tags(e, form);
+        return tags.Length == 0 ? line : "@" + tags + " " + line;
+    }
+
+    /// <summary>The tag section (without '@') for this form: time, msgid, bot, the sender's client tags, account.</summary>
+    private static string Tags(ChatEvent e, int form)
+    {
+        if ((form & (FormTime | FormTags | FormAccount)) == 0) return "";
+        var sb = new StringBuilder(64);
+        void Add(string tag) { if (sb.Length > 0) sb.Append(';'); sb.Append(tag); }
+        if ((form & FormAccount) != 0 && e.Account is { } account) Add("account=" + IrcMessage.EscapeTag(account));
+        if ((form & FormTags) != 0)
+        {
+            if (e.FromBot) Add("bot");
+            if (e.MsgId.Length > 0) Add("msgid=" + e.MsgId);
+            if (e.ClientTags is { } client) Add(client);
+        }
+        if ((form & FormTime) != 0) Add("time=" + Timestamp(e.Time));
+        return sb.ToString();
+    }
+
+    private static string? EncodeLine(ChatEvent e, bool extendedJoin = false) =>
+        e.Kind switch
+        {
+            ChatEventKind.Message => $":{e.FromPrefix} PRIVMSG {e.Target} :{e.Text}",
+            ChatEventKind.Action => $":{e.FromPrefix} PRIVMSG {e.Target} :\u0001ACTION {e.Text}\u0001",
+            ChatEventKind.Notice => $":{e.FromPrefix} NOTICE {e.Target} :{e.Text}",
+            ChatEventKind.TagOnly => $":{e.FromPrefix} TAGMSG {e.Target}",
+            ChatEventKind.Join when extendedJoin => $":{e.FromPrefix} JOIN {e.Target} {e.Account ?? "*"} :{e.Extra}",
+            ChatEventKind.Join => $":{e.FromPrefix} JOIN {e.Target}",
+            ChatEventKind.Part => $":{e.FromPrefix} PART {e.Target}" + (e.Text.Length > 0 ? $" :{e.Text}" : ""),
+            ChatEventKind.Quit => $":{e.FromPrefix} QUIT :{e.Text}",
+            ChatEventKind.NickChange => $":{e.FromPrefix} NICK :{e.Text}",
+            ChatEventKind.Topic => $":{e.FromPrefix} TOPIC {e.Target} :{e.Text}",
+            ChatEventKind.Kick => $":{e.FromPrefix} KICK {e.Target} {e.Text} :{e.Extra}",
+            ChatEventKind.Mode => $":{e.FromPrefix} MODE {e.Target} {e.Text}" + (string.IsNullOrEmpty(e.Extra) ? "" : " " + e.Extra),
+            ChatEventKind.Wallops => $":{e.FromPrefix} WALLOPS :{e.Text}",
+            ChatEventKind.Away => $":{e.FromPrefix} AWAY" + (e.Text.Length > 0 ? $" :{e.Text}" : ""),
+            ChatEventKind.SetName => $":{e.FromPrefix} SETNAME :{e.Text}",
+            ChatEventKind.Invite => $":{e.FromPrefix} INVITE {e.Text} {e.Target}",
+            ChatEventKind.Redact => $":{e.FromPrefix} REDACT {e.Target} {e.Text}" + (string.IsNullOrEmpty(e.Extra) ? "" : $" :{e.Extra}"),
+            _ => null,
+        };
+}
