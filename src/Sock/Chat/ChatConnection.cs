@@ -56,7 +56,7 @@ public abstract class ChatConnection : ChatMember
     protected virtual ReadOnlySpan<byte> Filter(ReadOnlySpan<byte> data, Span<byte> scratch) => data;
 
     protected abstract void OnStart();
-    protected abstract ValueTask OnLineAsync(string line, bool cut);
+    protected abstract ValueTask OnLineAsync(string line, LineMarks flags);
     /// <summary>The last words a disconnected client gets, in its protocol.</summary>
     protected abstract byte[] FinalMessage(string reason);
     /// <summary>Called about twice a second (timeouts, keep-alive).</summary>
@@ -128,16 +128,16 @@ public abstract class ChatConnection : ChatMember
 
     private ValueTask ProcessAsync(ReadOnlyMemory<byte> data) => HandleLinesAsync(Frame(data.Span));
 
-    private List<(string Line, bool Cut)> Frame(ReadOnlySpan<byte> data)
+    private List<(string Line, LineMarks Flags)> Frame(ReadOnlySpan<byte> data)
     {
         var scratch = ArrayPool<byte>.Shared.Rent(data.Length);
         try
         {
-            var lines = new List<(string, bool)>();
+            var lines = new List<(string, LineMarks)>();
             _framer.Push(Filter(data, scratch), (span, crlf, cut) =>
             {
                 if (crlf) UsesCrlf = true;
-                lines.Add((Decode(span), cut));
+                lines.Add((Decode(span), Flags(span, cut)));
             });
             return lines;
         }
@@ -147,12 +147,15 @@ public abstract class ChatConnection : ChatMember
         }
     }
 
-    private List<(string Line, bool Cut)> FlushPartial()
+    private List<(string Line, LineMarks Flags)> FlushPartial()
     {
-        var lines = new List<(string, bool)>();
-        _framer.FlushPartial((span, _, cut) => lines.Add((Decode(span), cut)));
+        var lines = new List<(string, LineMarks)>();
+        _framer.FlushPartial((span, _, cut) => lines.Add((Decode(span), Flags(span, cut))));
         return lines;
     }
+
+    private static LineMarks Flags(ReadOnlySpan<byte> line, bool cut) =>
+        (cut ? LineMarks.Cut : LineMarks.None) | (System.Text.Unicode.Utf8.IsValid(line) ? LineMarks.None : LineMarks.InvalidUtf8);
 
     /// <summary>UTF-8 with U+FFFD for invalid bytes; NULs removed.</summary>
     private static string Decode(ReadOnlySpan<byte> line)
@@ -161,14 +164,14 @@ public abstract class ChatConnection : ChatMember
         return s.Contains('\0', StringComparison.Ordinal) ? s.Replace("\0", "", StringComparison.Ordinal) : s;
     }
 
-    private async ValueTask HandleLinesAsync(List<(string Line, bool Cut)> lines)
+    private async ValueTask HandleLinesAsync(List<(string Line, LineMarks Flags)> lines)
     {
-        foreach (var (line, cut) in lines)
+        foreach (var (line, flags) in lines)
         {
             if (IsClosing) return;
             var delay = _flood.Take();
             if (delay > TimeSpan.Zero) await Task.Delay(delay, _closed.Token);
-            await OnLineAsync(line, cut);
+            await OnLineAsync(line, flags);
         }
     }
 
@@ -222,4 +225,15 @@ public abstract class ChatConnection : ChatMember
         await Stream.DisposeAsync();
         _socket.Dispose();
     }
+}
+
+/// <summary>What the framer and decoder noticed about a line.</summary>
+[Flags]
+public enum LineMarks
+{
+    None = 0,
+    /// <summary>Longer than the line limit: what arrived was cut there.</summary>
+    Cut = 1,
+    /// <summary>Not valid UTF-8: invalid bytes were replaced with U+FFFD.</summary>
+    InvalidUtf8 = 2,
 }

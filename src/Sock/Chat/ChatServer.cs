@@ -226,7 +226,7 @@ public sealed class ChatServer : IAsyncDisposable
         var m = IrcMessage.Parse(Encoding.UTF8.GetString(seen[..nl]));
         var ok = m is not null && m.Command switch
         {
-            "CAP" => m.Params.Count >= 1 && m.Param(0).ToUpperInvariant() is "LS" or "REQ" or "END" or "LIST",
+            "CAP" => m.Params.Count >= 1 && m.Param(0).All(char.IsAsciiLetter), // any subcommand: a wrong one gets 410
             "NICK" or "PASS" => m.Params.Count == 1,
             "USER" => m.Params.Count == 4,
             _ => false,

@@ -17,7 +17,11 @@ public sealed partial class IrcSession
         var mine = ReferenceEquals(e.Sender, this);
         switch (e.Kind)
         {
-            case ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice when e.Sender is not null:
+            case ChatEventKind.Notice when e.Sender is null: // from the server, to each member by name
+                Emit((Has(IrcCap.ServerTime) ? $"@time={Timestamp(e.Time)} " : "") + $":{e.FromPrefix} NOTICE {Nick} :{e.Text}");
+                return;
+            case ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice or ChatEventKind.TagOnly:
+                if (e.Kind == ChatEventKind.TagOnly && !Has(IrcCap.MessageTags)) return;
                 if (mine)
                 {
                     // A message to oneself is delivered (always) and echoed (with echo-message).
@@ -25,12 +29,11 @@ public sealed partial class IrcSession
                     if (!Has(IrcCap.EchoMessage)) return;
                 }
                 break;
-            case ChatEventKind.Notice: // from the server, to each member by name
-                Emit((Has(IrcCap.ServerTime) ? $"@time={Timestamp(e.Time)} " : "") + $":{e.FromPrefix} NOTICE {Nick} :{e.Text}");
+            case ChatEventKind.Join when !mine && Has(IrcCap.AwayNotify) && e.Sender?.Away is { } away:
+                // away-notify: a joiner who is away is announced as such.
+                SendRaw(Bytes(e));
+                Emit($":{e.FromPrefix} AWAY :{away}");
                 return;
-            case ChatEventKind.TagOnly:
-                if (!Has(IrcCap.MessageTags) || (mine && !Has(IrcCap.EchoMessage))) return;
-                break;
             case ChatEventKind.Away when !Has(IrcCap.AwayNotify):
             case ChatEventKind.SetName when !Has(IrcCap.SetName):
             case ChatEventKind.Redact when !Has(IrcCap.MessageRedaction):

@@ -64,9 +64,9 @@ public sealed partial class IrcSession : ChatConnection
         }
     }
 
-    protected override ValueTask OnLineAsync(string line, bool cut)
+    protected override ValueTask OnLineAsync(string line, LineMarks flags)
     {
-        if (cut)
+        if (flags.HasFlag(LineMarks.Cut))
         {
             Reply(Err.InputTooLong, "Input line was too long");
             return ValueTask.CompletedTask;
@@ -79,6 +79,12 @@ public sealed partial class IrcSession : ChatConnection
         }
         var m = IrcMessage.Parse(line);
         if (m is null) return ValueTask.CompletedTask;
+        if (flags.HasFlag(LineMarks.InvalidUtf8))
+        {
+            // UTF8ONLY: refused, not passed on with replacement characters the sender did not write.
+            Fail(Word(m.Command), "INVALID_UTF8", "Message rejected: this server takes only UTF-8");
+            return ValueTask.CompletedTask;
+        }
         var label = Has(IrcCap.LabeledResponse) && m.Tags?.GetValueOrDefault("label") is { Length: > 0 and <= 64 } l ? l : null;
         if (label is null)
         {

@@ -50,9 +50,9 @@ public sealed class PlainSession : ChatConnection
     protected override byte[] FinalMessage(string reason) =>
         Encoding.UTF8.GetBytes($"* disconnected: {reason}" + (UsesCrlf ? "\r\n" : "\n"));
 
-    protected override ValueTask OnLineAsync(string line, bool cut)
+    protected override ValueTask OnLineAsync(string line, LineMarks flags)
     {
-        if (cut) Send($"* line too long (max {Options.MaxLineBytes} bytes); it was cut");
+        if (flags.HasFlag(LineMarks.Cut)) Send($"* line too long (max {Options.MaxLineBytes} bytes); it was cut");
         line = line.TrimEnd('\r');
         if (line.Length == 0) return ValueTask.CompletedTask;
         if (!_loggedIn)

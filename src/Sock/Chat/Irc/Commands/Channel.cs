@@ -133,7 +133,7 @@ public sealed partial class IrcSession
             var member = InRoom(r.Name);
             if ((r.Secret || r.Private) && !member && !IsOperator) continue;
             if (filters.Length > 0 && !filters.Any(f => ListFilterMatches(f, r, now))) continue;
-            Reply(Rpl.List, r.Name, Number(r.Count), r.Topic.Length > 0 ? $"[{r.ModeString(showKey: false)}] {r.Topic}" : $"[{r.ModeString(showKey: false)}]");
+            Reply(Rpl.List, r.Name, Number(r.Count), r.Topic);
         }
         Reply(Rpl.ListEnd, "End of /LIST");
     }

@@ -28,7 +28,7 @@ public sealed partial class IrcSession
             var mode = RoomMode.Find(c);
             if (mode is null)
             {
-                if (unknown.Add(c) && unknown.Count <= 8) Reply(Err.UnknownMode, c.ToString(), "is an unknown mode char to me");
+                if (unknown.Add(c) && unknown.Count <= 8) Reply(Err.UnknownMode, c.ToString(), "is unknown mode char to me");
                 continue;
             }
             if (!mode.TakesParameter(on)) { changes.Add(new ModeChange(on, c, null)); continue; }
