@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the IRC conformance suite irctest (the pinned snapshot in ../shared/irctest)
+# against `sock chat serve` (default) or against ngIRCd, with irctest's selection for
+# non-Ergo servers. Last line: "irctest: N passed, N failed, N skipped".
+#
+#   tests/irctest/run.sh [--controller sock|ngircd|MODULE] [--junit FILE] [pytest args…]
+#
+#   env IRCTEST_DIR   the irctest snapshot (default: ../shared/irctest beside the repository,
+#                     or beside the main checkout when this is a git worktree)
+#       SOCK_BIN      the sock server (executable or sock.dll; default: the Debug build)
+#       IRCTEST_JOBS  pytest-xdist workers (default 8: the tests mostly wait on sockets)
+#       IRCTEST_TIMEOUT  seconds one test may take (default 120)
+# Exit status: pytest's (0 only when nothing failed).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+irctest_dir=${IRCTEST_DIR:-$here/../../../shared/irctest}
+if [ -z "${IRCTEST_DIR:-}" ] && [ ! -d "$irctest_dir" ]; then
+  # a git worktree elsewhere: ../shared beside the main checkout
+  common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) \
+    && irctest_dir=$(dirname "$common")/../shared/irctest
+fi
+controller=sock
+junit=""
+pytest_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --controller) controller=$2; shift 2 ;;
+    --junit) junit=$2; shift 2 ;;
+    *) pytest_args+=("$1"); shift ;;
+  esac
+done
+case "$controller" in
+  sock) module=sock_controller ;;
+  ngircd) module=ngircd_controller; command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] \
+            || { echo "run.sh: ngircd is not installed (apt-get install ngircd)" >&2; exit 2; } ;;
+  *) module=$controller ;;
+esac
+[ -f "$irctest_dir/conftest.py" ] || { echo "run.sh: irctest not found at $irctest_dir (set IRCTEST_DIR)" >&2; exit 2; }
+python=/usr/bin/python3   # Debian's interpreter: its pytest and plugins are the apt packages
+"$python" -c 'import pytest, pytest_timeout, ecdsa' 2>/dev/null \
+  || { echo "run.sh: needs python3-pytest python3-pytest-timeout python3-ecdsa (apt-get install)" >&2; exit 2; }
+
+work=$(mktemp -d -t irctest.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp -r "$irctest_dir" "$work/irctest"
+"$python" "$here/patch_conftest.py" "$work/irctest/conftest.py" || exit 2
+[ -n "$junit" ] || junit=$work/junit.xml
+junit=$(realpath -m "$junit")
+mkdir -p "$(dirname "$junit")"
+
+parallel=()
+if "$python" -c 'import xdist' 2>/dev/null; then parallel=(-n "${IRCTEST_JOBS:-8}")
+else echo "run.sh: python3-pytest-xdist missing, running serially (slow)" >&2; fi
+[ -x "$(command -v faketime)" ] || echo "run.sh: faketime missing: its tests wait in real time" >&2
+
+selection='not implementation-specific and not deprecated and not strict'
+echo "irctest: $controller, -m '$selection', ${parallel[*]:-serial}, from $irctest_dir"
+cd "$work/irctest"
+PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" "$python" -m pytest \
+  -p no:cacheprovider "${parallel[@]}" --timeout="${IRCTEST_TIMEOUT:-120}" \
+  --controller "$module" -m "$selection" --junit-xml="$junit" -q -rfE --tb=line \
+  "${pytest_args[@]}"
+status=$?
+
+"$python" - "$junit" "$status" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+junit, status = sys.argv[1], int(sys.argv[2])
+try:
+    cases = list(ET.parse(junit).getroot().iter("testcase"))
+except (OSError, ET.ParseError):
+    cases = []
+bad = lambda c: c.find("failure") is not None or c.find("error") is not None
+failed = sum(1 for c in cases if bad(c))
+skipped = sum(1 for c in cases if c.find("skipped") is not None and not bad(c))
+note = ""
+if status >= 2 or not cases:  # interrupted, internal/usage error, nothing collected
+    failed, note = max(failed, 1), f" (pytest exit {status}: the run itself failed)"
+print(f"irctest: {len(cases) - failed - skipped if cases else 0} passed, {failed} failed, {skipped} skipped{note}")
+EOF
+exit $status
