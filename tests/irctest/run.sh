@@ -10,7 +10,8 @@
 #       SOCK_BIN      the sock server (executable or sock.dll; default: the Debug build)
 #       IRCTEST_JOBS  pytest-xdist workers (default 8: the tests mostly wait on sockets)
 #       IRCTEST_TIMEOUT  seconds one test may take (default 120)
-# Exit status: pytest's (0 only when nothing failed).
+# Exit status: pytest's (0 only when nothing failed); 77 when a prerequisite is missing
+# (pytest and its plugins, the irctest snapshot, ngircd), 2 when the run cannot start.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 irctest_dir=${IRCTEST_DIR:-$here/../../../shared/irctest}
@@ -32,19 +33,25 @@ done
 case "$controller" in
   sock) module=sock_controller ;;
   ngircd) module=ngircd_controller; command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] \
-            || { echo "run.sh: ngircd is not installed (apt-get install ngircd)" >&2; exit 2; } ;;
+            || { echo "run.sh: ngircd is not installed (apt-get install ngircd)" >&2; exit 77; } ;;
   *) module=$controller ;;
 esac
-[ -f "$irctest_dir/conftest.py" ] || { echo "run.sh: irctest not found at $irctest_dir (set IRCTEST_DIR)" >&2; exit 2; }
+[ -f "$irctest_dir/conftest.py" ] || { echo "run.sh: irctest not found at $irctest_dir (set IRCTEST_DIR)" >&2; exit 77; }
 python=/usr/bin/python3   # Debian's interpreter: its pytest and plugins are the apt packages
-"$python" -c 'import pytest, pytest_timeout, ecdsa' 2>/dev/null \
-  || { echo "run.sh: needs python3-pytest python3-pytest-timeout python3-ecdsa (apt-get install)" >&2; exit 2; }
+"$python" -c 'import pytest, pytest_timeout, filelock, ecdsa' 2>/dev/null || {
+  echo "run.sh: needs Debian's python3-pytest python3-pytest-timeout python3-filelock python3-ecdsa" \
+       "(and python3-pytest-xdist python3-websockets faketime openssl): apt-get install them" >&2; exit 77; }
 
 work=$(mktemp -d -t irctest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp -r "$irctest_dir" "$work/irctest"
 chmod -R u+w "$work/irctest"   # CI's copy of shared/ has no write bits; pytest writes __pycache__
 "$python" "$here/patch_conftest.py" "$work/irctest/conftest.py" || exit 2
+if [ "$module" = sock_controller ]; then   # one clear line instead of 429 errors
+  PYTHONPATH="$here:$work/irctest" "$python" -c 'import sys, sock_controller
+try: sock_controller.sock_command()
+except FileNotFoundError as e: sys.exit(f"run.sh: {e}")' || exit 2
+fi
 [ -n "$junit" ] || junit=$work/junit.xml
 junit=$(realpath -m "$junit")
 mkdir -p "$(dirname "$junit")"
