@@ -75,7 +75,7 @@ fi
 
 # irctest in the background against the built server; its output goes to a log shown at the end.
 # Exit 77 from run.sh: a prerequisite (pytest, ../shared/irctest) is missing.
-SOCK_BIN=$PWD/src/Sock.Cli/bin/$config/net10.0/sock timeout 900 \
+SOCK_BIN=$PWD/src/Sock.Cli/bin/$config/net10.0/sock COLUMNS=200 timeout 900 \
   tests/irctest/run.sh --controller sock --junit "$work/irctest.xml" > "$work/irctest.log" 2>&1 &
 irctest_pid=$!
 

@@ -7,75 +7,81 @@
 
     tests/irctest/report.py --failures /tmp/sock.xml   # node id + reason, one a line
 
-Every sock skip is listed with irctest's own skip message and, from SKIP_REASONS
-below, why the feature is not offered: consciously ("by design") or not yet
-("planned", with the issue that brings it). A skip with no entry there is flagged as
-unexplained, so a new skip cannot pass unnoticed.
+Every sock skip is listed with irctest's own skip message and, from CAPS and
+SKIP_REASONS below, why the feature is not offered: consciously ("not offered", not in
+PRODUCT.md) or not yet ("planned", with the issue that brings it). A skip with no entry
+there is flagged UNEXPLAINED, so a new skip cannot pass unnoticed.
 """
 
 import collections
 import re
 import sys
 import xml.etree.ElementTree as ET
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 SELECTION = "not implementation-specific and not deprecated and not strict"
 
-# (regex on irctest's skip message, kind, explanation). First match wins.
-# kind: "by design" = consciously not offered; "planned" = not offered yet, the issue
-# that adds it is named; "environment" = this machine cannot run the test.
+# How a sock skip is explained. Kinds:
+#   "planned"      not offered yet; the issue that brings it is named (PRODUCT.md lists it)
+#   "not offered"  consciously not offered: PRODUCT.md does not list it (the reason is given)
+#   "suite"        irctest skips it for every server
+#   "environment"  this machine cannot run the test
+# Capability skips ("Unsupported capability: a or b or c": the test asked for all of them
+# and was refused) are explained by the caps the server did not offer, read from the CAP LS
+# it really sent in the run (see offered_caps), so this table never goes stale.
+IRC = "issue 12 (IRC, complete)"
+ACCOUNTS = "issue 13 (accounts)"
+WEB = "issue 14 (web)"
+NOT_LISTED = "not in PRODUCT.md"
+
+CAPS: Dict[str, Tuple[str, str]] = {
+    "sasl": ("planned", ACCOUNTS),
+    "account-notify": ("planned", ACCOUNTS),
+    "account-tag": ("planned", ACCOUNTS),
+    "draft/account-registration": ("planned", ACCOUNTS),
+    "draft/read-marker": ("planned", ACCOUNTS + ": markers are kept per account"),
+    "draft/metadata-2": ("not offered", NOT_LISTED + " (per-user key/value metadata, a draft)"),
+    "draft/metadata-3": ("not offered", NOT_LISTED + " (per-user key/value metadata, a draft)"),
+    "extended-monitor": ("not offered", NOT_LISTED + " (MONITOR is; its extension is not)"),
+    "draft/channel-rename": ("not offered", NOT_LISTED),
+    "draft/event-playback": ("not offered", NOT_LISTED + " (an Ergo extension of CHATHISTORY)"),
+}
+# anything else missing from CAP LS: ("planned", IRC), as PRODUCT.md's IRCv3 list is issue 12's
+
+# (regex on irctest's skip message, kind, why). First match wins.
 SKIP_REASONS: List[Tuple[str, str, str]] = [
     (r"Missing websockets library", "environment",
      "irctest's WebSocket client needs `websockets.sync` (websockets >= 11); Debian 12 ships "
-     "python3-websockets 10.4 and no other registry is reachable. Sock has no WebSocket "
-     "listener yet either (web issue)."),
-    (r"Not implemented by controller: Websocket", "planned",
-     "IRC over WebSocket comes with the web issue (the controller's `--listen` TODO)."),
+     "python3-websockets 10.4 and PyPI is not reachable here. Sock has no WebSocket listener "
+     "yet either (" + WEB + ")."),
+    (r"Not implemented by controller: Websocket", "planned", "IRC over WebSocket: " + WEB + "."),
     (r"Not implemented by controller: account registration", "planned",
-     "No accounts yet: `registerUser` (NickServ REGISTER) comes with the accounts issue."),
-    (r"Unsupported SASL mechanism", "planned",
-     "SASL needs accounts (accounts issue)."),
-    (r"Unsupported capability: draft/account-registration", "planned",
-     "Account registration needs accounts (accounts issue)."),
-    (r"Unsupported capability: (account-notify|account-tag)\b", "planned",
-     "Account caps need accounts (accounts issue)."),
-    (r"Unsupported capability: draft/read-marker", "planned",
-     "read-marker needs accounts to keep markers on (accounts issue)."),
-    (r"Unsupported capability: sts", "by design",
-     "STS is not offered: sock's TLS is on the same port and self-signed by default, so "
-     "pinning clients to it would lock them out."),
-    (r"Unsupported capability: .*draft/metadata", "by design",
-     "draft/metadata-2/3 (per-user key/value metadata) is a draft that PRODUCT.md does not list."),
-    (r"Unsupported capability: .*draft/multiline", "by design",
-     "draft/multiline is a draft that PRODUCT.md does not list."),
-    (r"Unsupported capability: .*draft/message-redaction", "by design",
-     "draft/message-redaction is a draft that PRODUCT.md does not list."),
-    (r"Unsupported capability: draft/channel-rename", "by design",
-     "draft/channel-rename is a draft that PRODUCT.md does not list."),
-    (r"Unsupported capability:", "planned",
-     "An IRCv3 capability of PRODUCT.md's list that is not there yet (issue 12)."),
-    (r"Unsupported ISUPPORT token:", "planned",
-     "The feature behind this ISUPPORT token is in PRODUCT.md but not there yet (issue 12)."),
-    (r"Unsupported command: (HELPOP)", "by design",
-     "HELPOP is an old alias; sock answers HELP only."),
-    (r"Unsupported command:", "planned",
-     "A command of PRODUCT.md's list that is not there yet (issue 12)."),
-    (r"Optional behavior not supported: OptionalBehaviors\.(MULTI_|ELIST|INVITE_LIST|BAN_EXCEPTION|INVITE_EXCEPTION|CAP_REQ_MINUS|INVITE_OVERRIDES)", "planned",
-     "Part of PRODUCT.md's modern protocol (mode lists, LIST filters, multi-target commands), not there yet (issue 12)."),
-    (r"Optional behavior not supported: OptionalBehaviors\.NO_CTCP", "by design",
-     "No +C (no-CTCP) channel mode: not in PRODUCT.md's mode list."),
-    (r"Optional behavior not supported: OptionalBehaviors\.METADATA", "by design",
-     "draft/metadata is not offered (see above)."),
-    (r"Optional behavior not supported: OptionalBehaviors\.NON_UTF8", "by design",
+     "registerUser (NickServ REGISTER): " + ACCOUNTS + "."),
+    (r"Unsupported SASL mechanism", "planned", "SASL: " + ACCOUNTS + "."),
+    (r"Unsupported ISUPPORT token: ACCOUNTEXTBAN", "not offered",
+     "Extended bans are " + NOT_LISTED + " (plain +b/+e/+I masks are)."),
+    (r"Unsupported ISUPPORT token: STATUSMSG", "not offered",
+     "STATUSMSG (PRIVMSG @#chan) is " + NOT_LISTED + "'s ISUPPORT list; cheap to add if wanted."),
+    (r"Unsupported ISUPPORT token: (WHOX|MONITOR|BOT|UTF8ONLY|TARGMAX|ELIST|INVEX|EXCEPTS)", "planned",
+     "In PRODUCT.md's ISUPPORT list, not advertised yet: " + IRC + "."),
+    (r"Unsupported command: HELPOP", "not offered", "HELPOP (an old alias) is " + NOT_LISTED + "; HELP is."),
+    (r"Unsupported command: (HELP|LINKS|INFO|VERSION|ADMIN|STATS|TIME)", "planned",
+     "In PRODUCT.md's command list, not there yet: " + IRC + "."),
+    (r"Optional behavior not supported: OptionalBehaviors\.(MULTI_|ELIST|INVITE_LIST|BAN_EXCEPTION|"
+     r"INVITE_EXCEPTION|CAP_REQ_MINUS|INVITE_OVERRIDES)", "planned",
+     "Part of PRODUCT.md's modern protocol (mode lists +e/+I, ELIST, multi-target commands): " + IRC + "."),
+    (r"Optional behavior not supported: OptionalBehaviors\.NO_CTCP", "not offered",
+     "The +C (no-CTCP) channel mode is " + NOT_LISTED + "'s mode list."),
+    (r"Optional behavior not supported: OptionalBehaviors\.METADATA", "not offered",
+     "draft/metadata is " + NOT_LISTED + "."),
+    (r"Optional behavior not supported: OptionalBehaviors\.NON_UTF8", "not offered",
      "Sock is UTF-8 throughout: invalid bytes become U+FFFD (PRODUCT.md)."),
-    (r"Optional behavior not supported: OptionalBehaviors\.SASL", "planned",
-     "SASL needs accounts (accounts issue)."),
-    (r"Unsupported extban", "by design",
-     "No extended bans: PRODUCT.md lists plain +b/+e/+I masks."),
-    (r"Not consistently implemented", "by design",
-     "irctest skips these for every server: the behaviour differs between implementations."),
-    (r"Controller does not expect any ISUPPORT token", "by design",
-     "irctest's own check, skipped when the controller declares no expected ISUPPORT values."),
+    (r"Optional behavior not supported: OptionalBehaviors\.SASL", "planned", "SASL: " + ACCOUNTS + "."),
+    (r"Unsupported extban", "not offered", "Extended bans are " + NOT_LISTED + " (plain +b/+e/+I masks are)."),
+    (r"Not consistently implemented", "suite",
+     "irctest skips these for every server (`@pytest.mark.skip`): implementations disagree."),
+    (r"Controller does not expect any ISUPPORT token", "suite",
+     "irctest's check of the values a controller declares; this controller declares none."),
 ]
 
 
@@ -130,7 +136,25 @@ def one_line(text: str) -> str:
     return text if len(text) <= 240 else text[:237] + "..."
 
 
-def explain(message: str) -> Tuple[str, str]:
+def offered_caps(path: str) -> Set[str]:
+    """The capabilities the server listed in CAP LS, from the run's captured traffic."""
+    caps: Set[str] = set()
+    for out in ET.parse(path).getroot().iter("system-out"):
+        for m in re.finditer(r" CAP \S+ LS (?:\* )?:?([^\r\n]*)", out.text or ""):
+            caps.update(token.split("=", 1)[0] for token in m.group(1).split())
+    return caps
+
+
+def explain(message: str, offered: Set[str]) -> Tuple[str, str]:
+    m = re.match(r"Unsupported capability: (.*)", message)
+    if m:
+        missing = [c for c in m.group(1).split(" or ") if c not in offered]
+        if not missing:
+            return "UNEXPLAINED", "The server lists all of these in CAP LS but refused the request."
+        why = [(c, *CAPS.get(c, ("planned", IRC))) for c in missing]
+        blocking = [w for w in why if w[1] == "not offered"] or [w for w in why if ACCOUNTS in w[2]] or why
+        kind = blocking[0][1]
+        return kind, "Not in CAP LS: " + "; ".join(f"{c} ({k}: {r})" for c, k, r in why) + "."
     for pattern, kind, why in SKIP_REASONS:
         if re.search(pattern, message):
             return kind, why
@@ -217,14 +241,18 @@ def report(sock_path: str, ngircd_path: str) -> str:
     w("")
 
     skipped = [c for c in sock if c.outcome == "skipped"]
+    offered = offered_caps(sock_path)
     w(f"## sock's skips ({len(skipped)}) and why")
     w("")
-    w("A skip is acceptable only where a feature is consciously not offered (*by design*). *planned* marks one that")
-    w("is not offered yet, with the issue that brings it; *environment* one that this machine cannot run.")
+    w("A skip is acceptable only where a feature is consciously not offered. Kinds: *not offered*: PRODUCT.md")
+    w("does not list the feature (the reason is given); *planned*: PRODUCT.md lists it, not there yet, the issue")
+    w("that brings it is named; *suite*: irctest skips it for every server; *environment*: this machine cannot")
+    w("run it. Capability skips name the caps missing from the CAP LS sock sent in this run")
+    w(f"(`{' '.join(sorted(offered)) or 'none'}`).")
     w("")
     groups: Dict[Tuple[str, str, str], List[Case]] = collections.defaultdict(list)
     for c in skipped:
-        kind, why = explain(c.message)
+        kind, why = explain(c.message, offered)
         groups[(kind, why, c.message)].append(c)
     by_kind = collections.Counter()
     for (kind, _, _), cs in groups.items():
@@ -234,7 +262,7 @@ def report(sock_path: str, ngircd_path: str) -> str:
         w("")
     w("| kind | irctest's skip message | tests | why |")
     w("|---|---|---:|---|")
-    order = {"UNEXPLAINED": 0, "planned": 1, "environment": 2, "by design": 3}
+    order = {"UNEXPLAINED": 0, "planned": 1, "not offered": 2, "environment": 3, "suite": 4}
     for (kind, why, message), cs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 9), -len(kv[1]), kv[0][2])):
         w(f"| {kind} | {md(message)} | {len(cs)} | {md(why)} |")
     w("")

@@ -19,6 +19,7 @@ import socket
 import time
 from typing import List, Optional, Set, Type
 
+from irctest import patma
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
 from irctest.runner import NotImplementedByController
 from irctest.specifications import Capabilities
@@ -60,6 +61,13 @@ class SockController(BaseServerController, DirectoryBasedController):
             Capabilities.BATCH,
         }
     )
+    # ISUPPORT values sock must send (isupport.py::testValues checks them). Add a token here
+    # when the server starts enforcing it (BOT, ELIST, INVEX, MONITOR, WHOX, ...).
+    isupport = {
+        "CHANTYPES": "#",
+        "CHATHISTORY": str(HISTORY),  # from --history: the flag reaches ISUPPORT
+        "NETWORK": patma.ANYSTR,
+    }
     # Poll for the listening port often: sock is up in well under a second.
     _port_wait_interval = 0.02
 
