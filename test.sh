@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test. First installs the real peers the interop tests talk to (Debian packages),
-# when they are missing and we are allowed to install; then `dotnet test` on the solution.
-# Ends with one line: "N passed, N failed" (and skipped, when any).
+# when they are missing and we are allowed to install; then builds the solution once and runs,
+# side by side, `dotnet test --no-build` and the IRC conformance suite irctest against the
+# built server (tests/irctest/run.sh).
+# Ends with one line: "N passed, N failed" (and skipped, when any), both suites together.
 set -uo pipefail
 cd "$(dirname "$0")"
 args=("$@")   # extra dotnet test arguments; saved before the peer loop reuses $@
@@ -20,6 +22,18 @@ peers=(
   "chattr e2fsprogs"
   "setpriv util-linux"
   "script bsdutils"
+  "openssl openssl"
+  "faketime faketime"
+)
+# Python modules for Debian's interpreter (irctest runs on Debian's pytest).
+python_peers=(
+  "irc python3-irc"
+  "pytest python3-pytest"
+  "pytest_timeout python3-pytest-timeout"
+  "xdist python3-pytest-xdist"
+  "filelock python3-filelock"
+  "ecdsa python3-ecdsa"
+  "websockets python3-websockets"
 )
 missing=()
 for entry in "${peers[@]}"; do
@@ -28,8 +42,10 @@ for entry in "${peers[@]}"; do
 done
 # OpenBSD's nc specifically (the traditional one lacks -N); python3-irc for Debian's interpreter.
 if command -v nc >/dev/null 2>&1 && ! nc -h 2>&1 | grep -q -- '-N'; then missing+=(netcat-openbsd); fi
-if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c 'import irc' >/dev/null 2>&1; then missing+=(python3-irc); fi
-[ -x /usr/bin/python3 ] || missing+=(python3-irc)
+for entry in "${python_peers[@]}"; do
+  set -- $entry
+  /usr/bin/python3 -c "import $1" >/dev/null 2>&1 || missing+=("$2")
+done
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
@@ -44,16 +60,62 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-log=$(mktemp)
-timeout 1500 dotnet test Sock.slnx "${args[@]}" 2>&1 | tee "$log"
+# Build once, so that dotnet test and irctest never build the same project at the same time.
+config=Debug   # follow a -c/--configuration given for dotnet test
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in -c|--configuration) config=${args[i+1]:-Debug} ;; esac
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if ! dotnet build Sock.slnx -c "$config" > "$work/build.log" 2>&1; then
+  grep -E 'error|warning' "$work/build.log" | sort -u | head -30
+  echo "0 passed, 1 failed (build failed: dotnet build Sock.slnx -c $config)"
+  exit 1
+fi
+
+# irctest in the background against the built server; its output goes to a log shown at the end.
+# Exit 77 from run.sh: a prerequisite (pytest, ../shared/irctest) is missing.
+SOCK_BIN=$PWD/src/Sock.Cli/bin/$config/net10.0/sock COLUMNS=200 timeout 900 \
+  tests/irctest/run.sh --controller sock --junit "$work/irctest.xml" > "$work/irctest.log" 2>&1 &
+irctest_pid=$!
+
+timeout 1500 dotnet test Sock.slnx --no-build "${args[@]}" 2>&1 | tee "$work/dotnet.log"
 status=${PIPESTATUS[0]}
-total=$(grep -E '^\s+total:' "$log" | tail -1 | awk '{print $2}')
-failed=$(grep -E '^\s+failed:' "$log" | tail -1 | awk '{print $2}')
-passed=$(grep -E '^\s+succeeded:' "$log" | tail -1 | awk '{print $2}')
-skipped=$(grep -E '^\s+skipped:' "$log" | tail -1 | awk '{print $2}')
-rm -f "$log"
+total=$(grep -E '^\s+total:' "$work/dotnet.log" | tail -1 | awk '{print $2}')
+failed=$(grep -E '^\s+failed:' "$work/dotnet.log" | tail -1 | awk '{print $2}')
+passed=$(grep -E '^\s+succeeded:' "$work/dotnet.log" | tail -1 | awk '{print $2}')
+skipped=$(grep -E '^\s+skipped:' "$work/dotnet.log" | tail -1 | awk '{print $2}')
+summary_note=""
+[ -z "$total" ] || [ "$total" = "0" ] && summary_note=" (no dotnet test summary: build or run failed, exit $status)"
+
+wait "$irctest_pid"
+irctest_status=$?
+echo
+echo "== irctest (tests/irctest/run.sh; the page: docs/conformance.md) =="
+sed -n '/short test summary info/,$p' "$work/irctest.log" | grep -v '^irctest: [0-9]'
+irctest_line=$(grep -E '^irctest: [0-9]+ passed' "$work/irctest.log" | tail -1)
+if [ "$irctest_status" -eq 77 ]; then
+  tail -3 "$work/irctest.log"
+  if [ "${CI:-}" = "true" ]; then
+    echo "irctest: not run, a prerequisite is missing: a failure under CI=true"
+    failed=$(( ${failed:-0} + 1 )); irctest_status=1
+  else
+    echo "irctest: skipped (a prerequisite is missing, see above)"; irctest_status=0
+  fi
+elif [ -z "$irctest_line" ]; then
+  tail -20 "$work/irctest.log"
+  echo "irctest: no result (exit $irctest_status; 124 = timed out)"
+  failed=$(( ${failed:-0} + 1 )); [ "$irctest_status" -ne 0 ] || irctest_status=1
+else
+  echo "$irctest_line"
+  read -r irc_passed irc_failed irc_skipped < <(echo "$irctest_line" | grep -oE '[0-9]+' | head -3 | tr '\n' ' ')
+  passed=$(( ${passed:-0} + irc_passed ))
+  failed=$(( ${failed:-0} + irc_failed ))
+  skipped=$(( ${skipped:-0} + irc_skipped ))
+fi
+
 summary="${passed:-0} passed, ${failed:-0} failed"
 [ "${skipped:-0}" != "0" ] && summary="$summary, ${skipped} skipped"
-[ -z "$total" ] || [ "$total" = "0" ] && summary="$summary (no test summary: build or run failed, exit $status)"
-echo "$summary"
-exit "$status"
+echo "$summary$summary_note"
+[ "$status" -ne 0 ] && exit "$status"
+exit "$irctest_status"
