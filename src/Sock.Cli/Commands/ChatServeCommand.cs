@@ -29,15 +29,22 @@ internal static class ChatServeCommand
         var regTimeout = new Option<double>("--registration-timeout") { Description = "Seconds an IRC client has to register", DefaultValueFactory = _ => defaults.RegistrationTimeout.TotalSeconds };
         var pingInterval = new Option<double>("--ping-interval") { Description = "Seconds of IRC silence before a PING (the client then has the same again to answer)", DefaultValueFactory = _ => defaults.PingInterval.TotalSeconds };
         var room = new Option<string>("--room") { Description = "Room plain clients start in", DefaultValueFactory = _ => defaults.DefaultRoom };
+        var requireAccount = new Option<bool>("--require-account") { Description = "Accounts-only: users must log in (SASL, NickServ, /login) before they join or talk" };
+        var verifyAccounts = new Option<bool>("--verify-accounts") { Description = "New accounts need the verification code the server logs (VERIFY) before they log in" };
+        var nickGrace = new Option<double>("--nick-grace") { Description = "Seconds someone not logged in may keep a registered nick", DefaultValueFactory = _ => defaults.NickGrace.TotalSeconds };
+        var iterations = new Option<int>("--password-iterations") { Description = "PBKDF2-SHA-256 iterations for new passwords (kept per account)", DefaultValueFactory = _ => defaults.AccountOptions.Iterations };
+        var minPassword = new Option<int>("--min-password") { Description = "Shortest password accepted", DefaultValueFactory = _ => defaults.AccountOptions.MinPasswordLength };
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
         {
             bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room,
+            requireAccount, verifyAccounts, nickGrace, iterations, minPassword,
         };
         cmd.WithExamples(
             "sock chat serve                                   # port 4323; then: nc 127.0.0.1 4323",
             "sock chat serve --flood 5 --max-clients 500 --oper admin:s3cret   # a public server",
-            "sock chat serve --db chat.db --history 200        # history survives restarts",
+            "sock chat serve --db chat.db --history 200        # history and accounts survive restarts",
+            "sock chat serve --db chat.db --require-account    # accounts-only (register: /msg NickServ REGISTER pw)",
             "sock chat serve --tls --port 6697");
         cmd.SetHandler(async (parse, ct) =>
         {
@@ -56,6 +63,8 @@ internal static class ChatServeCommand
             if (parse.GetValue(maxQueue) < 1024) throw new UsageException("--max-queue: at least 1024 bytes");
             if (parse.GetValue(maxLine) < 64) throw new UsageException("--max-line: at least 64 bytes");
             if (parse.GetValue(flood) < 0) throw new UsageException("--flood: must be 0 (off) or positive");
+            if (parse.GetValue(iterations) < Sock.Chat.Accounts.PasswordVerifier.MinimumIterations)
+                throw new UsageException($"--password-iterations: at least {Sock.Chat.Accounts.PasswordVerifier.MinimumIterations} (RFC 7677)");
             if ((parse.GetValue(cert) is not null || parse.GetValue(key) is not null) && !parse.GetValue(tls))
                 throw new UsageException("--cert/--key need --tls");
             var options = new ChatServerOptions
@@ -77,6 +86,14 @@ internal static class ChatServeCommand
                 PingInterval = TimeSpan.FromSeconds(parse.GetValue(pingInterval)),
                 PingTimeout = TimeSpan.FromSeconds(parse.GetValue(pingInterval)),
                 DefaultRoom = parse.GetValue(room)!.StartsWith('#') ? parse.GetValue(room)! : "#" + parse.GetValue(room),
+                RequireAccount = parse.GetValue(requireAccount),
+                NickGrace = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(nickGrace))),
+                AccountOptions = new Sock.Chat.Accounts.AccountOptions
+                {
+                    Iterations = parse.GetValue(iterations),
+                    MinPasswordLength = Math.Max(1, parse.GetValue(minPassword)),
+                    VerifyAccounts = parse.GetValue(verifyAccounts),
+                },
                 Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
             };
             await using var server = ChatServer.Start(options);

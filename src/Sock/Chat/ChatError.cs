@@ -35,4 +35,6 @@ public enum ChatError
     MonitorListFull,
     /// <summary>A referenced message (REDACT) is not known or not the member's to withdraw.</summary>
     NoSuchMessage,
+    /// <summary>--require-account: log in first.</summary>
+    AccountRequired,
 }

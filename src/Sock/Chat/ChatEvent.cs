@@ -24,6 +24,8 @@ public enum ChatEventKind
     /// <summary>A nick someone monitors came online (Text = nick!user@host) or went offline (Text = nick).</summary>
     MonitorOnline,
     MonitorOffline,
+    /// <summary>A member logged in to the account Text (empty Text: logged out).</summary>
+    Account,
     /// <summary>A message (Text = its msgid) was withdrawn by its sender or an operator; Extra = reason.</summary>
     Redact,
 }

@@ -10,6 +10,9 @@ public sealed partial class ChatHub
     public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient, string? clientTags = null)
     {
         recipient = null;
+        // An accounts-only server: before logging in, only the services may be spoken to.
+        if (Options.RequireAccount && m.Account is null && m is not Sock.Chat.Services.ServiceMember && m.Protocol != "console" && Services.ByAlias(target) is null)
+            return ChatError.AccountRequired;
         if (ChatNames.IsChannel(target))
         {
             var r = FindRoom(target);

@@ -38,6 +38,7 @@ public sealed partial class ChatHub
             }
             if (applied.Length == 0) return new ModeResult("", [], refused);
             Publish(r, NewEvent(ChatEventKind.Mode, by, target: r.Name, text: applied.ToString(), extra: string.Join(' ', args)));
+            SaveRegistration(r);
             return new ModeResult(applied.ToString(), args, refused);
         }
     }
@@ -127,6 +128,7 @@ public sealed partial class ChatHub
             r.TopicSetBy = by.Prefix;
             r.TopicTime = DateTimeOffset.UtcNow;
             Publish(r, NewEvent(ChatEventKind.Topic, by, target: r.Name, text: topic));
+            SaveRegistration(r);
         }
         return ChatError.None;
     }

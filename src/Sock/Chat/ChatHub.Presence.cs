@@ -45,6 +45,7 @@ public sealed partial class ChatHub
         int users = 0, invisible = 0, opers = 0;
         foreach (var m in _nicks.Values)
         {
+            if (m is Services.ServiceMember) continue;
             users++;
             if (m.Invisible) invisible++;
             if (m.IsOperator) opers++;

@@ -16,9 +16,10 @@ public sealed partial class ChatHub
         if (!ChatNames.IsValidChannel(name, Options.ChannelLength)) return ChatError.BadRoomName;
         if (m.InRoom(name)) { room = FindRoom(name); return ChatError.AlreadyInRoom; }
         if (m.RoomCount >= Options.MaxChannelsPerClient) return ChatError.TooManyRooms;
+        if (Options.RequireAccount && m.Account is null && m is not Sock.Chat.Services.ServiceMember && m.Protocol != "console") return ChatError.AccountRequired;
         while (true)
         {
-            var r = _rooms.GetOrAdd(name, n => new ChatRoom(n));
+            var r = _rooms.GetOrAdd(name, CreateRoom);
             lock (r.Gate)
             {
                 if (r.Closed) continue; // removed while we looked it up; create afresh
@@ -29,7 +30,7 @@ public sealed partial class ChatHub
                     return refused;
                 }
                 r.Invited.Remove(m.Nick);
-                r.Add(m, r.Count == 0 ? RoomStatus.Operator : RoomStatus.None);
+                r.Add(m, JoinStatus(r, m));
                 m.AddRoom(r.Name);
                 Publish(r, NewEvent(ChatEventKind.Join, m, target: r.Name, extra: m.RealName));
                 m.OnJoined(r, History.Recent(r.Name, Math.Min(Options.HistoryReplay, Options.HistoryLength)));
@@ -43,7 +44,7 @@ public sealed partial class ChatHub
     /// <summary>Whether the room's modes let the member in (operators of the server always pass).</summary>
     private static ChatError Admission(ChatRoom r, ChatMember m, string? key)
     {
-        if (r.Count == 0 || m.IsOperator) return ChatError.None;
+        if ((r.Count == 0 && r.Registration is null) || m.IsOperator || JoinStatus(r, m) != RoomStatus.None) return ChatError.None;
         var invited = r.Invited.Contains(m.Nick);
         if (r.Bans.Matches(m) && !r.Excepts.Matches(m) && !invited) return ChatError.BannedFromRoom;
         if (r.InviteOnly && !invited && !r.InviteExceptions.Matches(m)) return ChatError.InviteOnlyRoom;

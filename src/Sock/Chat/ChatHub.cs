@@ -21,14 +21,22 @@ public sealed partial class ChatHub
     private long _sequence;
     private int _guests;
 
-    public ChatHub(ChatServerOptions options, IHistoryStore? history = null, IChatFanout? fanout = null)
+    public ChatHub(ChatServerOptions options, IHistoryStore? history = null, IChatFanout? fanout = null, Accounts.IAccountStore? accounts = null)
     {
         Options = options;
         History = history ?? new MemoryHistoryStore(options.HistoryLength);
         _fanout = fanout ?? new LocalFanout();
         WhoWas = new WhoWasLog(options.WhoWasLength);
         Monitors = new MonitorRegistry(options.MonitorLimit);
+        Accounts = new Accounts.AccountService(accounts ?? new Accounts.MemoryAccountStore(), options.AccountOptions);
+        Accounts.Log += m => Activity?.Invoke(m);
+        Services = new Services.ChatServices(this);
     }
+
+    /// <summary>Accounts (NickServ, SASL, REGISTER all go through this).</summary>
+    public Accounts.AccountService Accounts { get; }
+    /// <summary>The NickServ and ChanServ pseudo-users.</summary>
+    public Services.ChatServices Services { get; }
 
     public ChatServerOptions Options { get; }
     public IHistoryStore History { get; }
@@ -36,7 +44,8 @@ public sealed partial class ChatHub
     public MonitorRegistry Monitors { get; }
     public string ServerName => Options.ServerName;
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
-    public int MemberCount => _nicks.Count;
+    /// <summary>Connected users (the services' pseudo-users not counted).</summary>
+    public int MemberCount => _nicks.Count - (Services is null ? 0 : Sock.Chat.Services.ChatServices.Count);
     public int RoomCount => _rooms.Count;
     /// <summary>The most members connected at once since start (LUSERS 266).</summary>
     public int MaxMemberCount { get; private set; }
@@ -86,9 +95,11 @@ public sealed partial class ChatHub
         m.Nick = nick;
         if (!registered)
         {
-            MaxMemberCount = Math.Max(MaxMemberCount, _nicks.Count);
+            if (m is Sock.Chat.Services.ServiceMember) return ChatError.None;
+            MaxMemberCount = Math.Max(MaxMemberCount, MemberCount);
             Activity?.Invoke($"{nick} connected ({m.Protocol}, {m.Host})");
             NotifyMonitors(nick, online: m);
+            ProtectNick(m);
             return ChatError.None;
         }
         var e = NewEvent(ChatEventKind.NickChange, m, old, prefix, text: nick);
@@ -98,6 +109,7 @@ public sealed partial class ChatHub
             ForgetPrivateHistory(old);
             NotifyMonitors(old, online: null);
             NotifyMonitors(nick, online: m);
+            ProtectNick(m);
         }
         Activity?.Invoke($"{old} is now known as {nick}");
         return ChatError.None;

@@ -23,6 +23,8 @@ public abstract class ChatMember
     public bool IsBot { get; set; }
     /// <summary>The account the member is logged in to, if any (accounts fill this).</summary>
     public string? Account { get; set; }
+    /// <summary>SHA-256 of the TLS client certificate, lower-case hex, when the client sent one (SASL EXTERNAL).</summary>
+    public string? CertificateFingerprint { get; protected set; }
     public DateTimeOffset SignOn { get; } = DateTimeOffset.UtcNow;
     public DateTimeOffset LastActive { get; set; } = DateTimeOffset.UtcNow;
 

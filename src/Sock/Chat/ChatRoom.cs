@@ -40,6 +40,8 @@ public sealed class ChatRoom
     internal MaskList Bans { get; } = new();
     internal MaskList Excepts { get; } = new();
     internal MaskList InviteExceptions { get; } = new();
+    /// <summary>Set when ChanServ keeps this room (topic, modes and lists saved on every change).</summary>
+    public Accounts.RegisteredRoom? Registration { get; internal set; }
     /// <summary>Nicks invited since they last joined (INVITE lets them past +i).</summary>
     internal HashSet<string> Invited { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Set when the last member left and the room was removed.</summary>

@@ -44,8 +44,25 @@ public sealed class ChatServer : IAsyncDisposable
         IHistoryStore history = options.DatabasePath is null
             ? new MemoryHistoryStore(options.HistoryLength)
             : SqliteHistoryStore.Open(options.DatabasePath, options.HistoryLength);
-        var listener = Bind(options);
-        var server = new ChatServer(new ChatHub(options, history, fanout), listener);
+        Accounts.IAccountStore accounts;
+        try
+        {
+            accounts = options.DatabasePath is null ? new Accounts.MemoryAccountStore() : Accounts.SqliteAccountStore.Open(options.DatabasePath);
+        }
+        catch
+        {
+            history.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        Socket listener;
+        try { listener = Bind(options); }
+        catch
+        {
+            accounts.Dispose();
+            history.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        var server = new ChatServer(new ChatHub(options, history, fanout, accounts), listener);
         if (history is SqliteHistoryStore sql) sql.WriteFailed += m => server.Log?.Invoke(m);
         server.Hub.Activity += m => server.Log?.Invoke(m);
         return server;
@@ -239,5 +256,6 @@ public sealed class ChatServer : IAsyncDisposable
         _listener.Dispose();
         _sender.Dispose();
         await Hub.History.DisposeAsync();
+        Hub.Accounts.Store.Dispose();
     }
 }

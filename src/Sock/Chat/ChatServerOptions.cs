@@ -67,6 +67,12 @@ public sealed class ChatServerOptions
     /// <summary>Shown by ADMIN.</summary>
     public string AdminInfo { get; init; } = "sock chat server";
     public string AdminEmail { get; init; } = "";
+    /// <summary>Password hashing, minimum length, verification (docs/accounts.md).</summary>
+    public Accounts.AccountOptions AccountOptions { get; init; } = new();
+    /// <summary>How long someone not logged in may hold a registered nick before it is changed to a guest nick.</summary>
+    public TimeSpan NickGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Only logged-in users may talk (accounts-only server).</summary>
+    public bool RequireAccount { get; init; }
     /// <summary>Port to advertise in the IRCv3 sts cap when TLS is on (null: the main port).</summary>
     public int? StsPort { get; init; }
     public string NetworkName { get; init; } = "sock";

@@ -34,7 +34,12 @@ public sealed class TlsServerSettings
             {
                 ServerCertificate = Certificate,
                 EnabledSslProtocols = TlsCertificates.Protocols,
-                ClientCertificateRequired = false,
+                // Asked for, never required: a client certificate is how SASL EXTERNAL logs in; any
+                // certificate (or none) is accepted here, and only its fingerprint is used.
+                ClientCertificateRequired = true,
+#pragma warning disable CA5359 // this validates a client's certificate, which is never trusted, only fingerprinted
+                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+#pragma warning restore CA5359
             }, ct);
             return ssl;
         }

@@ -64,6 +64,15 @@ internal static class IrcCommandTable
         new("MONITOR", (s, m) => s.MonitorCommand(m), 1, Help: "MONITOR + nick,… | - nick,… | C | L | S"),
         // History.cs
         new("CHATHISTORY", (s, m) => s.ChatHistoryCommand(m), 1, Help: "CHATHISTORY LATEST|BEFORE|AFTER|AROUND|BETWEEN|TARGETS target ref [ref] limit"),
+        // Account.cs
+        new("AUTHENTICATE", (s, m) => s.Authenticate(m), 1, BeforeRegistration: true, Help: "AUTHENTICATE PLAIN|SCRAM-SHA-256|EXTERNAL, then base64 payloads"),
+        new("REGISTER", (s, m) => s.RegisterCommand(m), 3, BeforeRegistration: true, Help: "REGISTER account|* email|* password"),
+        new("VERIFY", (s, m) => s.VerifyCommand(m), 2, BeforeRegistration: true, Help: "VERIFY account code"),
+        new("MARKREAD", (s, m) => s.MarkReadCommand(m), 1, Help: "MARKREAD target [timestamp=…]"),
+        new("NS", (s, m) => s.ServiceAlias(m), Help: "NS command …: to NickServ"),
+        new("NICKSERV", (s, m) => s.ServiceAlias(m), Help: "NICKSERV command …: to NickServ"),
+        new("CS", (s, m) => s.ServiceAlias(m), Help: "CS command …: to ChanServ"),
+        new("CHANSERV", (s, m) => s.ServiceAlias(m), Help: "CHANSERV command …: to ChanServ"),
         // Oper.cs
         new("OPER", (s, m) => s.OperCommand(m), 2, Help: "OPER name password"),
         new("KILL", (s, m) => s.KillCommand(m), 1, OperOnly: true, Help: "KILL nick [:reason]"),

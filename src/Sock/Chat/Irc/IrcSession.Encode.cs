@@ -42,6 +42,12 @@ public sealed partial class IrcSession
                 var forMe = string.Equals(e.Text, Nick, StringComparison.OrdinalIgnoreCase);
                 if (!forMe && (mine || !Has(IrcCap.InviteNotify))) return;
                 break;
+            case ChatEventKind.Account when mine:
+                if (e.Text.Length > 0) Reply(Rpl.LoggedIn, Prefix, e.Text, $"You are now logged in as {e.Text}");
+                else Reply(Rpl.LoggedOut, Prefix, "You are now logged out");
+                return;
+            case ChatEventKind.Account when !Has(IrcCap.AccountNotify):
+                return;
             case ChatEventKind.MonitorOnline:
                 Reply(Rpl.MonOnline, e.Text);
                 return;
@@ -106,6 +112,7 @@ public sealed partial class IrcSession
             ChatEventKind.Away => $":{e.FromPrefix} AWAY" + (e.Text.Length > 0 ? $" :{e.Text}" : ""),
             ChatEventKind.SetName => $":{e.FromPrefix} SETNAME :{e.Text}",
             ChatEventKind.Invite => $":{e.FromPrefix} INVITE {e.Text} {e.Target}",
+            ChatEventKind.Account => $":{e.FromPrefix} ACCOUNT {(e.Text.Length > 0 ? e.Text : "*")}",
             ChatEventKind.Redact => $":{e.FromPrefix} REDACT {e.Target} {e.Text}" + (string.IsNullOrEmpty(e.Extra) ? "" : $" :{e.Extra}"),
             _ => null,
         };

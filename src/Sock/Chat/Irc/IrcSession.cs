@@ -30,7 +30,11 @@ public sealed partial class IrcSession : ChatConnection
     private int _captureThread;
 
     public IrcSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
-        : base(hub, socket, stream, remote, sender) { }
+        : base(hub, socket, stream, remote, sender)
+    {
+        if (stream is System.Net.Security.SslStream { RemoteCertificate: { } cert })
+            CertificateFingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(cert.GetRawCertData())).ToLowerInvariant();
+    }
 
     public override string Protocol => "irc";
     /// <summary>True when the connection is TLS (WHOIS 671, the sts value).</summary>

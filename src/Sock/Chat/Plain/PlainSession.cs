@@ -161,13 +161,23 @@ public sealed class PlainSession : ChatConnection
                 Replay(_room, n);
                 break;
             case "/help":
-                Send("* commands: /nick NEW, /join #room [key], /part, /msg NICK text, /me action, /who [#room], /whois NICK, /invite NICK [#room], /topic [text], /away [message], /rooms, /history [N], /quit [reason], //text sends /text");
+                Send("* commands: /nick NEW, /join #room [key], /part, /msg NICK text, /me action, /who [#room], /whois NICK, /invite NICK [#room], /topic [text], /away [message], /register PASSWORD, /login ACCOUNT PASSWORD, /logout, /msg NickServ HELP, /rooms, /history [N], /quit [reason], //text sends /text");
                 break;
             case "/quit":
                 Disconnect(rest.Length > 0 ? "Quit: " + rest : "Quit");
                 break;
             case "/login":
-                Send("* already logged in");
+                // /login NAME PASSWORD logs in to an account (the one-word form was the server password).
+                var (_, secret) = Split(rest);
+                if (secret.Length == 0) { Send("* usage: /login ACCOUNT PASSWORD"); break; }
+                Hub.Services.NickServ.Handle(this, $"IDENTIFY {rest.Split(' ')[0]} {secret}");
+                break;
+            case "/register":
+                if (rest.Length == 0) { Send($"* usage: /register PASSWORD (registers your nick, {Nick}, as an account)"); break; }
+                Hub.Services.NickServ.Handle(this, "REGISTER " + rest);
+                break;
+            case "/logout":
+                Hub.Services.NickServ.Handle(this, "LOGOUT");
                 break;
             default:
                 Send($"* unknown command {cmd} (try /help; //text sends a line starting with /)");
@@ -225,6 +235,7 @@ public sealed class PlainSession : ChatConnection
             ChatError.NotRoomOperator => $"* you are not an operator of {what}",
             ChatError.NotInRoom => $"* you are not in {what}",
             ChatError.UserOnRoom => $"* they are already in {what}",
+            ChatError.AccountRequired => "* this server is accounts-only: /register PASSWORD or /login ACCOUNT PASSWORD first",
             ChatError.TooManyRooms => "* you are in too many rooms",
             _ => $"* cannot do that: {error}",
         };

@@ -27,6 +27,7 @@ public sealed partial class IrcSession
                 case ChatError.InviteOnlyRoom: Reply(Err.InviteOnlyChan, name, "Cannot join channel (+i)"); break;
                 case ChatError.BadRoomKey: Reply(Err.BadChannelKey, name, "Cannot join channel (+k)"); break;
                 case ChatError.RoomFull: Reply(Err.ChannelIsFull, name, "Cannot join channel (+l)"); break;
+                case ChatError.AccountRequired: Reply(Err.NeedReggedNick, name, "Cannot join channel: log in to your account first (this server is accounts-only)"); break;
             }
         }
     }

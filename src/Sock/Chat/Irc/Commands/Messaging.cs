@@ -39,6 +39,7 @@ public sealed partial class IrcSession
                 case ChatError.NoSuchNick: Reply(Err.NoSuchNick, Word(target), "No such nick/channel"); break;
                 case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(target), "No such channel"); break;
                 case ChatError.CannotSendToRoom: if (!quiet) Reply(Err.CannotSendToChan, target, "Cannot send to channel"); break;
+                case ChatError.AccountRequired: Reply(Err.NeedReggedNick, Word(target), "Log in to your account first (this server is accounts-only)"); break;
                 case ChatError.None when to?.Away is { } away && !ReferenceEquals(to, this): Reply(Rpl.Away, to.Nick, away); break;
             }
         }

@@ -33,7 +33,7 @@ public sealed partial class IrcSession
         else
         {
             var exact = mask.IndexOfAny(['*', '?']) < 0 ? Hub.FindMember(mask) : null;
-            var found = exact is not null ? [exact] : Hub.Members.Where(x => WhoMatches(mask, x) && (ReferenceEquals(x, this) || !x.Invisible || IsOperator || ChatHub.ShareRoom(this, x)));
+            var found = exact is not null ? [exact] : Hub.Members.Where(x => x is not Services.ServiceMember && WhoMatches(mask, x) && (ReferenceEquals(x, this) || !x.Invisible || IsOperator || ChatHub.ShareRoom(this, x)));
             foreach (var x in found) WhoLine("*", x, RoomStatus.None, fields, token);
         }
         Reply(Rpl.EndOfWho, mask, "End of WHO list");

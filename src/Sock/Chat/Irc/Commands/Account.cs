@@ -1,0 +1,212 @@
+using System.Text;
+using Sock.Chat.Accounts;
+
+namespace Sock.Chat.Irc;
+
+/// <summary>Accounts over IRC: SASL (AUTHENTICATE: PLAIN, SCRAM-SHA-256, EXTERNAL), draft/account-registration (REGISTER, VERIFY), draft/read-marker (MARKREAD), and the NS/CS service aliases.</summary>
+public sealed partial class IrcSession
+{
+    /// <summary>The longest SASL payload taken (base64, all chunks); longer is ERR_SASLTOOLONG.</summary>
+    private const int MaxSaslBytes = 8192;
+    private string? _saslMechanism;
+    private StringBuilder? _saslBuffer;
+    private ScramServer? _scram;
+    // SCRAM: the account whose proof held; success is sent once the client has checked our signature ("+").
+    private string? _scramVerified;
+
+    internal static string SaslMechanisms(ChatServerOptions o) => o.Tls is null ? "PLAIN,SCRAM-SHA-256" : "PLAIN,SCRAM-SHA-256,EXTERNAL";
+
+    internal void Authenticate(IrcMessage m)
+    {
+        var arg = m.Param(0);
+        if (!Has(IrcCap.Sasl)) { Reply(Err.SaslFail, "SASL authentication failed: request the sasl capability first"); return; }
+        if (arg == "*") { ResetSasl(); Reply(Err.SaslAborted, "SASL authentication aborted"); return; }
+        if (_saslMechanism is null)
+        {
+            if (Account is not null && !_registered) { Reply(Err.SaslAlready, "You have already authenticated using SASL"); return; }
+            var mechanism = arg.ToUpperInvariant();
+            if (!SaslMechanisms(Options).Split(',').Contains(mechanism))
+            {
+                Reply(Rpl.SaslMechs, SaslMechanisms(Options), "are available SASL mechanisms");
+                Reply(Err.SaslFail, "SASL authentication failed");
+                return;
+            }
+            _saslMechanism = mechanism;
+            _saslBuffer = new StringBuilder();
+            _scram = mechanism == "SCRAM-SHA-256" ? Hub.Accounts.NewScram() : null;
+            Emit("AUTHENTICATE +");
+            return;
+        }
+        // Payload chunks of 400 bytes; a shorter one (or "+") ends it.
+        if (arg != "+") _saslBuffer!.Append(arg);
+        if (_saslBuffer!.Length > MaxSaslBytes) { ResetSasl(); Reply(Err.SaslTooLong, "SASL message too long"); return; }
+        if (arg.Length == 400) return;
+        byte[] payload;
+        try { payload = Convert.FromBase64String(_saslBuffer.ToString()); }
+        catch (FormatException) { SaslFailed("the payload is not base64"); return; }
+        _saslBuffer.Clear();
+        switch (_saslMechanism)
+        {
+            case "PLAIN": SaslPlain(payload); break;
+            case "EXTERNAL": SaslExternal(payload); break;
+            default: SaslScram(payload); break;
+        }
+    }
+
+    private void SaslPlain(byte[] payload)
+    {
+        var parts = Encoding.UTF8.GetString(payload).Split('\0');
+        if (parts.Length != 3 || parts[1].Length == 0) { SaslFailed("malformed PLAIN payload"); return; }
+        var (authzid, authcid, password) = (parts[0], parts[1], parts[2]);
+        if (authzid.Length > 0 && !authzid.Equals(authcid, StringComparison.OrdinalIgnoreCase)) { SaslFailed("authorization identity must be the account"); return; }
+        var result = Hub.Accounts.Authenticate(authcid, password, Host, out var account);
+        if (result != AccountResult.Ok) { SaslFailed(Services.NickServ.Describe(result, Hub.Accounts)); return; }
+        SaslSucceeded(account!.Name);
+    }
+
+    private void SaslExternal(byte[] payload)
+    {
+        var authzid = Encoding.UTF8.GetString(payload);
+        var account = CertificateFingerprint is { } fp ? Hub.Accounts.FindByCertificate(fp) : null;
+        if (account is null || (authzid.Length > 0 && !authzid.Equals(account.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            SaslFailed(CertificateFingerprint is null ? "no client certificate" : "this certificate is not registered (NickServ CERT ADD)");
+            return;
+        }
+        SaslSucceeded(account.Name);
+    }
+
+    private void SaslScram(byte[] payload)
+    {
+        var text = Encoding.UTF8.GetString(payload);
+        if (_scram!.User is null)
+        {
+            var first = _scram.First(text, out var error);
+            if (first is null) { SaslFailed(error!); return; }
+            if (!Hub.Accounts.ScramAllowed(_scram.User!, Host)) { SaslFailed(Services.NickServ.Describe(AccountResult.Throttled, Hub.Accounts)); return; }
+            SendSasl(first);
+            return;
+        }
+        if (_scramVerified is { } verified) { SaslSucceeded(verified); return; }
+        var final = _scram.Final(text, out var finalError);
+        Hub.Accounts.ScramFinished(_scram.User, Host, final is not null);
+        if (final is null) { SaslFailed(finalError!); return; }
+        var account = Hub.Accounts.Find(_scram.User);
+        if (account is null || !account.Verified) { SaslFailed("authentication failed"); return; }
+        // server-final, then (after the client's "+") success: RFC 5802's last step is the client's check.
+        _scramVerified = account.Name;
+        SendSasl(final);
+    }
+
+    /// <summary>A server challenge, base64 in chunks of 400 (an exact multiple ends with "+").</summary>
+    private void SendSasl(string message)
+    {
+        var b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(message));
+        for (var i = 0; i < b64.Length; i += 400) Emit("AUTHENTICATE " + b64[i..Math.Min(i + 400, b64.Length)]);
+        if (b64.Length % 400 == 0) Emit("AUTHENTICATE +");
+    }
+
+    private void SaslSucceeded(string account)
+    {
+        ResetSasl();
+        Hub.LogIn(this, account); // 900 comes back as the account event
+        Reply(Rpl.SaslSuccess, "SASL authentication successful");
+    }
+
+    private void SaslFailed(string why)
+    {
+        ResetSasl();
+        Reply(Err.SaslFail, "SASL authentication failed: " + why);
+    }
+
+    private void ResetSasl()
+    {
+        _saslMechanism = null;
+        _saslBuffer = null;
+        _scram = null;
+        _scramVerified = null;
+    }
+
+    /// <summary>draft/account-registration: REGISTER account|* email|* password (the account is the nick).</summary>
+    internal void RegisterCommand(IrcMessage m)
+    {
+        var (name, email, password) = (m.Param(0), m.Param(1), m.Param(2));
+        var nick = _registered ? Nick : _pendingNick;
+        if (!_registered && !Options.AccountOptions.RegisterBeforeConnect)
+        {
+            Fail("REGISTER", "COMPLETE_CONNECTION_REQUIRED", Word(name), "Finish connecting (NICK, USER, CAP END) before registering");
+            return;
+        }
+        if (nick is null) { Fail("REGISTER", "COMPLETE_CONNECTION_REQUIRED", Word(name), "Choose a nick first"); return; }
+        if (name == "*") name = nick;
+        if (!name.Equals(nick, StringComparison.OrdinalIgnoreCase)) { Fail("REGISTER", "ACCOUNT_NAME_MUST_BE_NICK", Word(name), "Your account name must be your nick"); return; }
+        if (Account is not null) { Fail("REGISTER", "ALREADY_AUTHENTICATED", Word(name), "You are already logged in"); return; }
+        if (email == "*") email = "";
+        if (Options.AccountOptions.RequireEmail && !IsEmail(email)) { Fail("REGISTER", "INVALID_EMAIL", Word(name), "An e-mail address is required"); return; }
+        switch (Hub.Accounts.Register(name, password, email.Length > 0 ? email : null, out var account))
+        {
+            case AccountResult.Ok when account!.Verified:
+                Hub.LogIn(this, account.Name);
+                Emit($":{Server} REGISTER SUCCESS {account.Name} :Account successfully registered");
+                break;
+            case AccountResult.Ok:
+                Emit($":{Server} REGISTER VERIFICATION_REQUIRED {account!.Name} :Ask an operator for your verification code, then VERIFY {account.Name} CODE");
+                break;
+            case AccountResult.Exists: Fail("REGISTER", "ACCOUNT_EXISTS", Word(name), "Account already exists"); break;
+            case AccountResult.WeakPassword: Fail("REGISTER", "WEAK_PASSWORD", Word(name), $"Passwords must be {Options.AccountOptions.MinPasswordLength} to 300 characters"); break;
+            case AccountResult.InvalidName: Fail("REGISTER", "BAD_ACCOUNT_NAME", Word(name), "That name cannot be an account"); break;
+            default: Fail("REGISTER", "TEMPORARILY_UNAVAILABLE", Word(name), "Accounts are unavailable right now; try again later"); break;
+        }
+    }
+
+    private static bool IsEmail(string s) => s.Length is > 2 and < 255 && s.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < s.Length - 1 && !s.Contains(' ', StringComparison.Ordinal);
+
+    internal void VerifyCommand(IrcMessage m)
+    {
+        var (name, code) = (m.Param(0), m.Param(1));
+        switch (Hub.Accounts.Verify(name, code))
+        {
+            case AccountResult.Ok:
+                Hub.LogIn(this, Hub.Accounts.Find(name)?.Name ?? name);
+                Emit($":{Server} VERIFY SUCCESS {name} :Account verified");
+                break;
+            default: Fail("VERIFY", "INVALID_CODE", Word(name), "Invalid verification code"); break;
+        }
+    }
+
+    /// <summary>draft/read-marker: per account, shared by its clients; a marker only moves forward.</summary>
+    internal void MarkReadCommand(IrcMessage m)
+    {
+        var target = m.Param(0);
+        if (Account is not { } account) { Fail("MARKREAD", "ACCOUNT_REQUIRED", Word(target), "Log in to keep read markers"); return; }
+        if (m.Params.Count < 2) { SendMarker(account, target); return; }
+        var value = m.Param(1);
+        if (!value.StartsWith("timestamp=", StringComparison.Ordinal)
+            || !DateTimeOffset.TryParse(value[10..], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+        {
+            Fail("MARKREAD", "INVALID_PARAMS", Word(target), Word(value), "Expected timestamp=YYYY-MM-DDThh:mm:ss.sssZ");
+            return;
+        }
+        try
+        {
+            if (Hub.Accounts.Store.ReadMarker(account, target) is not { } known || time > known) Hub.Accounts.Store.SetReadMarker(account, target, time);
+        }
+        catch (SockException) { Fail("MARKREAD", "TEMPORARILY_UNAVAILABLE", Word(target), "Read markers are unavailable right now"); return; }
+        foreach (var x in Hub.Members)
+            if (x is IrcSession s && s.Has(IrcCap.ReadMarker) && string.Equals(s.Account, account, StringComparison.OrdinalIgnoreCase)) s.SendMarker(account, target);
+    }
+
+    private void SendMarker(string account, string target)
+    {
+        DateTimeOffset? t = null;
+        try { t = Hub.Accounts.Store.ReadMarker(account, target); } catch (SockException) { }
+        Emit($":{Server} MARKREAD {target} {(t is { } x ? "timestamp=" + Timestamp(x) : "*")}");
+    }
+
+    /// <summary>NS/CS (and NICKSERV/CHANSERV): the rest of the line goes to the service, as `/msg NickServ …` would.</summary>
+    internal void ServiceAlias(IrcMessage m)
+    {
+        var service = Hub.Services.ByAlias(m.Command)!;
+        Hub.Say(this, service.Nick, string.Join(' ', m.Params), ChatEventKind.Message, out _);
+    }
+}
