@@ -44,7 +44,6 @@ CAPS: Dict[str, Tuple[str, str]] = {
     "draft/metadata-3": ("not offered", NOT_LISTED + " (per-user key/value metadata, a draft)"),
     "extended-monitor": ("not offered", NOT_LISTED + " (MONITOR is; its extension is not)"),
     "draft/channel-rename": ("not offered", NOT_LISTED),
-    "draft/event-playback": ("not offered", NOT_LISTED + " (an Ergo extension of CHATHISTORY)"),
 }
 # anything else missing from CAP LS: ("planned", IRC), as PRODUCT.md's IRCv3 list is issue 12's
 

@@ -20,7 +20,7 @@ import time
 from typing import List, Optional, Set, Type
 
 from irctest import patma
-from irctest.basecontrollers import BaseServerController, DirectoryBasedController
+from irctest.basecontrollers import BaseServerController, DirectoryBasedController, ProcessStopped
 from irctest.runner import NotImplementedByController
 from irctest.specifications import Capabilities
 
@@ -51,14 +51,22 @@ class SockController(BaseServerController, DirectoryBasedController):
     # No accounts yet, hence no SASL (the accounts issue fills these in).
     supported_sasl_mechanisms: Set[str] = set()
     supports_sts = False
-    # Capabilities sock advertises: a CAP NAK of one of these is a failure, not a skip.
+    # Capabilities sock advertises (of those irctest knows): a CAP NAK of one of these is a
+    # failure, not a skip. Add each one the server starts to offer.
     capabilities = frozenset(
         {
-            Capabilities.SERVER_TIME,
-            Capabilities.MESSAGE_TAGS,
-            Capabilities.ECHO_MESSAGE,
-            Capabilities.MULTI_PREFIX,
+            Capabilities.ACCOUNT_NOTIFY,
+            Capabilities.ACCOUNT_TAG,
+            Capabilities.AWAY_NOTIFY,
             Capabilities.BATCH,
+            Capabilities.ECHO_MESSAGE,
+            Capabilities.EXTENDED_JOIN,
+            Capabilities.LABELED_RESPONSE,
+            Capabilities.MESSAGE_REDACTION,
+            Capabilities.MESSAGE_TAGS,
+            Capabilities.MULTI_PREFIX,
+            Capabilities.SERVER_TIME,
+            Capabilities.SETNAME,
         }
     )
     # ISUPPORT values sock must send (isupport.py::testValues checks them). Add a token here
@@ -112,6 +120,8 @@ class SockController(BaseServerController, DirectoryBasedController):
             str(HISTORY),
             "--motd",
             MOTD,
+            # TODO(issue 12): LINKS/312 want the server description irctest configures for
+            # every server, "test server" (links.py); pass it once sock has a flag for it.
         ]
         if password is not None:
             args += ["--password", password]
@@ -125,8 +135,23 @@ class SockController(BaseServerController, DirectoryBasedController):
         else:
             faketime_cmd = []
 
-        # sock's log (stdout) goes to the test's captured output with IRCTEST_DEBUG_LOGS=1.
-        self.proc = self.execute([*faketime_cmd, *sock_command(), *args], proc_name="sock")
+        # sock's log (stdout) goes to the test's captured output with IRCTEST_DEBUG_LOGS=1;
+        # otherwise its stderr is kept, to say why it stopped (see check_is_alive).
+        command = [*faketime_cmd, *sock_command(), *args]
+        if self.debug_mode:
+            self.proc = self.execute(command, proc_name="sock")
+        else:
+            self.stderr_path = self.directory / "sock.stderr"
+            with open(self.stderr_path, "wb") as stderr:
+                self.proc = self.execute(command, proc_name="sock", stderr=stderr)
+
+    def check_is_alive(self) -> None:
+        try:
+            super().check_is_alive()
+        except ProcessStopped as e:
+            path = getattr(self, "stderr_path", None)
+            said = path.read_text(errors="replace").strip()[-500:] if path and path.exists() else ""
+            raise ProcessStopped(f"{e}: {said}" if said else str(e)) from None
 
     def wait_for_port(self) -> None:
         """Like the base class, but fast: poll every 20 ms, and speak IRC.
