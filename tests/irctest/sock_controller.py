@@ -48,8 +48,9 @@ def sock_command() -> List[str]:
 
 class SockController(BaseServerController, DirectoryBasedController):
     software_name = "Sock"
-    # No accounts yet, hence no SASL (the accounts issue fills these in).
-    supported_sasl_mechanisms: Set[str] = set()
+    # EXTERNAL needs a client certificate registered with NickServ CERT ADD; irctest's
+    # EXTERNAL tests bring their own certificates, which sock takes, so it is listed too.
+    supported_sasl_mechanisms: Set[str] = {"PLAIN", "SCRAM-SHA-256"}
     supports_sts = False
     # Capabilities sock advertises (of those irctest knows): a CAP NAK of one of these is a
     # failure, not a skip. Add each one the server starts to offer.
@@ -64,6 +65,7 @@ class SockController(BaseServerController, DirectoryBasedController):
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_REDACTION,
             Capabilities.MESSAGE_TAGS,
+            Capabilities.READ_MARKER,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,
             Capabilities.SETNAME,
@@ -123,6 +125,12 @@ class SockController(BaseServerController, DirectoryBasedController):
             # TODO(issue 12): LINKS/312 want the server description irctest configures for
             # every server, "test server" (links.py); pass it once sock has a flag for it.
         ]
+        # Like Ergo's test config (bcrypt cost 4): the least work RFC 7677 allows, so the many
+        # registrations and logins of the suite do not spend its time budget hashing.
+        args += ["--password-iterations", "4096"]
+        args += ["--register-before-connect", "true" if self.test_config.account_registration_before_connect else "false"]
+        if self.test_config.account_registration_requires_email:
+            args += ["--require-email"]
         if password is not None:
             args += ["--password", password]
         if ssl:
@@ -185,9 +193,21 @@ class SockController(BaseServerController, DirectoryBasedController):
         self.wait_for_port()
 
     def registerUser(self, case, username: str, password: Optional[str] = None) -> None:  # type: ignore
-        # TODO(accounts issue): register through sock's NickServ, e.g.
-        #   BaseServicesController.registerUser's PRIVMSG NickServ :REGISTER <password> <email>
-        raise NotImplementedByController("account registration")
+        """Registers as a user would: connect, then `NS REGISTER password` to the built-in NickServ."""
+        assert password
+        client = case.addClient(show_io=False)
+        case.sendLine(client, "CAP LS 302")
+        case.sendLine(client, "NICK " + username)
+        case.sendLine(client, "USER r e g :user")
+        case.sendLine(client, "CAP END")
+        while case.getRegistrationMessage(client).command != "001":
+            pass
+        case.getMessages(client)
+        case.sendLine(client, "NS REGISTER " + password)
+        msg = case.getMessage(client)
+        assert msg.params == [username, "Account created"], msg
+        case.sendLine(client, "QUIT")
+        case.assertDisconnected(client)
 
 
 def get_irctest_controller_class() -> Type[SockController]:

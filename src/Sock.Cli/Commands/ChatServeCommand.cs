@@ -33,12 +33,14 @@ internal static class ChatServeCommand
         var verifyAccounts = new Option<bool>("--verify-accounts") { Description = "New accounts need the verification code the server logs (VERIFY) before they log in" };
         var nickGrace = new Option<double>("--nick-grace") { Description = "Seconds someone not logged in may keep a registered nick", DefaultValueFactory = _ => defaults.NickGrace.TotalSeconds };
         var iterations = new Option<int>("--password-iterations") { Description = "PBKDF2-SHA-256 iterations for new passwords (kept per account)", DefaultValueFactory = _ => defaults.AccountOptions.Iterations };
+        var beforeConnect = new Option<bool>("--register-before-connect") { Description = "Allow IRC REGISTER before NICK/USER complete (true/false)", DefaultValueFactory = _ => defaults.AccountOptions.RegisterBeforeConnect };
+        var requireEmail = new Option<bool>("--require-email") { Description = "REGISTER needs an e-mail address (checked for form only; no mail is sent)" };
         var minPassword = new Option<int>("--min-password") { Description = "Shortest password accepted", DefaultValueFactory = _ => defaults.AccountOptions.MinPasswordLength };
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
         {
             bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room,
-            requireAccount, verifyAccounts, nickGrace, iterations, minPassword,
+            requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
         };
         cmd.WithExamples(
             "sock chat serve                                   # port 4323; then: nc 127.0.0.1 4323",
@@ -93,6 +95,8 @@ internal static class ChatServeCommand
                     Iterations = parse.GetValue(iterations),
                     MinPasswordLength = Math.Max(1, parse.GetValue(minPassword)),
                     VerifyAccounts = parse.GetValue(verifyAccounts),
+                    RegisterBeforeConnect = parse.GetValue(beforeConnect),
+                    RequireEmail = parse.GetValue(requireEmail),
                 },
                 Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
             };
