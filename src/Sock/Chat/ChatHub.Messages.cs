@@ -22,7 +22,7 @@ public sealed partial class ChatHub
                 var refused = CanSpeak(r, m);
                 if (refused != ChatError.None) return refused;
                 var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags);
-                if (Keeps(kind)) History.Append(r.Name, e);
+                if (Keeps(kind, clientTags)) History.Append(r.Name, e);
                 _fanout.Publish(r, e, r.Live);
             }
             m.LastActive = DateTimeOffset.UtcNow;
@@ -32,15 +32,23 @@ public sealed partial class ChatHub
         if (to is null) return ChatError.NoSuchNick;
         recipient = to;
         var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags);
-        if (Keeps(kind)) History.Append(ConversationKey(m, to.Nick), pm);
+        if (Keeps(kind, clientTags)) History.Append(ConversationKey(m, to.Nick), pm);
         to.Deliver(pm);
         if (!ReferenceEquals(to, m)) m.Deliver(pm);
         m.LastActive = DateTimeOffset.UtcNow;
         return ChatError.None;
     }
 
-    /// <summary>Messages and actions are kept; notices and tag-only messages (typing) are not.</summary>
-    private static bool Keeps(ChatEventKind kind) => kind is ChatEventKind.Message or ChatEventKind.Action;
+    /// <summary>
+    /// Messages and actions are kept; notices are not, nor tag-only messages (typing indicators)
+    /// unless the sender marked them <c>+draft/persist</c> (reactions).
+    /// </summary>
+    private static bool Keeps(ChatEventKind kind, string? clientTags) =>
+        kind is ChatEventKind.Message or ChatEventKind.Action
+        || (kind == ChatEventKind.TagOnly && clientTags is not null && clientTags.Split(';').Any(t => t == "+draft/persist" || t.StartsWith("+draft/persist=", StringComparison.Ordinal)));
+
+    /// <summary>True for what history shows everyone; the rest (topics, tag-only) only to IRCv3 event-playback clients.</summary>
+    public static bool IsConversation(ChatEvent e) => e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice;
 
     /// <summary>+n, +m and bans decide who may speak in a room (voiced members and operators past +m and bans).</summary>
     private static ChatError CanSpeak(ChatRoom r, ChatMember m)
@@ -88,8 +96,9 @@ public sealed partial class ChatHub
         return ChatError.None;
     }
 
-    /// <summary>The last <paramref name="count"/> messages of a room, oldest first.</summary>
-    public IReadOnlyList<ChatEvent> Recent(string room, int count) => History.Recent(room, Math.Min(count, Options.HistoryLength));
+    /// <summary>The last <paramref name="count"/> messages of a room, oldest first (topic changes and tag-only messages left out).</summary>
+    public IReadOnlyList<ChatEvent> Recent(string room, int count) =>
+        [.. History.Recent(room, Options.HistoryLength).Where(IsConversation).TakeLast(Math.Min(count, Options.HistoryLength))];
 
     /// <summary>Everything kept for a target as <paramref name="asker"/> sees it: a room, or their conversation with a nick.</summary>
     public IReadOnlyList<ChatEvent> HistoryOf(ChatMember asker, string target) =>

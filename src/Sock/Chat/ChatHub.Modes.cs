@@ -127,7 +127,9 @@ public sealed partial class ChatHub
             r.Topic = topic;
             r.TopicSetBy = by.Prefix;
             r.TopicTime = DateTimeOffset.UtcNow;
-            Publish(r, NewEvent(ChatEventKind.Topic, by, target: r.Name, text: topic));
+            var e = NewEvent(ChatEventKind.Topic, by, target: r.Name, text: topic);
+            History.Append(r.Name, e); // shown by CHATHISTORY to event-playback clients
+            Publish(r, e);
             SaveRegistration(r);
         }
         return ChatError.None;

@@ -33,7 +33,7 @@ public sealed partial class ChatHub
                 r.Add(m, JoinStatus(r, m));
                 m.AddRoom(r.Name);
                 Publish(r, NewEvent(ChatEventKind.Join, m, target: r.Name, extra: m.RealName));
-                m.OnJoined(r, History.Recent(r.Name, Math.Min(Options.HistoryReplay, Options.HistoryLength)));
+                m.OnJoined(r, Recent(r.Name, Options.HistoryReplay));
                 room = r;
             }
             Activity?.Invoke($"{m.Nick} joined {r.Name}");

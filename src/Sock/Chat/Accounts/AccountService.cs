@@ -22,6 +22,8 @@ public enum AccountResult
 /// </summary>
 public sealed class AccountService(IAccountStore store, AccountOptions options)
 {
+    /// <summary>Longest password accepted (a bound on the hashing work one request can ask for).</summary>
+    public const int MaxPasswordLength = 1024;
     private readonly LoginThrottle _throttle = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _codes = new(StringComparer.OrdinalIgnoreCase);
 
@@ -38,7 +40,7 @@ public sealed class AccountService(IAccountStore store, AccountOptions options)
     {
         account = null;
         if (!ChatNames.IsValidNick(name, options.NickLength) || IsService(name)) return AccountResult.InvalidName;
-        if (password.Length < options.MinPasswordLength || password.Length > 300) return AccountResult.WeakPassword;
+        if (password.Length < options.MinPasswordLength || password.Length > MaxPasswordLength) return AccountResult.WeakPassword;
         var created = new Account(name, DateTimeOffset.UtcNow, PasswordVerifier.Create(password, options.Iterations), [], !options.VerifyAccounts, email);
         var result = Guarded(() => store.TryCreate(created) ? AccountResult.Ok : AccountResult.Exists);
         account = result == AccountResult.Ok ? created : null;
@@ -111,7 +113,7 @@ public sealed class AccountService(IAccountStore store, AccountOptions options)
 
     public AccountResult SetPassword(string name, string password)
     {
-        if (password.Length < options.MinPasswordLength || password.Length > 300) return AccountResult.WeakPassword;
+        if (password.Length < options.MinPasswordLength || password.Length > MaxPasswordLength) return AccountResult.WeakPassword;
         return Guarded(() =>
         {
             var a = store.Find(name);

@@ -68,7 +68,7 @@ internal static class IrcCommandTable
         new("AUTHENTICATE", (s, m) => s.Authenticate(m), 1, BeforeRegistration: true, Help: "AUTHENTICATE PLAIN|SCRAM-SHA-256|EXTERNAL, then base64 payloads"),
         new("REGISTER", (s, m) => s.RegisterCommand(m), 3, BeforeRegistration: true, Help: "REGISTER account|* email|* password"),
         new("VERIFY", (s, m) => s.VerifyCommand(m), 2, BeforeRegistration: true, Help: "VERIFY account code"),
-        new("MARKREAD", (s, m) => s.MarkReadCommand(m), 1, Help: "MARKREAD target [timestamp=…]"),
+        new("MARKREAD", (s, m) => s.MarkReadCommand(m), Help: "MARKREAD target [timestamp=…]"),
         new("NS", (s, m) => s.ServiceAlias(m), Help: "NS command …: to NickServ"),
         new("NICKSERV", (s, m) => s.ServiceAlias(m), Help: "NICKSERV command …: to NickServ"),
         new("CS", (s, m) => s.ServiceAlias(m), Help: "CS command …: to ChanServ"),

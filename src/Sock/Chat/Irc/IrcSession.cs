@@ -19,6 +19,8 @@ public sealed partial class IrcSession : ChatConnection
     private IrcCap _caps;
     private int _capVersion;
     private string? _pendingNick;
+    // The last nick refused as in use before registration (REGISTER * then names it).
+    private string? _refusedNick;
     private bool _userGiven;
     private bool? _passOk;
     private bool _capNegotiating;

@@ -31,7 +31,7 @@ public sealed class NickServ : ServiceMember
         AccountResult.NotVerified => "This account is not verified yet",
         AccountResult.Exists => "Account already exists",
         AccountResult.InvalidName => "That name cannot be an account (nick rules; not a service's name)",
-        AccountResult.WeakPassword => $"Passwords must be {s.Options.MinPasswordLength} to 300 characters",
+        AccountResult.WeakPassword => $"Passwords must be {s.Options.MinPasswordLength} to {AccountService.MaxPasswordLength} characters",
         _ => "Authentication failed: invalid account name or password",
     };
 

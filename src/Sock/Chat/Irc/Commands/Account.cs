@@ -38,8 +38,9 @@ public sealed partial class IrcSession
             return;
         }
         // Payload chunks of 400 bytes; a shorter one (or "+") ends it.
+        if (arg.Length > 400) { ResetSasl(); Reply(Err.SaslTooLong, "SASL message too long"); return; }
         if (arg != "+") _saslBuffer!.Append(arg);
-        if (_saslBuffer!.Length > MaxSaslBytes) { ResetSasl(); Reply(Err.SaslTooLong, "SASL message too long"); return; }
+        if (_saslBuffer!.Length > MaxSaslBytes) { SaslFailed("the payload is too long"); return; }
         if (arg.Length == 400) return;
         byte[] payload;
         try { payload = Convert.FromBase64String(_saslBuffer.ToString()); }
@@ -137,7 +138,13 @@ public sealed partial class IrcSession
             Fail("REGISTER", "COMPLETE_CONNECTION_REQUIRED", Word(name), "Finish connecting (NICK, USER, CAP END) before registering");
             return;
         }
-        if (nick is null) { Fail("REGISTER", "COMPLETE_CONNECTION_REQUIRED", Word(name), "Choose a nick first"); return; }
+        if (nick is null)
+        {
+            // The nick asked for is held by someone else: it cannot be registered out from under them.
+            if (_refusedNick is not null) { Fail("REGISTER", "ACCOUNT_EXISTS", Word(_refusedNick), "That nick is in use"); return; }
+            Fail("REGISTER", "COMPLETE_CONNECTION_REQUIRED", Word(name), "Choose a nick first");
+            return;
+        }
         if (name == "*") name = nick;
         if (!name.Equals(nick, StringComparison.OrdinalIgnoreCase)) { Fail("REGISTER", "ACCOUNT_NAME_MUST_BE_NICK", Word(name), "Your account name must be your nick"); return; }
         if (Account is not null) { Fail("REGISTER", "ALREADY_AUTHENTICATED", Word(name), "You are already logged in"); return; }
@@ -153,7 +160,7 @@ public sealed partial class IrcSession
                 Emit($":{Server} REGISTER VERIFICATION_REQUIRED {account!.Name} :Ask an operator for your verification code, then VERIFY {account.Name} CODE");
                 break;
             case AccountResult.Exists: Fail("REGISTER", "ACCOUNT_EXISTS", Word(name), "Account already exists"); break;
-            case AccountResult.WeakPassword: Fail("REGISTER", "WEAK_PASSWORD", Word(name), $"Passwords must be {Options.AccountOptions.MinPasswordLength} to 300 characters"); break;
+            case AccountResult.WeakPassword: Fail("REGISTER", "WEAK_PASSWORD", Word(name), $"Passwords must be {Options.AccountOptions.MinPasswordLength} to {AccountService.MaxPasswordLength} characters"); break;
             case AccountResult.InvalidName: Fail("REGISTER", "BAD_ACCOUNT_NAME", Word(name), "That name cannot be an account"); break;
             default: Fail("REGISTER", "TEMPORARILY_UNAVAILABLE", Word(name), "Accounts are unavailable right now; try again later"); break;
         }
@@ -174,12 +181,12 @@ public sealed partial class IrcSession
         }
     }
 
-    /// <summary>draft/read-marker: per account, shared by its clients; a marker only moves forward.</summary>
+    /// <summary>draft/read-marker: per account (shared by its clients) when logged in, else for this connection; a marker only moves forward.</summary>
     internal void MarkReadCommand(IrcMessage m)
     {
+        if (m.Params.Count == 0 || m.Param(0).Length == 0) { Fail("MARKREAD", "NEED_MORE_PARAMS", "Not enough parameters"); return; }
         var target = m.Param(0);
-        if (Account is not { } account) { Fail("MARKREAD", "ACCOUNT_REQUIRED", Word(target), "Log in to keep read markers"); return; }
-        if (m.Params.Count < 2) { SendMarker(account, target); return; }
+        if (m.Params.Count < 2) { SendMarker(target); return; }
         var value = m.Param(1);
         if (!value.StartsWith("timestamp=", StringComparison.Ordinal)
             || !DateTimeOffset.TryParse(value[10..], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
@@ -187,21 +194,31 @@ public sealed partial class IrcSession
             Fail("MARKREAD", "INVALID_PARAMS", Word(target), Word(value), "Expected timestamp=YYYY-MM-DDThh:mm:ss.sssZ");
             return;
         }
-        try
+        if (Marker(target) is { } known && time <= known) { SendMarker(target); return; }
+        if (Account is not { } account)
         {
-            if (Hub.Accounts.Store.ReadMarker(account, target) is not { } known || time > known) Hub.Accounts.Store.SetReadMarker(account, target, time);
+            if (_markers.Count < Options.MaxChannelsPerClient * 4 || _markers.ContainsKey(target)) _markers[target] = time;
+            SendMarker(target);
+            return;
         }
+        try { Hub.Accounts.Store.SetReadMarker(account, target, time); }
         catch (SockException) { Fail("MARKREAD", "TEMPORARILY_UNAVAILABLE", Word(target), "Read markers are unavailable right now"); return; }
         foreach (var x in Hub.Members)
-            if (x is IrcSession s && s.Has(IrcCap.ReadMarker) && string.Equals(s.Account, account, StringComparison.OrdinalIgnoreCase)) s.SendMarker(account, target);
+            if (x is IrcSession s && s.Has(IrcCap.ReadMarker) && string.Equals(s.Account, account, StringComparison.OrdinalIgnoreCase)) s.SendMarker(target);
     }
 
-    private void SendMarker(string account, string target)
+    // A guest's read markers, for this connection only (bounded).
+    private readonly Dictionary<string, DateTimeOffset> _markers = new(StringComparer.OrdinalIgnoreCase);
+
+    private DateTimeOffset? Marker(string target)
     {
-        DateTimeOffset? t = null;
-        try { t = Hub.Accounts.Store.ReadMarker(account, target); } catch (SockException) { }
-        Emit($":{Server} MARKREAD {target} {(t is { } x ? "timestamp=" + Timestamp(x) : "*")}");
+        if (Account is not { } account) return _markers.TryGetValue(target, out var t) ? t : null;
+        try { return Hub.Accounts.Store.ReadMarker(account, target); }
+        catch (SockException) { return null; }
     }
+
+    private void SendMarker(string target) =>
+        Emit($":{Server} MARKREAD {target} {(Marker(target) is { } x ? "timestamp=" + Timestamp(x) : "*")}");
 
     /// <summary>NS/CS (and NICKSERV/CHANSERV): the rest of the line goes to the service, as `/msg NickServ …` would.</summary>
     internal void ServiceAlias(IrcMessage m)

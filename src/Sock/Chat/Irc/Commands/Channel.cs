@@ -36,7 +36,8 @@ public sealed partial class IrcSession
     protected internal override void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay)
     {
         if (room.Topic.Length > 0) TopicReplies(room);
-        if (!Has(IrcCap.NoImplicitNames)) NamesOf(room);
+        if (!Has(IrcCap.NoImplicitNames)) NamesOf(room, joining: true);
+        else if (Has(IrcCap.ReadMarker)) SendMarker(room.Name);
         // Clients that fetch history themselves (draft/chathistory) are not sent a replay they did not ask for.
         if (!Has(IrcCap.ChatHistory)) SendReplay(room.Name, replay);
     }
@@ -105,7 +106,7 @@ public sealed partial class IrcSession
     /// 353 lines of up to ~400 characters, then 366. One locked pass for the statuses: a joiner of a
     /// 10,000-member room gets this whole list. Invisible members show only to those who share the room.
     /// </summary>
-    private void NamesOf(ChatRoom r)
+    private void NamesOf(ChatRoom r, bool joining = false)
     {
         var symbol = r.Secret ? "@" : r.Private ? "*" : "=";
         var member = InRoom(r.Name);
@@ -120,6 +121,7 @@ public sealed partial class IrcSession
             line.Append(entry);
         }
         if (line.Length > 0) Reply(Rpl.NamReply, symbol, r.Name, line.ToString());
+        if (joining && Has(IrcCap.ReadMarker)) SendMarker(r.Name); // draft/read-marker: before 366
         Reply(Rpl.EndOfNames, r.Name, "End of /NAMES list.");
     }
 

@@ -55,6 +55,7 @@ public sealed partial class IrcSession
             second = s;
         }
         var all = Hub.HistoryOf(this, target);
+        if (!Has(IrcCap.EventPlayback)) all = [.. all.Where(ChatHub.IsConversation)];
         var chosen = Select(all, sub, first, second, limit);
         var shownTarget = ChatNames.IsChannel(target) ? (Hub.FindRoom(target)?.Name ?? target) : target;
         SendHistoryBatch("chathistory", shownTarget, chosen);
@@ -132,16 +133,16 @@ public sealed partial class IrcSession
         }
         if (from > to) (from, to) = (to, from);
         var found = new List<(string Target, DateTimeOffset Latest)>();
+        // A target is listed when its latest message falls inside the window (exclusive, at the millisecond).
+        var (lo, hi) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        bool Inside(ChatEvent e) => e.Time.ToUnixTimeMilliseconds() is var t && t > lo && t < hi;
         foreach (var room in Rooms)
         {
-            var last = Hub.HistoryOf(this, room).LastOrDefault(e => e.Time > from && e.Time < to);
-            if (last is not null) found.Add((Hub.FindRoom(room)?.Name ?? room, last.Time));
+            var last = Hub.HistoryOf(this, room).LastOrDefault(ChatHub.IsConversation);
+            if (last is not null && Inside(last)) found.Add((Hub.FindRoom(room)?.Name ?? room, last.Time));
         }
         foreach (var (nick, latest) in Hub.Conversations(this))
-        {
-            var last = Hub.HistoryOf(this, nick).LastOrDefault(e => e.Time > from && e.Time < to);
-            if (last is not null) found.Add((nick, last.Time));
-        }
+            if (Inside(latest)) found.Add((nick, latest.Time));
         string? batch = null;
         if (Has(IrcCap.Batch))
         {

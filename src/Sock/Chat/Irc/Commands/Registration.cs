@@ -87,7 +87,7 @@ public sealed partial class IrcSession
             if (Hub.ClaimNick(this, nick) == ChatError.NickInUse) Reply(Err.NicknameInUse, nick, "Nickname is already in use");
             return;
         }
-        if (Hub.FindMember(nick) is not null) { Reply(Err.NicknameInUse, nick, "Nickname is already in use"); return; }
+        if (Hub.FindMember(nick) is not null) { _refusedNick = nick; Reply(Err.NicknameInUse, nick, "Nickname is already in use"); return; }
         _pendingNick = nick;
         TryRegister();
     }
