@@ -127,7 +127,7 @@ class SockController(BaseServerController, DirectoryBasedController):
         ]
         # Like Ergo's test config (bcrypt cost 4): the least work RFC 7677 allows, so the many
         # registrations and logins of the suite do not spend its time budget hashing.
-        args += ["--password-iterations", "4096"]
+        args += ["--password-iterations", "4096", "--min-password", "1"]  # irctest registers "bar"
         args += ["--register-before-connect", "true" if self.test_config.account_registration_before_connect else "false"]
         if self.test_config.account_registration_requires_email:
             args += ["--require-email"]
