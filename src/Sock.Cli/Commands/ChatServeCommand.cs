@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.Net;
 using Sock.Chat;
@@ -35,20 +36,79 @@ internal static class ChatServeCommand
         var iterations = new Option<int>("--password-iterations") { Description = "PBKDF2-SHA-256 iterations for new passwords (kept per account)", DefaultValueFactory = _ => defaults.AccountOptions.Iterations };
         var beforeConnect = new Option<bool>("--register-before-connect") { Description = "Allow IRC REGISTER before NICK/USER complete (true/false)", DefaultValueFactory = _ => defaults.AccountOptions.RegisterBeforeConnect };
         var requireEmail = new Option<bool>("--require-email") { Description = "REGISTER needs an e-mail address (checked for form only; no mail is sent)" };
+        var config = new Option<string?>("--config") { Description = "Read settings from a JSON file (keys: these flags without --, comments allowed); flags override it" };
+        var checkConfig = new Option<string?>("--check-config") { Description = "Validate a config file (and the certificates it names), print the settings, exit" };
+        var logFormat = new Option<string>("--log-format") { Description = "Log lines on stderr as text or json (one object per line)", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var motdFile = new Option<string?>("--motd-file") { Description = "Message of the day from a file (re-read on SIGHUP)" };
         var minPassword = new Option<int>("--min-password") { Description = "Shortest password accepted", DefaultValueFactory = _ => defaults.AccountOptions.MinPasswordLength };
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
         {
             bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
+            config, checkConfig, logFormat, motdFile,
         };
         cmd.WithExamples(
             "sock chat serve                                   # port 4323; then: nc 127.0.0.1 4323",
             "sock chat serve --flood 5 --max-clients 500 --oper admin:s3cret   # a public server",
             "sock chat serve --db chat.db --history 200        # history and accounts survive restarts",
             "sock chat serve --db chat.db --require-account    # accounts-only (register: /msg NickServ REGISTER pw)",
-            "sock chat serve --tls --port 6697");
+            "sock chat serve --tls --port 6697",
+            "sock chat serve --config /etc/sock/chat.json     # kill -HUP reloads it; SIGTERM stops gracefully",
+            "sock chat serve --check-config /etc/sock/chat.json");
         cmd.SetHandler(async (parse, ct) =>
+        {
+            if (parse.GetValue(checkConfig) is { } checkPath)
+            {
+                var checkedOptions = Build(ChatConfigFile.Merge(cmd, parse, checkPath));
+                Console.Out.WriteLine($"config {checkPath}: ok — port {checkedOptions.Port}, server name {checkedOptions.ServerName}, {checkedOptions.Operators.Count} operator(s), "
+                    + $"history {(checkedOptions.DatabasePath ?? "in memory")}, TLS {(checkedOptions.Tls is null ? "off" : checkedOptions.Tls.Fingerprint)}");
+                return CommandRunner.Ok;
+            }
+            var configPath = parse.GetValue(config);
+            var effective = configPath is null ? parse : ChatConfigFile.Merge(cmd, parse, configPath);
+            var options = Build(effective);
+            await using var server = ChatServer.Start(options);
+            var log = new ServerLog(effective.GetValue(logFormat) == "json");
+            var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+            log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
+            // SIGHUP: read the flags (and the config file, the MOTD file, the certificates) again and apply them.
+            using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                try
+                {
+                    server.Reload(Build(configPath is null ? parse : ChatConfigFile.Merge(cmd, parse, configPath)));
+                }
+                catch (Exception e) when (e is UsageException or SockException or IOException or System.Security.Cryptography.CryptographicException)
+                {
+                    log.Write($"reload failed, the running settings stay: {e.Message}");
+                }
+            });
+            // SIGTERM is an orderly stop (exit 0): the server tells everyone and drains their queues,
+            // so the signal's default (ending the process after a short wait) is cancelled.
+            var terminated = false;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                terminated = true;
+                stop.Cancel();
+            });
+            if (interactive)
+            {
+                var console = new OperatorConsole(server);
+                var code = await console.RunAsync(stop.Token);
+                return terminated ? CommandRunner.Ok : code;
+            }
+            server.Log += log.Write;
+            await server.RunAsync(stop.Token);
+            return terminated ? CommandRunner.Ok : CommandRunner.Interrupted;
+        });
+        return cmd;
+
+        ChatServerOptions Build(ParseResult parse)
         {
             IPAddress? address = null;
             if (parse.GetValue(bind) is { } b && !IPAddress.TryParse(b, out address))
@@ -69,6 +129,13 @@ internal static class ChatServeCommand
                 throw new UsageException($"--password-iterations: at least {Sock.Chat.Accounts.PasswordVerifier.MinimumIterations} (RFC 7677)");
             if ((parse.GetValue(cert) is not null || parse.GetValue(key) is not null) && !parse.GetValue(tls))
                 throw new UsageException("--cert/--key need --tls");
+            var motdText = parse.GetValue(motd);
+            if (parse.GetValue(motdFile) is { } motdPath)
+            {
+                if (motdText is not null) throw new UsageException("--motd and --motd-file: give one");
+                try { motdText = File.ReadAllText(motdPath).TrimEnd('\r', '\n'); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--motd-file: {e.Message}"); }
+            }
             var options = new ChatServerOptions
             {
                 BindAddress = address,
@@ -79,7 +146,7 @@ internal static class ChatServeCommand
                 HistoryLength = Math.Max(0, parse.GetValue(history)),
                 HistoryReplay = Math.Min(defaults.HistoryReplay, Math.Max(0, parse.GetValue(history))),
                 DatabasePath = parse.GetValue(db),
-                Motd = parse.GetValue(motd) ?? defaults.Motd,
+                Motd = motdText ?? defaults.Motd,
                 MaxClients = parse.GetValue(maxClients),
                 MaxQueueBytes = parse.GetValue(maxQueue),
                 FloodLinesPerSecond = parse.GetValue(flood),
@@ -100,18 +167,7 @@ internal static class ChatServeCommand
                 },
                 Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
             };
-            await using var server = ChatServer.Start(options);
-            var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-            Console.Error.WriteLine($"sock chat: listening on {server.LocalEndPoint} (plain + IRC{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
-            if (interactive)
-            {
-                var console = new OperatorConsole(server);
-                return await console.RunAsync(ct);
-            }
-            server.Log += line => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
-            await server.RunAsync(ct);
-            return CommandRunner.Interrupted;
-        });
-        return cmd;
+            return options;
+        }
     }
 }

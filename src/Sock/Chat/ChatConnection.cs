@@ -19,6 +19,7 @@ public abstract class ChatConnection : ChatMember
     private readonly FloodGate _flood;
     private readonly CancellationTokenSource _closed = new();
     private int _disconnecting;
+    private TimeSpan? _grace;
     private Task _writer = Task.CompletedTask;
 
     /// <summary>The sender, when given, sends queued bytes itself if the stream is the socket's own (not TLS).</summary>
@@ -189,6 +190,13 @@ public abstract class ChatConnection : ChatMember
 
     public override void Disconnect(string reason) => Disconnect(reason, overflow: false);
 
+    /// <summary>Server shutdown: the client's queue gets up to <paramref name="drain"/> to go out before the socket closes.</summary>
+    public void Shutdown(string reason, TimeSpan drain)
+    {
+        _grace = drain;
+        Disconnect(reason, overflow: false);
+    }
+
     /// <summary>Says goodbye in the protocol, leaves the hub, and lets the writer drain (briefly) before closing.</summary>
     protected void Disconnect(string reason, bool overflow)
     {
@@ -216,7 +224,7 @@ public abstract class ChatConnection : ChatMember
     {
         try
         {
-            await _writer.WaitAsync(Options.CloseGrace);
+            await _writer.WaitAsync(_grace ?? Options.CloseGrace);
         }
         catch (TimeoutException) { }
         if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;

@@ -38,7 +38,10 @@ public sealed partial class ChatHub
     /// <summary>The NickServ and ChanServ pseudo-users.</summary>
     public Services.ChatServices Services { get; }
 
-    public ChatServerOptions Options { get; }
+    /// <summary>The options in force; <see cref="ReplaceOptions"/> swaps them on reload (new values apply to what reads them next).</summary>
+    public ChatServerOptions Options { get; private set; }
+
+    internal void ReplaceOptions(ChatServerOptions options) => Options = options;
     public IHistoryStore History { get; }
     public WhoWasLog WhoWas { get; }
     public MonitorRegistry Monitors { get; }

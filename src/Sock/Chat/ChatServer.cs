@@ -115,9 +115,43 @@ public sealed class ChatServer : IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         finally
         {
-            foreach (var c in _connections.Keys) c.Disconnect("Server shutting down");
+            await ShutdownAsync();
             await ticker;
         }
+    }
+
+    /// <summary>How long, at shutdown, clients' queues get to drain before their sockets close.</summary>
+    public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(5);
+
+    /// <summary>A notice to everyone, then each connection closes once its queue is out (at most <see cref="ShutdownDrain"/>).</summary>
+    private async Task ShutdownAsync()
+    {
+        var open = _connections.Keys.ToList();
+        if (open.Count == 0) return;
+        Log?.Invoke($"shutting down: telling {open.Count} connections, draining their queues (at most {ShutdownDrain.TotalSeconds:0} s)");
+        Hub.Broadcast("Server shutting down");
+        foreach (var c in open) c.Shutdown("Server shutting down", ShutdownDrain);
+        var deadline = DateTime.UtcNow + ShutdownDrain + TimeSpan.FromSeconds(1);
+        while (!_connections.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// SIGHUP: new options for everything that can change while running (operators, MOTD, TLS
+    /// certificate, limits, passwords…); connected clients stay. Returns what could not change
+    /// without a restart (the listening address and port, the database).
+    /// </summary>
+    public IReadOnlyList<string> Reload(ChatServerOptions next)
+    {
+        var current = Options;
+        var needRestart = new List<string>();
+        if (next.Port != current.Port || !Equals(next.BindAddress, current.BindAddress)) needRestart.Add("listening address/port");
+        if (next.DatabasePath != current.DatabasePath) needRestart.Add("database");
+        if (next.HistoryLength != current.HistoryLength) needRestart.Add("history length");
+        next = next with { Port = current.Port, BindAddress = current.BindAddress, DatabasePath = current.DatabasePath, HistoryLength = current.HistoryLength };
+        Hub.ReplaceOptions(next);
+        Log?.Invoke($"reloaded: {next.Operators.Count} operator(s), MOTD {next.Motd.Length} characters, TLS {(next.Tls is null ? "off" : next.Tls.Fingerprint)}"
+            + (needRestart.Count == 0 ? "" : $"; unchanged until a restart: {string.Join(", ", needRestart)}"));
+        return needRestart;
     }
 
     private async Task TickLoopAsync(CancellationToken ct)
@@ -169,7 +203,9 @@ public sealed class ChatServer : IAsyncDisposable
             Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{(stream is SslStream ? ", TLS" : "")})");
             try
             {
-                await connection.RunAsync(initial, pending, ct);
+                // Not the server's token: at shutdown ShutdownAsync closes each connection in order
+                // (notice, drain, close); cancelling here would cut their queues mid-write.
+                await connection.RunAsync(initial, pending, CancellationToken.None);
             }
             finally
             {

@@ -4,7 +4,7 @@ using Sock.Tls;
 namespace Sock.Chat;
 
 /// <summary>Every limit, timeout and default of the chat server, in one place.</summary>
-public sealed class ChatServerOptions
+public sealed record ChatServerOptions
 {
     public const int DefaultPort = 4323;
 
