@@ -9,7 +9,7 @@ public sealed partial class ChatHub
     {
         if (string.Equals(m.Account, account, StringComparison.Ordinal)) return;
         m.Account = account;
-        Activity?.Invoke($"{m.Nick} logged in as {account}");
+        Activity?.Invoke($"{(m.Nick == "*" ? m.Host + " (registering)" : m.Nick)} logged in as {account}");
         var e = NewEvent(ChatEventKind.Account, m, text: account);
         foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
     }

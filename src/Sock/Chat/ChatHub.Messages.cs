@@ -33,8 +33,9 @@ public sealed partial class ChatHub
         recipient = to;
         var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags);
         if (Keeps(kind, clientTags)) History.Append(ConversationKey(m, to.Nick), pm);
-        to.Deliver(pm);
+        // The sender's echo first: a service answers inside its Deliver, and its reply should follow what was said.
         if (!ReferenceEquals(to, m)) m.Deliver(pm);
+        to.Deliver(pm);
         m.LastActive = DateTimeOffset.UtcNow;
         return ChatError.None;
     }
