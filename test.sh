@@ -24,6 +24,11 @@ peers=(
   "script bsdutils"
   "openssl openssl"
   "faketime faketime"
+  "microsocks microsocks"
+  "/usr/sbin/danted dante-server"
+  "tinyproxy tinyproxy"
+  "iperf3 iperf3"
+  "/usr/bin/ping iputils-ping"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(

@@ -16,11 +16,15 @@ internal static class ChatJoinCommand
         var insecure = new Option<bool>("--insecure") { Description = "With --tls: trust a certificate no CA vouches for (still pinned on first use)" };
         var plain = new Option<bool>("--plain") { Description = "Line mode: stdin lines in, messages out (automatic when stdin is not a terminal)" };
         var downloads = new Option<string?>("--downloads") { Description = "Directory for accepted files (default: the current directory)" };
+        var proxy = new ProxyCommandOptions();
         var command = new Command("join", "Join a chat or IRC server: messages appear while you type; /help lists the commands, /send offers files")
         {
             server, nick, room, tls, insecure, plain, downloads,
-        }.WithExamples(
+        };
+        proxy.AddTo(command);
+        command.WithExamples(
             "sock chat join 127.0.0.1 --nick alice",
+            "sock chat join irc.example.net:6667 --proxy socks5://127.0.0.1:9050   # e.g. through Tor",
             "sock chat join irc.example.net:6697 --tls --room '#sock'",
             "printf 'hello\\n/quit\\n' | sock chat join localhost:6667 --plain");
         command.SetHandler(async (parse, ct) =>
@@ -36,6 +40,7 @@ internal static class ChatJoinCommand
                 Rooms = rooms,
                 Tls = parse.GetValue(tls),
                 Insecure = parse.GetValue(insecure),
+                Proxy = proxy.Read(parse),
                 KnownServersFile = KnownServers.DefaultPath(),
                 DownloadDirectory = parse.GetValue(downloads) ?? Environment.CurrentDirectory,
             };

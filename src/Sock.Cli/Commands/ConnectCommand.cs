@@ -10,6 +10,7 @@ internal static class ConnectCommand
     public static Command Create()
     {
         var shared = new PipeCommandOptions();
+        var proxy = new ProxyCommandOptions();
         var target = new Argument<string[]>("HOST PORT") { Arity = new ArgumentArity(0, 2), Description = "Host (name, address or [IPv6]) and port; none with -U" };
         var insecure = new Option<bool>("--insecure") { Description = "TLS: accept any server certificate" };
         var pin = new Option<string?>("--pin") { Description = "TLS: accept exactly the certificate with this SHA-256", HelpName = "SHA256" };
@@ -19,13 +20,15 @@ internal static class ConnectCommand
         var command = new Command("connect", "Connect to a server and pipe stdin/stdout through the connection (full duplex, half-close on EOF).");
         command.Arguments.Add(target);
         shared.AddTo(command);
+        proxy.AddTo(command);
         foreach (var o in new Option[] { insecure, pin, source, timeout, linger }) command.Options.Add(o);
         command.WithExamples(
             "sock connect example.com 80 --crlf          # then type: GET / HTTP/1.0 and an empty line",
             "sock connect 127.0.0.1 4323 < file.bin > reply.bin",
             "sock connect [::1] 8443 --tls --pin AB:CD:…   # trust a self-signed `sock listen --tls`",
             "echo hello | sock connect -u 127.0.0.1 9999",
-            "sock connect -U /tmp/app.sock");
+            "sock connect -U /tmp/app.sock",
+            "sock connect --proxy 127.0.0.1:1080 --proxy-type socks5 example.com 80   # the proxy resolves the name");
 
         command.SetHandler(async (parse, ct) =>
         {
@@ -59,11 +62,14 @@ internal static class ConnectCommand
             {
                 Source = parse.GetValue(source) is { } s ? PipeCommandOptions.ParseSource(s) : null,
                 Timeout = PipeCommandOptions.Seconds(parse.GetValue(timeout), "--timeout"),
+                Proxy = proxy.Read(parse),
                 Tls = tls ? new TlsClientSettings((endpoint.Host ?? "localhost").Trim('[', ']'), parse.GetValue(insecure), parse.GetValue(pin)) : null,
             };
             var pump = shared.Pump(parse);
             var (input, output) = PipeCommandOptions.OpenStdio();
 
+            if (settings.Proxy is not null && (endpoint.Udp || endpoint.UnixPath is not null))
+                throw new UsageException("--proxy tunnels TCP; it does not apply to -u or -U");
             if (endpoint.Udp)
             {
                 var wait = PipeCommandOptions.Seconds(parse.GetValue(linger), "--udp-linger") ?? TimeSpan.FromSeconds(1);

@@ -19,17 +19,21 @@ internal static class RecvCommand
         var cert = TransferCli.Cert();
         var key = TransferCli.Key();
         var json = CommonOptions.Json();
+        var proxy = new ProxyCommandOptions();
         var command = new Command("recv", "Receive files from `sock send` (verified, resumable: run the same command again after an interruption), or bare bytes with --raw")
         {
             target, listen, output, overwrite, raw, tls, insecure, pin, cert, key, json,
-        }.WithExamples(
+        };
+        proxy.AddTo(command);
+        command.WithExamples(
             "sock recv --listen 9000 -o downloads/",
             "sock recv 192.168.1.20:9000             # from: sock send FILE --listen 9000",
             "sock recv --raw --listen 9000 -o backup.tar   # from: nc -N HOST 9000 < backup.tar");
         command.SetHandler(async (parse, ct) =>
         {
             var connect = parse.GetValue(target) is { } t ? TransferCli.ParseEndpoint(t) : null;
-            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key);
+            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key) with { Proxy = proxy.Read(parse) };
+            if (side.Proxy is not null && side.Connect is null) throw new UsageException("--proxy is for the connecting side, not --listen");
             var asJson = parse.GetValue(json);
             var progress = new TransferProgress();
             var outPath = parse.GetValue(output);

@@ -19,10 +19,13 @@ internal static class SendCommand
         var cert = TransferCli.Cert();
         var key = TransferCli.Key();
         var json = CommonOptions.Json();
+        var proxy = new ProxyCommandOptions();
         var command = new Command("send", "Send files and directory trees to `sock recv` (verified, resumable), or bare bytes with --raw")
         {
             args, listen, hash, limit, raw, tls, insecure, pin, cert, key, json,
-        }.WithExamples(
+        };
+        proxy.AddTo(command);
+        command.WithExamples(
             "sock send report.pdf photos/ 192.168.1.20:9000",
             "sock send big.iso --listen 9000            # the receiver connects: sock recv HOST:9000",
             "sock send --raw backup.tar 127.0.0.1:9000  # to: nc -l 9000 > backup.tar",
@@ -41,7 +44,8 @@ internal static class SendCommand
             {
                 throw new UsageException("give either HOST:PORT or --listen PORT, not both");
             }
-            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key);
+            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key) with { Proxy = proxy.Read(parse) };
+            if (side.Proxy is not null && side.Connect is null) throw new UsageException("--proxy is for the connecting side, not --listen");
             var kind = FileHasher.Parse(parse.GetValue(hash)!);
             var asJson = parse.GetValue(json);
             var rate = ParseRate(parse.GetValue(limit));

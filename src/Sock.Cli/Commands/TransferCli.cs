@@ -31,7 +31,10 @@ internal static class TransferCli
         return new Endpoint(host, port);
     }
 
-    internal sealed record Side(Endpoint? Connect, int? ListenPort, bool Tls, bool Insecure, string? Pin, string? Cert, string? Key);
+    internal sealed record Side(Endpoint? Connect, int? ListenPort, bool Tls, bool Insecure, string? Pin, string? Cert, string? Key)
+    {
+        public Sock.Net.Proxy.ProxySettings? Proxy { get; init; }
+    }
 
     /// <summary>
     /// Connects, or listens and accepts until a peer completes the handshake (probes that connect and
@@ -43,7 +46,7 @@ internal static class TransferCli
         if (side.Connect is { } to)
         {
             var client = tls ? new TlsClientSettings(to.Host, side.Insecure, side.Pin) : null;
-            await using var connection = await TransferConnection.ConnectAsync(to.Host, to.Port, client, ct);
+            await using var connection = await TransferConnection.ConnectAsync(to.Host, to.Port, client, ct, side.Proxy);
             return await session(connection);
         }
         var server = tls ? TlsServerSettings.Create(side.Cert, side.Key) : null;

@@ -18,6 +18,9 @@ public sealed record ProbeOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
     public int Concurrency { get; init; } = 64;
     public AddressFamily Family { get; init; } = AddressFamily.Unspecified;
+
+    /// <summary>Probe through this proxy: its CONNECT reply tells open from closed, and it resolves the name.</summary>
+    public Proxy.ProxySettings? Proxy { get; init; }
 }
 
 /// <summary>
@@ -30,13 +33,14 @@ public sealed record ProbeOptions
 /// var results = await PortProbe.RunAsync("127.0.0.1", [22, 80], new ProbeOptions(), ct);
 /// </code>
 /// </example>
-public static class PortProbe
+public static partial class PortProbe
 {
     public static async Task<IReadOnlyList<ProbeResult>> RunAsync(string host, IReadOnlyList<int> ports, ProbeOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Concurrency, 1);
+        if (options.Proxy is { } proxy) return await RunViaProxyAsync(host, ports, options, proxy, ct);
         // Resolve once, as connect_ex on a socket of one family would: the resolver's first address.
         var first = Resolver.GetAddrInfo(host, null, options.Family, options.Udp ? SocketType.Dgram : SocketType.Stream)[0];
         var address = IPAddress.Parse(first.Address);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Sock.Net;
+using Sock.Net.Proxy;
 using Sock.Tls;
 
 namespace Sock.Pipes;
@@ -26,6 +27,11 @@ public static class Endpoints
                 throw UnixFailure("connect", path, e);
             }
             peer = path;
+        }
+        else if (settings.Proxy is { } proxy)
+        {
+            socket = await ProxyConnector.ConnectAsync(proxy, endpoint.Host!, endpoint.Port, settings.Timeout, settings.Source, ct);
+            peer = $"{Connector.Display(endpoint.Host!, endpoint.Port)} via {proxy.TypeName} proxy {proxy.Display}";
         }
         else
         {

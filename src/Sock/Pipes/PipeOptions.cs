@@ -23,6 +23,9 @@ public sealed record ConnectSettings
     public IPEndPoint? Source { get; init; }
     public TimeSpan? Timeout { get; init; }
     public Sock.Tls.TlsClientSettings? Tls { get; init; }
+
+    /// <summary>Tunnel the TCP connection through this SOCKS or HTTP proxy.</summary>
+    public Sock.Net.Proxy.ProxySettings? Proxy { get; init; }
 }
 
 /// <summary>How bytes are pumped once connected.</summary>

@@ -25,10 +25,13 @@ public sealed class TransferConnection : IAsyncDisposable
     }
 
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> (dual-mode socket), then TLS when asked.</summary>
-    public static async Task<TransferConnection> ConnectAsync(string host, int port, TlsClientSettings? tls, CancellationToken ct)
+    public static async Task<TransferConnection> ConnectAsync(string host, int port, TlsClientSettings? tls, CancellationToken ct,
+        Sock.Net.Proxy.ProxySettings? proxy = null)
     {
-        // Happy Eyeballs across the host's addresses; failures arrive as one-line SockExceptions.
-        var socket = await Connector.CreateConnectionAsync(host, port, ct: ct);
+        // Happy Eyeballs across the host's (or the proxy's) addresses; failures arrive as one-line SockExceptions.
+        var socket = proxy is null
+            ? await Connector.CreateConnectionAsync(host, port, ct: ct)
+            : await Sock.Net.Proxy.ProxyConnector.ConnectAsync(proxy, host, port, ct: ct);
         return await WrapAsync(socket, tls, null, $"{host}:{port}", ct);
     }
 

@@ -36,6 +36,12 @@ public static class Peers
     public static string Socat => Require("socat", "socat");
     public static string Tmux => Require("tmux", "tmux");
     public static string Python3 => Require("python3", "python3");
+    public static string Microsocks => Require("microsocks", "microsocks");
+    public static string Danted => Require("/usr/sbin/danted", "dante-server");
+    public static string Tinyproxy => Require("tinyproxy", "tinyproxy");
+    public static string Openssl => Require("openssl", "openssl");
+    public static string Iperf3 => Require("iperf3", "iperf3");
+    public static string Ping => Require("/usr/bin/ping", "iputils-ping");
 
     /// <summary>Debian's interpreter, which is the one python3-irc is installed for.</summary>
     public static string DebianPython3 => Require("/usr/bin/python3", "python3");

@@ -19,10 +19,13 @@ internal static class ProbeCommand
         var ipv4 = new Option<bool>("-4") { Description = "IPv4 only" };
         var ipv6 = new Option<bool>("-6") { Description = "IPv6 only" };
         var json = CommonOptions.Json();
+        var proxy = new ProxyCommandOptions();
         var command = new Command("probe", "Check which ports accept connections (connect_ex); exit 0 when any port is open")
         {
             host, ports, udp, timeout, concurrency, ipv4, ipv6, json,
-        }.WithExamples("sock probe 127.0.0.1 22 80-90", "sock probe localhost 53 --udp --timeout 0.5", "sock probe ::1 1-1024 --concurrency 200 --json");
+        };
+        proxy.AddTo(command);
+        command.WithExamples("sock probe 127.0.0.1 22 80-90", "sock probe --proxy socks5://127.0.0.1:1080 intranet.example 22 80 443", "sock probe localhost 53 --udp --timeout 0.5", "sock probe ::1 1-1024 --concurrency 200 --json");
         command.SetHandler(async (parse, ct) =>
         {
             IReadOnlyList<int> portList;
@@ -47,6 +50,7 @@ internal static class ProbeCommand
                 Udp = parse.GetValue(udp),
                 Timeout = TimeSpan.FromSeconds(seconds),
                 Concurrency = n,
+                Proxy = proxy.Read(parse),
                 Family = parse.GetValue(ipv4) ? AddressFamily.InterNetwork : parse.GetValue(ipv6) ? AddressFamily.InterNetworkV6 : AddressFamily.Unspecified,
             };
             var results = await PortProbe.RunAsync(parse.GetValue(host)!, portList, options, ct);

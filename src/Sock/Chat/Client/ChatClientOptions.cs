@@ -21,6 +21,8 @@ public sealed record ChatClientOptions
     /// <summary>How often the lag is measured with a PING; a connection silent for three of these is dropped.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Reach the server through this SOCKS or HTTP proxy (which resolves its name).</summary>
+    public Sock.Net.Proxy.ProxySettings? Proxy { get; init; }
     public string RealName { get; init; } = "sock chat";
 
     /// <summary>The port of <c>sock chat serve</c>.</summary>

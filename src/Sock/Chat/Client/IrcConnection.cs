@@ -40,10 +40,13 @@ internal sealed class IrcConnection : IAsyncDisposable
         var where = $"{options.Host}:{options.Port}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = options.Proxy is { } proxy
+            ? await Sock.Net.Proxy.ProxyConnector.ConnectAsync(proxy, options.Host, options.Port, options.ConnectTimeout, null, ct)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        socket.NoDelay = true;
         try
         {
-            await socket.ConnectAsync(options.Host, options.Port, timeout.Token);
+            if (options.Proxy is null) await socket.ConnectAsync(options.Host, options.Port, timeout.Token);
         }
         catch (SocketException e)
         {
