@@ -49,6 +49,8 @@ internal static class ChatServeCommand
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
         };
+        var access = new AccessCommandOptions();
+        access.AddTo(cmd);
         cmd.WithExamples(
             "sock chat serve                                   # port 4323; then: nc 127.0.0.1 4323",
             "sock chat serve --flood 5 --max-clients 500 --oper admin:s3cret   # a public server",
@@ -56,7 +58,8 @@ internal static class ChatServeCommand
             "sock chat serve --db chat.db --require-account    # accounts-only (register: /msg NickServ REGISTER pw)",
             "sock chat serve --tls --port 6697",
             "sock chat serve --config /etc/sock/chat.json     # kill -HUP reloads it; SIGTERM stops gracefully",
-            "sock chat serve --check-config /etc/sock/chat.json");
+            "sock chat serve --check-config /etc/sock/chat.json",
+            "sock chat serve --allow 10.0.0.0/8 --allow fd00::/8 --deny 10.0.0.66");
         cmd.SetHandler(async (parse, ct) =>
         {
             if (parse.GetValue(checkConfig) is { } checkPath)
@@ -69,7 +72,9 @@ internal static class ChatServeCommand
             var configPath = parse.GetValue(config);
             var effective = configPath is null ? parse : ChatConfigFile.Merge(cmd, parse, configPath);
             var options = Build(effective);
+            var filter = access.Read(effective);
             await using var server = ChatServer.Start(options);
+            server.AccessFilter = filter;
             var log = new ServerLog(effective.GetValue(logFormat) == "json");
             var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
             log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
@@ -79,7 +84,9 @@ internal static class ChatServeCommand
                 signal.Cancel = true;
                 try
                 {
-                    server.Reload(Build(configPath is null ? parse : ChatConfigFile.Merge(cmd, parse, configPath)));
+                    var reloaded = configPath is null ? parse : ChatConfigFile.Merge(cmd, parse, configPath);
+                    server.Reload(Build(reloaded));
+                    server.AccessFilter = access.Read(reloaded);
                 }
                 catch (Exception e) when (e is UsageException or SockException or IOException or System.Security.Cryptography.CryptographicException)
                 {

@@ -11,6 +11,7 @@ internal static class ListenCommand
     public static Command Create()
     {
         var shared = new PipeCommandOptions();
+        var access = new AccessCommandOptions();
         var target = new Argument<string[]>("[ADDR] PORT") { Arity = new ArgumentArity(0, 2), Description = "Address to bind (default: all, IPv6 and IPv4) and port; none with -U" };
         var cert = new Option<string?>("--cert") { Description = "TLS: PEM certificate (default: a fresh self-signed one)", HelpName = "FILE" };
         var key = new Option<string?>("--key") { Description = "TLS: PEM private key (default: in the --cert file)", HelpName = "FILE" };
@@ -24,6 +25,7 @@ internal static class ListenCommand
         var command = new Command("listen", "Wait for a connection and pipe stdin/stdout through it (full duplex, half-close on EOF).");
         command.Arguments.Add(target);
         shared.AddTo(command);
+        access.AddTo(command);
         foreach (var o in new Option[] { cert, key, keepOpen, maxClients, stallTimeout }) command.Options.Add(o);
         command.WithExamples(
             "sock listen 4323                      # the article's Server.py, full duplex",
@@ -31,7 +33,8 @@ internal static class ListenCommand
             "sock listen --keep-open --max-clients 10 4323   # many clients; what you type goes to all",
             "sock listen --tls 8443                # self-signed; prints the SHA-256 to --pin",
             "sock listen -u 9999",
-            "sock listen -U /tmp/app.sock");
+            "sock listen -U /tmp/app.sock",
+            "sock listen --keep-open --allow 192.168.1.0/24 --deny 192.168.1.13 4323");
 
         command.SetHandler(async (parse, ct) =>
         {
@@ -64,6 +67,7 @@ internal static class ListenCommand
             var max = parse.GetValue(maxClients);
             if (max is not null && !keep) throw new UsageException("--max-clients needs --keep-open");
             if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
+            var filter = access.Read(parse);
             var stall = PipeCommandOptions.Seconds(parse.GetValue(stallTimeout), "--stall-timeout");
             if (stall is not null && !keep) throw new UsageException("--stall-timeout needs --keep-open");
             if (keep && endpoint.Udp) throw new UsageException("--keep-open is for stream sockets; UDP listen already serves every sender");
@@ -83,7 +87,7 @@ internal static class ListenCommand
                 var (input, output) = PipeCommandOptions.OpenStdio();
                 if (endpoint.Udp)
                 {
-                    await UdpPipe.ListenAsync(listener, pump, input, output, PipeCommandOptions.Report, ct);
+                    await UdpPipe.ListenAsync(listener, pump, input, output, PipeCommandOptions.Report, ct, filter);
                     return CommandRunner.Ok;
                 }
                 if (keep)
@@ -91,6 +95,7 @@ internal static class ListenCommand
                     using var server = new BroadcastServer(listener, tls, max ?? 0, pump, PipeCommandOptions.Report)
                     {
                         StallTimeout = stall ?? BroadcastServer.DefaultStallTimeout,
+                        Filter = filter,
                     };
                     await server.RunAsync(input, output, ct);
                     ct.ThrowIfCancellationRequested();
@@ -99,7 +104,7 @@ internal static class ListenCommand
                 PipeConnection connection;
                 try
                 {
-                    connection = await Endpoints.AcceptAsync(listener, tls, ct);
+                    connection = await Endpoints.AcceptAsync(listener, tls, ct, filter, PipeCommandOptions.Report);
                 }
                 finally
                 {

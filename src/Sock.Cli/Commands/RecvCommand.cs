@@ -20,11 +20,13 @@ internal static class RecvCommand
         var key = TransferCli.Key();
         var json = CommonOptions.Json();
         var proxy = new ProxyCommandOptions();
+        var access = new AccessCommandOptions();
         var command = new Command("recv", "Receive files from `sock send` (verified, resumable: run the same command again after an interruption), or bare bytes with --raw")
         {
             target, listen, output, overwrite, raw, tls, insecure, pin, cert, key, json,
         };
         proxy.AddTo(command);
+        access.AddTo(command);
         command.WithExamples(
             "sock recv --listen 9000 -o downloads/",
             "sock recv 192.168.1.20:9000             # from: sock send FILE --listen 9000",
@@ -32,7 +34,8 @@ internal static class RecvCommand
         command.SetHandler(async (parse, ct) =>
         {
             var connect = parse.GetValue(target) is { } t ? TransferCli.ParseEndpoint(t) : null;
-            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key) with { Proxy = proxy.Read(parse) };
+            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key) with { Proxy = proxy.Read(parse), Filter = access.Read(parse) };
+            if (side.Filter is { IsEmpty: false } && side.Connect is not null) throw new UsageException("--allow/--deny are for --listen");
             if (side.Proxy is not null && side.Connect is null) throw new UsageException("--proxy is for the connecting side, not --listen");
             var asJson = parse.GetValue(json);
             var progress = new TransferProgress();

@@ -20,11 +20,13 @@ internal static class SendCommand
         var key = TransferCli.Key();
         var json = CommonOptions.Json();
         var proxy = new ProxyCommandOptions();
+        var access = new AccessCommandOptions();
         var command = new Command("send", "Send files and directory trees to `sock recv` (verified, resumable), or bare bytes with --raw")
         {
             args, listen, hash, limit, raw, tls, insecure, pin, cert, key, json,
         };
         proxy.AddTo(command);
+        access.AddTo(command);
         command.WithExamples(
             "sock send report.pdf photos/ 192.168.1.20:9000",
             "sock send big.iso --listen 9000            # the receiver connects: sock recv HOST:9000",
@@ -44,7 +46,8 @@ internal static class SendCommand
             {
                 throw new UsageException("give either HOST:PORT or --listen PORT, not both");
             }
-            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key) with { Proxy = proxy.Read(parse) };
+            var side = TransferCli.ReadSide(parse, connect, listen, tls, insecure, pin, cert, key) with { Proxy = proxy.Read(parse), Filter = access.Read(parse) };
+            if (side.Filter is { IsEmpty: false } && side.Connect is not null) throw new UsageException("--allow/--deny are for --listen");
             if (side.Proxy is not null && side.Connect is null) throw new UsageException("--proxy is for the connecting side, not --listen");
             var kind = FileHasher.Parse(parse.GetValue(hash)!);
             var asJson = parse.GetValue(json);

@@ -34,6 +34,7 @@ internal static class TransferCli
     internal sealed record Side(Endpoint? Connect, int? ListenPort, bool Tls, bool Insecure, string? Pin, string? Cert, string? Key)
     {
         public Sock.Net.Proxy.ProxySettings? Proxy { get; init; }
+        public Sock.Net.AddressFilter? Filter { get; init; }
     }
 
     /// <summary>
@@ -56,7 +57,7 @@ internal static class TransferCli
             Console.Error.WriteLine($"sock: TLS self-signed certificate SHA-256 {server.Fingerprint} (connect with --pin {server.Fingerprint.Replace(":", "", StringComparison.Ordinal)})");
         while (true)
         {
-            var socket = await listener.AcceptAsync(ct);
+            var socket = await listener.AcceptAsync(side.Filter, line => Console.Error.WriteLine($"sock: {line}"), ct);
             try
             {
                 await using var connection = await TransferConnection.AcceptedAsync(socket, server, ct);

@@ -90,6 +90,9 @@ public sealed class ChatServer : IAsyncDisposable
     private static string FormatEndPoint(IPAddress a, int port) =>
         a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
 
+    /// <summary>Who may connect (--allow/--deny); a refused client is closed before it is served.</summary>
+    public Net.AddressFilter AccessFilter { get; set; } = Net.AddressFilter.None;
+
     /// <summary>Accepts until cancelled, then disconnects everyone.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -107,6 +110,12 @@ public sealed class ChatServer : IAsyncDisposable
                 {
                     Log?.Invoke($"accept failed: {Net.SocketErrors.Format(e.SocketErrorCode)}");
                     if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, ct);
+                    continue;
+                }
+                if (AccessFilter.Check(client) is { } refused)
+                {
+                    Log?.Invoke($"refused {Pipes.Endpoints.Describe(client.RemoteEndPoint)}: {refused}");
+                    client.Dispose();
                     continue;
                 }
                 _ = Task.Run(() => ServeAsync(client, ct), CancellationToken.None);

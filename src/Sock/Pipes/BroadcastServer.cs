@@ -32,6 +32,9 @@ public sealed class BroadcastServer : IDisposable
 
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Who may connect; refused clients are closed at once and reported.</summary>
+    public Sock.Net.AddressFilter? Filter { get; init; }
+
     public BroadcastServer(Socket listener, TlsServerSettings? tls, int maxClients, PumpSettings settings, Action<string> report)
     {
         _listener = listener;
@@ -70,7 +73,7 @@ public sealed class BroadcastServer : IDisposable
             Socket socket;
             try
             {
-                socket = await _listener.AcceptAsync(stop.Token);
+                socket = await Endpoints.AcceptAllowedAsync(_listener, Filter, _report, stop.Token);
             }
             catch (OperationCanceledException)
             {

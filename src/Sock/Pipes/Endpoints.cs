@@ -88,10 +88,14 @@ public static class Endpoints
         }
     }
 
-    /// <summary>Accepts one client and, for TLS, completes the server handshake.</summary>
-    public static async Task<PipeConnection> AcceptAsync(Socket listener, TlsServerSettings? tls, CancellationToken ct)
+    /// <summary>
+    /// Accepts one client and, for TLS, completes the server handshake. A client <paramref name="filter"/>
+    /// refuses is closed at once, reported, and the wait goes on.
+    /// </summary>
+    public static async Task<PipeConnection> AcceptAsync(Socket listener, TlsServerSettings? tls, CancellationToken ct,
+        AddressFilter? filter = null, Action<string>? report = null)
     {
-        var socket = await listener.AcceptAsync(ct);
+        var socket = await AcceptAllowedAsync(listener, filter, report, ct);
         var peer = listener.AddressFamily == AddressFamily.Unix ? "unix client" : Describe(socket.RemoteEndPoint);
         if (tls is null) return new PipeConnection(socket, new NetworkStream(socket, ownsSocket: true), peer);
         try
@@ -103,6 +107,19 @@ public static class Endpoints
         {
             socket.Dispose();
             throw new SockException($"{peer}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The next client <paramref name="filter"/> lets in; refused ones are closed and reported ("refused 127.0.0.2:5000: not in --allow").</summary>
+    public static async Task<Socket> AcceptAllowedAsync(Socket listener, AddressFilter? filter, Action<string>? report, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        while (true)
+        {
+            var socket = await listener.AcceptAsync(ct);
+            if (filter?.Check(socket) is not { } why) return socket;
+            report?.Invoke($"refused {Describe(socket.RemoteEndPoint)}: {why}");
+            socket.Dispose();
         }
     }
 

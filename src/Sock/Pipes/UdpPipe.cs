@@ -115,8 +115,9 @@ public static class UdpPipe
 
     /// <summary>Server: prints every datagram; input goes to the most recent sender. Runs until cancelled.</summary>
     public static async Task ListenAsync(Socket socket, PumpSettings pump, Stream input, Stream output,
-        Action<string> report, CancellationToken ct)
+        Action<string> report, CancellationToken ct, AddressFilter? filter = null)
     {
+        EndPoint? lastRefused = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         EndPoint? last = null;
         var firstSender = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -152,6 +153,13 @@ public static class UdpPipe
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
                 {
                     continue; // ICMP port unreachable for an earlier reply: that sender has gone, others may come
+                }
+                if (filter is not null && r.RemoteEndPoint is IPEndPoint from && filter.Check(from.Address) is { } why)
+                {
+                    // Dropped unread by anyone; reported once per run of datagrams from one sender.
+                    if (!from.Equals(lastRefused)) report($"refused datagrams from {Endpoints.Describe(from)}: {why}");
+                    lastRefused = from;
+                    continue;
                 }
                 if (!r.RemoteEndPoint.Equals(last))
                 {

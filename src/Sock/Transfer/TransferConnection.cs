@@ -160,5 +160,9 @@ public sealed class TransferListener : IDisposable
 
     public async Task<Socket> AcceptAsync(CancellationToken ct) => await _socket.AcceptAsync(ct);
 
+    /// <summary>The next client <paramref name="filter"/> lets in; refused ones are closed at once and reported.</summary>
+    public Task<Socket> AcceptAsync(AddressFilter? filter, Action<string>? report, CancellationToken ct) =>
+        Pipes.Endpoints.AcceptAllowedAsync(_socket, filter, report, ct);
+
     public void Dispose() => _socket.Dispose();
 }
