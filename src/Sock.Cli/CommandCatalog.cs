@@ -25,6 +25,7 @@ internal static class CommandCatalog
         // Raw pipes
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),
+        ("forward", ForwardCommand.Create),
         // File transfer
         ("send", SendCommand.Create),
         ("recv", RecvCommand.Create),
