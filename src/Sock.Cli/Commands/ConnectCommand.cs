@@ -11,6 +11,7 @@ internal static class ConnectCommand
     {
         var shared = new PipeCommandOptions();
         var proxy = new ProxyCommandOptions();
+        var exec = new ExecCommandOptions();
         var target = new Argument<string[]>("HOST PORT") { Arity = new ArgumentArity(0, 2), Description = "Host (name, address or [IPv6]) and port; none with -U" };
         var insecure = new Option<bool>("--insecure") { Description = "TLS: accept any server certificate" };
         var pin = new Option<string?>("--pin") { Description = "TLS: accept exactly the certificate with this SHA-256", HelpName = "SHA256" };
@@ -21,6 +22,7 @@ internal static class ConnectCommand
         command.Arguments.Add(target);
         shared.AddTo(command);
         proxy.AddTo(command);
+        exec.AddTo(command);
         foreach (var o in new Option[] { insecure, pin, source, timeout, linger }) command.Options.Add(o);
         command.WithExamples(
             "sock connect example.com 80 --crlf          # then type: GET / HTTP/1.0 and an empty line",
@@ -28,6 +30,7 @@ internal static class ConnectCommand
             "sock connect [::1] 8443 --tls --pin AB:CD:…   # trust a self-signed `sock listen --tls`",
             "echo hello | sock connect -u 127.0.0.1 9999",
             "sock connect -U /tmp/app.sock",
+            "sock connect --sh-exec 'date; hostname' 127.0.0.1 9000   # a program talks to the server",
             "sock connect --proxy 127.0.0.1:1080 --proxy-type socks5 example.com 80   # the proxy resolves the name");
 
         command.SetHandler(async (parse, ct) =>
@@ -65,7 +68,17 @@ internal static class ConnectCommand
                 Proxy = proxy.Read(parse),
                 Tls = tls ? new TlsClientSettings((endpoint.Host ?? "localhost").Trim('[', ']'), parse.GetValue(insecure), parse.GetValue(pin)) : null,
             };
+            var program = exec.Read(parse);
+            if (program is not null && endpoint.Udp) throw new UsageException("--exec/--sh-exec need a stream socket, not -u");
             var pump = shared.Pump(parse);
+            if (program is not null)
+            {
+                await using var session = await Endpoints.ConnectAsync(endpoint, settings, ct);
+                PipeCommandOptions.Status($"connected to {session.Peer}; running {program}");
+                var ran = await ExecSession.RunAsync(session, program, pump.BufferSize, ct);
+                PipeCommandOptions.Status(ExecServer.Describe(ran));
+                return ran.Error is null ? CommandRunner.Ok : throw new SockException(ran.Error);
+            }
             var (input, output) = PipeCommandOptions.OpenStdio();
 
             if (settings.Proxy is not null && (endpoint.Udp || endpoint.UnixPath is not null))

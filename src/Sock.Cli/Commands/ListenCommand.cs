@@ -12,6 +12,7 @@ internal static class ListenCommand
     {
         var shared = new PipeCommandOptions();
         var access = new AccessCommandOptions();
+        var exec = new ExecCommandOptions();
         var target = new Argument<string[]>("[ADDR] PORT") { Arity = new ArgumentArity(0, 2), Description = "Address to bind (default: all, IPv6 and IPv4) and port; none with -U" };
         var cert = new Option<string?>("--cert") { Description = "TLS: PEM certificate (default: a fresh self-signed one)", HelpName = "FILE" };
         var key = new Option<string?>("--key") { Description = "TLS: PEM private key (default: in the --cert file)", HelpName = "FILE" };
@@ -26,6 +27,7 @@ internal static class ListenCommand
         command.Arguments.Add(target);
         shared.AddTo(command);
         access.AddTo(command);
+        exec.AddTo(command);
         foreach (var o in new Option[] { cert, key, keepOpen, maxClients, stallTimeout }) command.Options.Add(o);
         command.WithExamples(
             "sock listen 4323                      # the article's Server.py, full duplex",
@@ -34,6 +36,7 @@ internal static class ListenCommand
             "sock listen --tls 8443                # self-signed; prints the SHA-256 to --pin",
             "sock listen -u 9999",
             "sock listen -U /tmp/app.sock",
+            "sock listen --keep-open --exec /bin/cat 7      # an echo server, one cat per client",
             "sock listen --keep-open --allow 192.168.1.0/24 --deny 192.168.1.13 4323");
 
         command.SetHandler(async (parse, ct) =>
@@ -68,6 +71,8 @@ internal static class ListenCommand
             if (max is not null && !keep) throw new UsageException("--max-clients needs --keep-open");
             if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
             var filter = access.Read(parse);
+            var program = exec.Read(parse);
+            if (program is not null && endpoint.Udp) throw new UsageException("--exec/--sh-exec need a stream socket, not -u");
             var stall = PipeCommandOptions.Seconds(parse.GetValue(stallTimeout), "--stall-timeout");
             if (stall is not null && !keep) throw new UsageException("--stall-timeout needs --keep-open");
             if (keep && endpoint.Udp) throw new UsageException("--keep-open is for stream sockets; UDP listen already serves every sender");
@@ -88,6 +93,31 @@ internal static class ListenCommand
                 if (endpoint.Udp)
                 {
                     await UdpPipe.ListenAsync(listener, pump, input, output, PipeCommandOptions.Report, ct, filter);
+                    return CommandRunner.Ok;
+                }
+                if (program is not null && keep)
+                {
+                    await new ExecServer(listener, program, PipeCommandOptions.Report) { Tls = tls, Filter = filter, MaxClients = max ?? 0 }.RunAsync(ct);
+                    return CommandRunner.Interrupted;
+                }
+                if (program is not null)
+                {
+                    PipeConnection client;
+                    try
+                    {
+                        client = await Endpoints.AcceptAsync(listener, tls, ct, filter, PipeCommandOptions.Report);
+                    }
+                    finally
+                    {
+                        listener.Close();
+                    }
+                    await using (client)
+                    {
+                        PipeCommandOptions.Report($"connection from {client.Peer}");
+                        var ran = await ExecSession.RunAsync(client, program, pump.BufferSize, ct);
+                        PipeCommandOptions.Status(ExecServer.Describe(ran));
+                        if (ran.Error is not null) throw new SockException(ran.Error);
+                    }
                     return CommandRunner.Ok;
                 }
                 if (keep)

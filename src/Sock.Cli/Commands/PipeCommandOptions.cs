@@ -16,10 +16,15 @@ internal sealed class PipeCommandOptions
     public Option<bool> Tls { get; } = new("--tls") { Description = "TLS 1.2/1.3 over TCP" };
     public Option<double?> IdleTimeout { get; } = new("--idle-timeout") { Description = "Fail when no data moves for S seconds", HelpName = "S" };
     public Option<bool> Crlf { get; } = new("--crlf") { Description = "Send LF from the input as CRLF (SMTP, HTTP by hand)" };
+    public Option<bool> SendOnly { get; } = new("--send-only") { Description = "Only send: discard what the peer sends; end when the input ends" };
+    public Option<bool> RecvOnly { get; } = new("--recv-only") { Description = "Only receive: never read the input" };
+    public Option<double?> Delay { get; } = new("--delay", "-d") { Description = "Wait S seconds after each chunk sent", HelpName = "S" };
+    public Option<string?> LogFile { get; } = new("--output", "-o") { Description = "Also write both directions' bytes to FILE", HelpName = "FILE" };
+    public Option<string?> HexFile { get; } = new("--hex-dump", "-x") { Description = "Also write both directions as a hex dump (ncat's layout) to FILE", HelpName = "FILE" };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Udp, Unix, Ipv4, Ipv6, Tls, IdleTimeout, Crlf }) command.Options.Add(o);
+        foreach (var o in new Option[] { Udp, Unix, Ipv4, Ipv6, Tls, IdleTimeout, Crlf, SendOnly, RecvOnly, Delay, LogFile, HexFile }) command.Options.Add(o);
     }
 
     public AddressFamily Family(ParseResult parse)
@@ -29,12 +34,21 @@ internal sealed class PipeCommandOptions
         return v4 ? AddressFamily.InterNetwork : v6 ? AddressFamily.InterNetworkV6 : AddressFamily.Unspecified;
     }
 
-    public PumpSettings Pump(ParseResult parse) => new()
+    public PumpSettings Pump(ParseResult parse)
     {
-        IdleTimeout = Seconds(parse.GetValue(IdleTimeout), "--idle-timeout"),
-        Crlf = parse.GetValue(Crlf),
-        FinishInputAfterPeerClose = InputIsRegularFile(),
-    };
+        if (parse.GetValue(SendOnly) && parse.GetValue(RecvOnly)) throw new UsageException("--send-only and --recv-only exclude each other");
+        var (raw, hex) = (parse.GetValue(LogFile), parse.GetValue(HexFile));
+        return new()
+        {
+            IdleTimeout = Seconds(parse.GetValue(IdleTimeout), "--idle-timeout"),
+            Crlf = parse.GetValue(Crlf),
+            FinishInputAfterPeerClose = InputIsRegularFile(),
+            SendOnly = parse.GetValue(SendOnly),
+            RecvOnly = parse.GetValue(RecvOnly),
+            Delay = Seconds(parse.GetValue(Delay), "--delay"),
+            Log = raw is null && hex is null ? null : new TrafficLog(raw, hex),
+        };
+    }
 
     /// <summary>
     /// `sock connect … &lt; file`: a file is finite and fully ours, so it is delivered whole even if the

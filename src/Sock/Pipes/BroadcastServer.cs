@@ -123,6 +123,7 @@ public sealed class BroadcastServer : IDisposable
             {
                 var n = await connection.Stream.ReadAsync(buffer.AsMemory(0, _settings.BufferSize), stop.Token);
                 if (n == 0) break;
+                _settings.Log?.Received(buffer.AsSpan(0, n));
                 await _outputLock.WaitAsync(stop.Token);
                 bool written;
                 try
@@ -198,6 +199,7 @@ public sealed class BroadcastServer : IDisposable
                 total += n;
                 var chunk = buffer.AsMemory(0, n);
                 if (crlf is not null) chunk = encoded.AsMemory(0, crlf.Encode(chunk.Span, encoded));
+                _settings.Log?.Sent(chunk.Span);
                 PipeConnection[] targets;
                 lock (_gate) targets = [.. _clients];
                 var writes = new Task[targets.Length];

@@ -17,8 +17,11 @@ public static class DuplexPump
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var traffic = new Traffic();
 
-        var up = Task.Run(() => CopyUpAsync(connection, input, settings, traffic, stop.Token), CancellationToken.None);
-        var down = Task.Run(() => CopyDownAsync(connection, output, settings.BufferSize, traffic, stop.Token), CancellationToken.None);
+        // --recv-only never reads the input; --send-only ends with it.
+        var up = settings.RecvOnly
+            ? Task.Delay(Timeout.Infinite, stop.Token)
+            : Task.Run(() => CopyUpAsync(connection, input, settings, traffic, stop.Token), CancellationToken.None);
+        var down = Task.Run(() => CopyDownAsync(connection, output, settings, traffic, stop.Token), CancellationToken.None);
         var idle = settings.IdleTimeout is { } limit ? traffic.WatchAsync(limit, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
 
         try
@@ -27,6 +30,7 @@ public static class DuplexPump
             if (first == up)
             {
                 await up; // surfaces a send failure
+                if (settings.SendOnly) return new PumpResult(traffic.BytesOut, traffic.BytesIn, false);
                 first = await Task.WhenAny(down, idle);
             }
             if (first == idle) await idle; // throws the idle-timeout error
@@ -53,6 +57,7 @@ public static class DuplexPump
             // The input read may be blocked on a terminal or pipe that never ends; the caller exits anyway.
             await stop.CancelAsync();
             _ = up.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            _ = down.ContinueWith(static t => t.Exception, TaskScheduler.Default);
             _ = idle.ContinueWith(static t => t.Exception, TaskScheduler.Default);
         }
     }
@@ -81,7 +86,9 @@ public static class DuplexPump
                     throw Failure("send to", connection.Peer, e);
                 }
                 traffic.Sent(chunk.Length);
+                settings.Log?.Sent(chunk.Span);
                 any = true;
+                if (settings.Delay is { } pause) await Task.Delay(pause, ct);
             }
             if (!any && !settings.HalfCloseOnEmptyInput) return;
             try
@@ -102,8 +109,9 @@ public static class DuplexPump
 
     /// <returns>Whether our output was closed under us (rather than the peer closing).</returns>
     private static async Task<bool> CopyDownAsync(PipeConnection connection, Stream output,
-        int bufferSize, Traffic traffic, CancellationToken ct)
+        PumpSettings settings, Traffic traffic, CancellationToken ct)
     {
+        var bufferSize = settings.BufferSize;
         var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         try
         {
@@ -119,7 +127,8 @@ public static class DuplexPump
                     throw Failure("receive from", connection.Peer, e);
                 }
                 if (n == 0) return false;
-                if (!await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, n), ct)) return true;
+                settings.Log?.Received(buffer.AsSpan(0, n));
+                if (!settings.SendOnly && !await LocalOutput.TryWriteAsync(output, buffer.AsMemory(0, n), ct)) return true;
                 traffic.Received(n);
             }
         }

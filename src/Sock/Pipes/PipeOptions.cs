@@ -51,6 +51,18 @@ public sealed record PumpSettings
     /// </summary>
     public bool HalfCloseOnEmptyInput { get; init; } = true;
 
+    /// <summary>Only send (ncat --send-only): what the peer sends is discarded, and our input's end ends the session.</summary>
+    public bool SendOnly { get; init; }
+
+    /// <summary>Only receive (ncat --recv-only): the input is not read, and nothing is sent.</summary>
+    public bool RecvOnly { get; init; }
+
+    /// <summary>Pause after each chunk sent (ncat --delay), to pace a line-by-line dialogue.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Where -o / -x record the traffic, if anywhere.</summary>
+    public TrafficLog? Log { get; init; }
+
     /// <summary>Bytes per read; one pooled buffer of this size per direction.</summary>
     public int BufferSize { get; init; } = 128 * 1024;
 }
