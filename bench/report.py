@@ -95,5 +95,11 @@ if sweep:
 notes = os.path.join(bench, "NOTES.md")
 if os.path.exists(notes):
     lines += ["## Notes", "", open(notes, encoding="utf-8").read().strip(), ""]
+# Sections written by other scripts (bench/forward.sh's results, kept by hand) live below this marker and survive a re-run.
+marker = "<!-- kept by report.py: sections below are written by hand from other bench scripts -->"
+if os.path.exists(out_md):
+    old = open(out_md, encoding="utf-8").read()
+    if marker in old:
+        lines += [marker + old.split(marker, 1)[1].rstrip("\n"), ""]
 open(out_md, "w", encoding="utf-8").write("\n".join(lines))
 print(f"report.py: wrote {out_md}")

@@ -22,6 +22,7 @@ internal static class CommandCatalog
         ("info", InfoCommand.Create),
         ("inet", InetCommand.Create),
         ("probe", ProbeCommand.Create),
+        ("ping", PingCommand.Create),
         // Raw pipes
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),

@@ -19,15 +19,36 @@ internal static class CommandRunner
 
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        // No response files: "@name" is an abstract Unix socket and "--allow @FILE" reads CIDRs itself.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // An unknown option in an argument's place (`connect --bogus HOST PORT`) is named as such, not taken for a host.
+        var stray = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .SelectMany(a => a.Tokens).Select(t => t.Value).FirstOrDefault(LooksLikeOption);
+        if (parse.Errors.Count > 0 || stray is not null)
         {
-            foreach (var error in parse.Errors)
-                Console.Error.WriteLine($"sock: {error.Message}");
-            Console.Error.WriteLine($"Try '{parse.CommandResult.Command.Name switch { "sock" => "sock", var n => "sock " + n }} --help'.");
+            if (stray is not null) Console.Error.WriteLine($"sock: unknown option '{stray}'");
+            else
+                foreach (var error in parse.Errors)
+                    Console.Error.WriteLine($"sock: {error.Message}");
+            Console.Error.WriteLine($"Try '{CommandPath(parse.CommandResult)} --help'.");
             return Usage;
         }
         return await parse.InvokeAsync();
+    }
+
+    /// <summary>"--bogus" or "-Z", but not "-" (stdin) or "-5" (a number).</summary>
+    private static bool LooksLikeOption(string token) =>
+        token.Length > 1 && token[0] == '-' && (token[1] == '-' ? token.Length > 2 : char.IsAsciiLetter(token[1]));
+
+    /// <summary>"sock chat serve": the full path of the command, for the --help hint.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Add(c.Command.Name);
+        names.Reverse();
+        if (names.Count > 0) names[0] = "sock";
+        return string.Join(' ', names);
     }
 
     /// <summary>Sets <paramref name="action"/> as the command's handler, wrapped in the error policy.</summary>
@@ -65,10 +86,9 @@ internal static class CommandRunner
     {
         var (code, message) = Classify(e, ct);
         if (code == Interrupted) return code;
-        if (Output.JsonRequested(parse))
-            Output.WriteJsonError(message);
-        else
-            Console.Error.WriteLine($"sock: {message}");
+        // With --json the document carries the error for scripts, and stderr still tells the person watching.
+        if (Output.JsonRequested(parse)) Output.WriteJsonError(message);
+        Console.Error.WriteLine($"sock: {message}");
         return code;
     }
 

@@ -73,3 +73,28 @@ public class CliConventionsTests
         Assert.Equal("sock: No space left on device\n", full.Stderr);
     }
 }
+
+/// <summary>Found trying the CLI as a new user (issue 16): unknown options name themselves and the right --help; --json errors also reach stderr.</summary>
+public class CliHintTests
+{
+    [Fact]
+    public async Task UnknownOptionsNameThemselvesAndTheFullCommand()
+    {
+        var serve = await Infrastructure.SockCli.RunAsync("chat", "serve", "--bogus");
+        Assert.Equal(2, serve.Code);
+        Assert.EndsWith("Try 'sock chat serve --help'.\n", serve.Stderr, StringComparison.Ordinal);
+        var connect = await Infrastructure.SockCli.RunAsync("connect", "--bogus", "127.0.0.1", "80");
+        Assert.Equal((2, "sock: unknown option '--bogus'\nTry 'sock connect --help'.\n"), (connect.Code, connect.Stderr));
+        var listen = await Infrastructure.SockCli.RunAsync("listen", "-Z", "80");
+        Assert.Equal((2, "sock: unknown option '-Z'\nTry 'sock listen --help'.\n"), (listen.Code, listen.Stderr));
+    }
+
+    [Fact]
+    public async Task JsonErrorsAlsoGoToStderr()
+    {
+        var (code, stdout, stderr) = await Infrastructure.SockCli.RunAsync("resolve", "nosuch.invalid", "80", "--json");
+        Assert.Equal(1, code);
+        Assert.Contains("\"error\": \"resolve nosuch.invalid", stdout, StringComparison.Ordinal);
+        Assert.StartsWith("sock: resolve nosuch.invalid", stderr, StringComparison.Ordinal);
+    }
+}

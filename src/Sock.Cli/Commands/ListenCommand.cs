@@ -16,6 +16,8 @@ internal static class ListenCommand
         var target = new Argument<string[]>("[ADDR] PORT") { Arity = new ArgumentArity(0, 2), Description = "Address to bind (default: all, IPv6 and IPv4) and port; none with -U" };
         var cert = new Option<string?>("--cert") { Description = "TLS: PEM certificate (default: a fresh self-signed one)", HelpName = "FILE" };
         var key = new Option<string?>("--key") { Description = "TLS: PEM private key (default: in the --cert file)", HelpName = "FILE" };
+        var verifyClient = new Option<string?>("--verify-client") { Description = "TLS: require a client certificate issued by a CA in this PEM file; its subject is reported", HelpName = "CA" };
+        var alpn = new Option<string?>("--alpn") { Description = "TLS: ALPN protocols to accept, comma-separated", HelpName = "LIST" };
         var keepOpen = new Option<bool>("--keep-open", "-k") { Description = "Serve many clients at once; input goes to all of them" };
         var maxClients = new Option<int?>("--max-clients") { Description = "With --keep-open: refuse clients beyond N", HelpName = "N" };
         var stallTimeout = new Option<double?>("--stall-timeout")
@@ -28,7 +30,7 @@ internal static class ListenCommand
         shared.AddTo(command);
         access.AddTo(command);
         exec.AddTo(command);
-        foreach (var o in new Option[] { cert, key, keepOpen, maxClients, stallTimeout }) command.Options.Add(o);
+        foreach (var o in new Option[] { cert, key, verifyClient, alpn, keepOpen, maxClients, stallTimeout }) command.Options.Add(o);
         command.WithExamples(
             "sock listen 4323                      # the article's Server.py, full duplex",
             "sock listen 127.0.0.1 9000 > received.bin",
@@ -36,6 +38,8 @@ internal static class ListenCommand
             "sock listen --tls 8443                # self-signed; prints the SHA-256 to --pin",
             "sock listen -u 9999",
             "sock listen -U /tmp/app.sock",
+            "sock listen -U /tmp/log.sock --dgram        # print every datagram (socat UNIX-RECVFROM)",
+            "sock listen -U @app --seqpacket             # abstract name, SOCK_SEQPACKET",
             "sock listen --keep-open --exec /bin/cat 7      # an echo server, one cat per client",
             "sock listen --keep-open --allow 192.168.1.0/24 --deny 192.168.1.13 4323");
 
@@ -48,7 +52,7 @@ internal static class ListenCommand
             if (unix is not null)
             {
                 if (args.Length > 0) throw new UsageException("listen -U PATH takes no ADDR PORT");
-                endpoint = new PipeEndpoint { UnixPath = unix };
+                endpoint = new PipeEndpoint { UnixPath = unix, UnixType = shared.UnixType(parse) };
             }
             else
             {
@@ -66,31 +70,35 @@ internal static class ListenCommand
                 throw new UsageException("--cert and --key need --tls");
             if (parse.GetValue(key) is not null && parse.GetValue(cert) is null)
                 throw new UsageException("--key needs --cert");
+            if (!tlsOn && (parse.GetValue(verifyClient) ?? parse.GetValue(alpn)) is not null)
+                throw new UsageException("--verify-client and --alpn need --tls");
             var keep = parse.GetValue(keepOpen);
             var max = parse.GetValue(maxClients);
             if (max is not null && !keep) throw new UsageException("--max-clients needs --keep-open");
             if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
             var filter = access.Read(parse);
             var program = exec.Read(parse);
-            if (program is not null && endpoint.Udp) throw new UsageException("--exec/--sh-exec need a stream socket, not -u");
+            if (program is not null && (endpoint.Udp || endpoint.UnixType == SocketType.Dgram)) throw new UsageException("--exec/--sh-exec need a stream socket, not -u");
             var stall = PipeCommandOptions.Seconds(parse.GetValue(stallTimeout), "--stall-timeout");
             if (stall is not null && !keep) throw new UsageException("--stall-timeout needs --keep-open");
-            if (keep && endpoint.Udp) throw new UsageException("--keep-open is for stream sockets; UDP listen already serves every sender");
+            if (keep && (endpoint.Udp || endpoint.UnixType == SocketType.Dgram)) throw new UsageException("--keep-open is for stream sockets; a datagram listener already serves every sender");
             // Given no input at all (`< /dev/null`), a listener is receive-only, as with ncat -l and nc -l.
             var pump = shared.Pump(parse) with { HalfCloseOnEmptyInput = false };
 
             // Load the certificate before binding, so a bad file fails fast and leaves no socket behind.
-            var tls = tlsOn ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null;
+            var tls = tlsOn ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key), parse.GetValue(verifyClient),
+                parse.GetValue(alpn)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) : null;
             if (tls is { IsSelfSigned: true })
                 PipeCommandOptions.Report($"TLS self-signed certificate SHA-256 {tls.Fingerprint}");
 
             using var listener = Endpoints.Bind(endpoint);
-            var created = endpoint.UnixPath;
+            var created = endpoint.UnixPath is { } up && !UnixAddress.IsAbstract(up) ? up : null;
+            var datagrams = endpoint.Udp || endpoint.UnixType == SocketType.Dgram;
             try
             {
-                PipeCommandOptions.Status($"listening on {(created ?? Endpoints.Describe(listener.LocalEndPoint))}{(endpoint.Udp ? " (UDP)" : "")}");
+                PipeCommandOptions.Status($"listening on {(endpoint.UnixPath ?? Endpoints.Describe(listener.LocalEndPoint))}{(endpoint.Udp ? " (UDP)" : "")}");
                 var (input, output) = PipeCommandOptions.OpenStdio();
-                if (endpoint.Udp)
+                if (datagrams)
                 {
                     await UdpPipe.ListenAsync(listener, pump, input, output, PipeCommandOptions.Report, ct, filter);
                     return CommandRunner.Ok;
@@ -113,7 +121,7 @@ internal static class ListenCommand
                     }
                     await using (client)
                     {
-                        PipeCommandOptions.Report($"connection from {client.Peer}");
+                        PipeCommandOptions.Report($"connection from {client.Peer}{ClientCertificate(client)}");
                         var ran = await ExecSession.RunAsync(client, program, pump.BufferSize, ct);
                         PipeCommandOptions.Status(ExecServer.Describe(ran));
                         if (ran.Error is not null) throw new SockException(ran.Error);
@@ -142,7 +150,7 @@ internal static class ListenCommand
                 }
                 await using (connection)
                 {
-                    PipeCommandOptions.Report($"connection from {connection.Peer}");
+                    PipeCommandOptions.Report($"connection from {connection.Peer}{ClientCertificate(connection)}");
                     var result = await DuplexPump.RunAsync(connection, input, output, pump, ct);
                     PipeCommandOptions.Totals(result);
                 }
@@ -156,4 +164,8 @@ internal static class ListenCommand
         });
         return command;
     }
+
+    /// <summary>" (TLS client CN=alice, SHA-256 …)" when --verify-client checked one.</summary>
+    private static string ClientCertificate(PipeConnection connection) =>
+        TlsServerSettings.DescribeClient(connection.Stream) is { } who ? $" (TLS client {who})" : "";
 }

@@ -10,7 +10,9 @@ namespace Sock.Cli.Commands;
 internal sealed class PipeCommandOptions
 {
     public Option<bool> Udp { get; } = new("--udp", "-u") { Description = "UDP: each input chunk is one datagram" };
-    public Option<string?> Unix { get; } = new("--unix", "-U") { Description = "Unix stream socket at PATH instead of TCP", HelpName = "PATH" };
+    public Option<string?> Unix { get; } = new("--unix", "-U") { Description = "Unix socket at PATH (@name: Linux abstract namespace) instead of TCP", HelpName = "PATH" };
+    public Option<bool> Dgram { get; } = new("--dgram") { Description = "With -U: a datagram socket (SOCK_DGRAM)" };
+    public Option<bool> SeqPacket { get; } = new("--seqpacket") { Description = "With -U: a sequenced-packet socket (SOCK_SEQPACKET): each chunk one record" };
     public Option<bool> Ipv4 { get; } = new("-4") { Description = "IPv4 only" };
     public Option<bool> Ipv6 { get; } = new("-6") { Description = "IPv6 only" };
     public Option<bool> Tls { get; } = new("--tls") { Description = "TLS 1.2/1.3 over TCP" };
@@ -24,7 +26,7 @@ internal sealed class PipeCommandOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Udp, Unix, Ipv4, Ipv6, Tls, IdleTimeout, Crlf, SendOnly, RecvOnly, Delay, LogFile, HexFile }) command.Options.Add(o);
+        foreach (var o in new Option[] { Udp, Unix, Dgram, SeqPacket, Ipv4, Ipv6, Tls, IdleTimeout, Crlf, SendOnly, RecvOnly, Delay, LogFile, HexFile }) command.Options.Add(o);
     }
 
     public AddressFamily Family(ParseResult parse)
@@ -74,7 +76,13 @@ internal sealed class PipeCommandOptions
         if (unix && parse.GetValue(Udp)) throw new UsageException("-U (Unix stream socket) and -u (UDP) exclude each other");
         if (parse.GetValue(Tls) && parse.GetValue(Udp)) throw new UsageException("--tls works over TCP or Unix sockets, not UDP");
         if (unix && (parse.GetValue(Ipv4) || parse.GetValue(Ipv6))) throw new UsageException("-4/-6 do not apply to a Unix socket");
+        if ((parse.GetValue(Dgram) || parse.GetValue(SeqPacket)) && !unix) throw new UsageException("--dgram and --seqpacket are Unix socket types: give -U PATH (for UDP, -u)");
+        if (parse.GetValue(Dgram) && parse.GetValue(SeqPacket)) throw new UsageException("--dgram and --seqpacket exclude each other");
+        if (parse.GetValue(Dgram) && parse.GetValue(Tls)) throw new UsageException("--tls needs a stream socket, not --dgram");
     }
+
+    public SocketType UnixType(ParseResult parse) =>
+        parse.GetValue(Dgram) ? SocketType.Dgram : parse.GetValue(SeqPacket) ? SocketType.Seqpacket : SocketType.Stream;
 
     public static TimeSpan? Seconds(double? value, string flag) => value switch
     {

@@ -98,8 +98,8 @@ public sealed class BroadcastServer : IDisposable
         try
         {
             connection = _tls is null
-                ? new PipeConnection(socket, new NetworkStream(socket, ownsSocket: true), peer)
-                : new PipeConnection(socket, await _tls.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), stop.Token), peer);
+                ? new PipeConnection(socket, Endpoints.StreamOf(socket), peer)
+                : new PipeConnection(socket, await _tls.AuthenticateAsync(Endpoints.StreamOf(socket), stop.Token), peer);
         }
         catch (Exception e) when (e is SockException or OperationCanceledException)
         {
@@ -113,7 +113,7 @@ public sealed class BroadcastServer : IDisposable
             _clients.Add(connection);
             shutNow = _inputClosed;
         }
-        _report($"connection from {peer}");
+        _report($"connection from {peer}{(TlsServerSettings.DescribeClient(connection.Stream) is { } who ? $" (TLS client {who})" : "")}");
         var why = "disconnected";
         var buffer = ArrayPool<byte>.Shared.Rent(_settings.BufferSize);
         try

@@ -16,10 +16,10 @@ public static class Endpoints
         string peer;
         if (endpoint.UnixPath is { } path)
         {
-            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket = new Socket(AddressFamily.Unix, endpoint.UnixType, ProtocolType.Unspecified);
             try
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                await socket.ConnectAsync(UnixAddress.EndPoint(path), ct);
             }
             catch (SocketException e)
             {
@@ -39,8 +39,8 @@ public static class Endpoints
                 settings.Source, endpoint.Family, ct);
             peer = Describe(socket.RemoteEndPoint);
         }
-        if (settings.Tls is null) return new PipeConnection(socket, new NetworkStream(socket, ownsSocket: true), peer);
-        var (ssl, fingerprint) = await settings.Tls.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), ct);
+        if (settings.Tls is null) return new PipeConnection(socket, StreamOf(socket), peer);
+        var (ssl, fingerprint) = await settings.Tls.AuthenticateAsync(StreamOf(socket), ct);
         return new PipeConnection(socket, ssl, peer, fingerprint);
     }
 
@@ -53,12 +53,12 @@ public static class Endpoints
     {
         if (endpoint.UnixPath is { } path)
         {
-            UnixSocketFile.RemoveIfStale(path);
-            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            if (!UnixAddress.IsAbstract(path)) UnixSocketFile.RemoveIfStale(path);
+            var unix = new Socket(AddressFamily.Unix, endpoint.UnixType, ProtocolType.Unspecified);
             try
             {
-                unix.Bind(new UnixDomainSocketEndPoint(path));
-                unix.Listen(backlog);
+                unix.Bind(UnixAddress.EndPoint(path));
+                if (endpoint.UnixType != SocketType.Dgram) unix.Listen(backlog);
                 return unix;
             }
             catch (SocketException e)
@@ -97,10 +97,10 @@ public static class Endpoints
     {
         var socket = await AcceptAllowedAsync(listener, filter, report, ct);
         var peer = listener.AddressFamily == AddressFamily.Unix ? "unix client" : Describe(socket.RemoteEndPoint);
-        if (tls is null) return new PipeConnection(socket, new NetworkStream(socket, ownsSocket: true), peer);
+        if (tls is null) return new PipeConnection(socket, StreamOf(socket), peer);
         try
         {
-            var ssl = await tls.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), ct);
+            var ssl = await tls.AuthenticateAsync(StreamOf(socket), ct);
             return new PipeConnection(socket, ssl, peer);
         }
         catch (SockException e)
@@ -108,6 +108,13 @@ public static class Endpoints
             socket.Dispose();
             throw new SockException($"{peer}: {e.Message}", e);
         }
+    }
+
+    /// <summary>A stream over a connected socket: NetworkStream, or packet by packet for SOCK_SEQPACKET.</summary>
+    public static Stream StreamOf(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return socket.SocketType == SocketType.Seqpacket ? new SeqPacketStream(socket) : new NetworkStream(socket, ownsSocket: true);
     }
 
     /// <summary>The next client <paramref name="filter"/> lets in; refused ones are closed and reported ("refused 127.0.0.2:5000: not in --allow").</summary>

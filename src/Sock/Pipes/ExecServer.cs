@@ -51,8 +51,8 @@ public sealed class ExecServer(Socket listener, ExecCommand command, Action<stri
             try
             {
                 connection = Tls is null
-                    ? new PipeConnection(socket, new NetworkStream(socket, ownsSocket: true), peer)
-                    : new PipeConnection(socket, await Tls.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), ct), peer);
+                    ? new PipeConnection(socket, Endpoints.StreamOf(socket), peer)
+                    : new PipeConnection(socket, await Tls.AuthenticateAsync(Endpoints.StreamOf(socket), ct), peer);
             }
             catch (SockException e)
             {

@@ -108,8 +108,8 @@ public sealed class Forwarder(ForwardOptions options, Action<string> report)
             try
             {
                 from = options.ListenTls is null
-                    ? new PipeConnection(socket, new NetworkStream(socket, ownsSocket: true), client)
-                    : new PipeConnection(socket, await options.ListenTls.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), ct), client);
+                    ? new PipeConnection(socket, Endpoints.StreamOf(socket), client)
+                    : new PipeConnection(socket, await options.ListenTls.AuthenticateAsync(Endpoints.StreamOf(socket), ct), client);
             }
             catch (SockException e)
             {

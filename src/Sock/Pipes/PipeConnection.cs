@@ -29,7 +29,17 @@ public sealed class PipeConnection : IAsyncDisposable
     /// <summary>Tells the peer we will send no more (FIN), while still reading what it sends.</summary>
     public async ValueTask ShutdownSendAsync()
     {
-        if (Stream is SslStream ssl) await ssl.ShutdownAsync();
+        if (Stream is SslStream ssl)
+        {
+            try
+            {
+                await ssl.ShutdownAsync();
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // OpenSSL refuses close_notify while a TLS 1.3 post-handshake message is in flight: the FIN still says it.
+            }
+        }
         Socket.Shutdown(SocketShutdown.Send);
     }
 

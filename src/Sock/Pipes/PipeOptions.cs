@@ -11,6 +11,9 @@ public sealed record PipeEndpoint
     public string? UnixPath { get; init; }
     public bool Udp { get; init; }
 
+    /// <summary>With <see cref="UnixPath"/>: a stream (default), SOCK_SEQPACKET or SOCK_DGRAM socket.</summary>
+    public SocketType UnixType { get; init; } = SocketType.Stream;
+
     /// <summary>IPv4 only, IPv6 only, or either (Unspecified).</summary>
     public AddressFamily Family { get; init; } = AddressFamily.Unspecified;
 

@@ -34,6 +34,33 @@ public static class UdpPipe
         {
             throw SocketErrors.Wrap($"connect {peer}", e);
         }
+        return await PumpAsync(socket, peer, pump, linger, input, output, report, ct);
+    }
+
+    /// <summary>
+    /// Client over a Unix datagram socket (<c>-U PATH --dgram</c>): bound to a fresh abstract name so
+    /// the server can answer (socat UNIX-SENDTO does the same by autobind), then as UDP.
+    /// </summary>
+    public static async Task<PumpResult> ConnectUnixAsync(string path, PumpSettings pump, TimeSpan linger, Stream input, Stream output,
+        Action<string> report, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(UnixAddress.EndPoint(UnixAddress.AutoBindName()));
+            await socket.ConnectAsync(UnixAddress.EndPoint(path), ct);
+        }
+        catch (SocketException e)
+        {
+            throw SocketErrors.Wrap($"connect {path}", e);
+        }
+        return await PumpAsync(socket, path, pump, linger, input, output, report, ct);
+    }
+
+    private static async Task<PumpResult> PumpAsync(Socket socket, string peer, PumpSettings pump, TimeSpan linger,
+        Stream input, Stream output, Action<string> report, CancellationToken ct)
+    {
         report($"sending datagrams to {peer}");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var traffic = new DuplexPump.Traffic();
@@ -140,7 +167,12 @@ public static class UdpPipe
         }, CancellationToken.None);
 
         var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-        EndPoint any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        EndPoint any = socket.AddressFamily switch
+        {
+            AddressFamily.InterNetworkV6 => new IPEndPoint(IPAddress.IPv6Any, 0),
+            AddressFamily.Unix => UnixAddress.EndPoint("@"),
+            _ => new IPEndPoint(IPAddress.Any, 0),
+        };
         try
         {
             while (true)

@@ -62,6 +62,30 @@ public static class TlsCertificates
     }
 
     /// <summary>TLS 1.2 and 1.3 only: what every peer we interoperate with speaks.</summary>
+    /// <summary>Every certificate in a PEM bundle (a CA file for --ca / --verify-client).</summary>
+    public static X509Certificate2Collection LoadCaBundle(string path)
+    {
+        var bundle = new X509Certificate2Collection();
+        try
+        {
+            bundle.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new SockException($"cannot load CA bundle {path}: {e.Message}", e);
+        }
+        if (bundle.Count == 0) throw new SockException($"cannot load CA bundle {path}: no certificate in it");
+        return bundle;
+    }
+
+    /// <summary>A chain policy that trusts exactly <paramref name="roots"/> (no system store, no revocation lookups).</summary>
+    public static X509ChainPolicy TrustOnly(X509Certificate2Collection roots)
+    {
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.AddRange(roots);
+        return policy;
+    }
+
     public const System.Security.Authentication.SslProtocols Protocols =
         System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
 }

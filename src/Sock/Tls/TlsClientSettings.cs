@@ -10,6 +10,15 @@ namespace Sock.Tls;
 /// </summary>
 public sealed record TlsClientSettings(string TargetHost, bool Insecure = false, string? Pin = null)
 {
+    /// <summary>Trust only these roots (--ca FILE) instead of the system store.</summary>
+    public X509Certificate2Collection? Ca { get; init; }
+
+    /// <summary>ALPN protocols to offer (--alpn h2,http/1.1), in preference order.</summary>
+    public IReadOnlyList<string>? Alpn { get; init; }
+
+    /// <summary>Our certificate, when the server asks for one (--cert/--key).</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
+
     /// <summary>Performs the handshake over <paramref name="inner"/>; returns the stream and the server's fingerprint.</summary>
     public async Task<(SslStream Stream, string Fingerprint)> AuthenticateAsync(Stream inner, CancellationToken ct)
     {
@@ -21,6 +30,10 @@ public sealed record TlsClientSettings(string TargetHost, bool Insecure = false,
         {
             TargetHost = TargetHost,
             EnabledSslProtocols = TlsCertificates.Protocols,
+            CertificateChainPolicy = Ca is null ? null : TlsCertificates.TrustOnly(Ca),
+            ApplicationProtocols = Alpn?.Select(a => new SslApplicationProtocol(a)).ToList(),
+            ClientCertificates = ClientCertificate is null ? null : [ClientCertificate],
+            LocalCertificateSelectionCallback = ClientCertificate is null ? null : (_, _, _, _, _) => ClientCertificate,
             RemoteCertificateValidationCallback = (_, cert, _, errors) =>
             {
                 if (cert is null) return false;

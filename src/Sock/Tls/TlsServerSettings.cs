@@ -13,6 +13,12 @@ public sealed class TlsServerSettings
 
     public string Fingerprint { get; }
 
+    /// <summary>Require a client certificate issued by one of these (--verify-client CA); clients without one are refused.</summary>
+    public X509Certificate2Collection? ClientCa { get; private init; }
+
+    /// <summary>ALPN protocols we accept, in preference order; null: no ALPN.</summary>
+    public IReadOnlyList<string>? Alpn { get; private init; }
+
     private TlsServerSettings(X509Certificate2 certificate, bool selfSigned)
     {
         Certificate = certificate;
@@ -20,10 +26,16 @@ public sealed class TlsServerSettings
         Fingerprint = TlsCertificates.Fingerprint(certificate);
     }
 
-    public static TlsServerSettings Create(string? certPath, string? keyPath) =>
-        certPath is null
-            ? new TlsServerSettings(TlsCertificates.CreateSelfSigned(), true)
-            : new TlsServerSettings(TlsCertificates.LoadPem(certPath, keyPath), false);
+    /// <summary>"CN=alice, SHA-256 AB:CD:…" for the client certificate a verified TLS connection presented, else null.</summary>
+    public static string? DescribeClient(Stream stream) =>
+        stream is SslStream { RemoteCertificate: { } cert } ? $"{cert.Subject}, SHA-256 {TlsCertificates.Fingerprint(cert)}" : null;
+
+    public static TlsServerSettings Create(string? certPath, string? keyPath, string? clientCaPath = null, IReadOnlyList<string>? alpn = null)
+    {
+        var ca = clientCaPath is null ? null : TlsCertificates.LoadCaBundle(clientCaPath);
+        var certificate = certPath is null ? TlsCertificates.CreateSelfSigned() : TlsCertificates.LoadPem(certPath, keyPath);
+        return new TlsServerSettings(certificate, certPath is null) { ClientCa = ca, Alpn = alpn };
+    }
 
     public async Task<SslStream> AuthenticateAsync(Stream inner, CancellationToken ct)
     {
@@ -34,19 +46,25 @@ public sealed class TlsServerSettings
             {
                 ServerCertificate = Certificate,
                 EnabledSslProtocols = TlsCertificates.Protocols,
-                // Asked for, never required: a client certificate is how SASL EXTERNAL logs in; any
-                // certificate (or none) is accepted here, and only its fingerprint is used.
+                // Always asked for: a client certificate is how SASL EXTERNAL logs in (any one, or none, is
+                // accepted and only fingerprinted). With --verify-client it is required and must chain to that CA.
                 ClientCertificateRequired = true,
-#pragma warning disable CA5359 // this validates a client's certificate, which is never trusted, only fingerprinted
-                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+                CertificateChainPolicy = ClientCa is null ? null : TlsCertificates.TrustOnly(ClientCa),
+#pragma warning disable CA5359 // without --verify-client a client's certificate is never trusted, only fingerprinted
+                RemoteCertificateValidationCallback = ClientCa is null
+                    ? static (_, _, _, _) => true
+                    : (_, cert, _, errors) => cert is not null && errors == SslPolicyErrors.None,
 #pragma warning restore CA5359
+                ApplicationProtocols = Alpn?.Select(a => new SslApplicationProtocol(a)).ToList(),
             }, ct);
             return ssl;
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
             await ssl.DisposeAsync();
-            throw new SockException($"TLS handshake failed: {e.Message}", e);
+            throw new SockException(ClientCa is not null && ssl.RemoteCertificate is null
+                ? "TLS handshake failed: no client certificate from a CA of --verify-client"
+                : $"TLS handshake failed: {e.Message}", e);
         }
     }
 }
