@@ -61,10 +61,12 @@ public sealed class TlsServerSettings
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
+            // Read what the client presented before the stream is gone.
+            var why = ClientCa is not null && e is System.Security.Authentication.AuthenticationException
+                ? "TLS handshake failed: no client certificate issued by a CA of --verify-client"
+                : $"TLS handshake failed: {e.Message}";
             await ssl.DisposeAsync();
-            throw new SockException(ClientCa is not null && ssl.RemoteCertificate is null
-                ? "TLS handshake failed: no client certificate from a CA of --verify-client"
-                : $"TLS handshake failed: {e.Message}", e);
+            throw new SockException(why, e);
         }
     }
 }

@@ -28,10 +28,10 @@ public class PumpOptionTests
     public async Task SendOnlyIgnoresRepliesAndEndsWithInput()
     {
         var port = FreePort.Tcp();
-        await using var server = Shell($"(printf 'noise\\n'; sleep 5) | {Peers.Ncat} -l 127.0.0.1 {port}");
+        await using var server = Shell($"(printf 'noise\\n'; sleep 30) | {Peers.Ncat} -l 127.0.0.1 {port}");
         await WaitBoundAsync(port);
         await using var client = Shell($"printf 'data\\n' | {SockExe} connect --send-only 127.0.0.1 {port}");
-        Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(4))); // before the server's 5 s
+        Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(20))); // long before the server's 30 s
         Assert.Equal("", client.Stdout);
         await server.WaitForStdoutAsync("data\n", Short);
     }
@@ -56,10 +56,12 @@ public class PumpOptionTests
         var port = FreePort.Tcp();
         await using var server = RunningProcess.Start(Peers.Ncat, ["-l", "127.0.0.1", port.ToString()]);
         await WaitBoundAsync(port);
-        // Two chunks one second apart; with --delay 2.5 the second leaves at least 2.5 s after the first.
-        await using var client = Shell($"(printf 'a\\n'; sleep 1; printf 'b\\n') | {SockExe} connect --delay 2.5 127.0.0.1 {port}");
+        // The second chunk is written as soon as the first has arrived; --delay 2.5 holds it back.
+        await using var client = SockCli.Start("connect", "--delay", "2.5", "127.0.0.1", port.ToString());
+        await client.WriteAsync("a\n");
         await server.WaitForStdoutAsync("a\n", Short);
         var first = DateTime.UtcNow;
+        await client.WriteAsync("b\n");
         await server.WaitForStdoutAsync("a\nb\n", Short);
         Assert.True(DateTime.UtcNow - first > TimeSpan.FromSeconds(2), $"b came {(DateTime.UtcNow - first).TotalSeconds:0.00} s after a");
         server.Kill();

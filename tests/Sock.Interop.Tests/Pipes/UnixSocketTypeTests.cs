@@ -52,16 +52,20 @@ public class UnixSocketTypeTests
             while True:
                 b = c.recv(1 << 20)
                 if not b: break
-                sizes.append(len(b))
+                sizes.append(len(b)); print('record', flush=True)
             c.send(b'first record\n'); c.send(b'second record\n'); c.close()
             print(len(sizes), sum(sizes), flush=True)
             """]);
         await WaitUnixListeningAsync(path);
-        await using var client = Shell($"(printf 'abc'; sleep 1.5; printf 'defgh') | {SockExe} connect -U {Q(path)} --seqpacket");
+        await using var client = SockCli.Start("connect", "-U", path, "--seqpacket");
+        await client.WriteAsync("abc");
+        await server.WaitForStdoutAsync("record\n", Short);
+        await client.WriteAsync("defgh");
+        client.CloseStdin();
         Assert.Equal(0, await client.WaitForExitAsync(Short));
         Assert.Equal("first record\nsecond record\n", client.Stdout);
         Assert.Equal(0, await server.WaitForExitAsync(Short));
-        Assert.Equal("2 8\n", server.Stdout); // two records, 3 + 5 bytes: boundaries kept
+        Assert.EndsWith("record\nrecord\n2 8\n", server.Stdout, StringComparison.Ordinal); // two records, 3 + 5 bytes: boundaries kept
 
         // And sock listening, a Python client sending three records.
         var path2 = dir.File("seq2.sock");
