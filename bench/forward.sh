@@ -10,7 +10,8 @@ sock=${SOCK:-publish/sock}
 [ -x "$sock" ] || { echo "bench/forward.sh: $sock not found: run ./publish.sh first (or SOCK=path)" >&2; exit 2; }
 for p in iperf3 socat ncat python3; do command -v $p >/dev/null || { echo "bench/forward.sh: $p missing" >&2; exit 2; }; done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+py=$(command -v /usr/bin/python3 || command -v python3)   # Debian's interpreter: no pyenv shim per call
+free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -28,13 +29,13 @@ for p in "$target" "$p_sock" "$p_socat" "$p_ncat"; do wait_port "$p"; done
 declare -A port=([direct]=$target [sock]=$p_sock [socat]=$p_socat [ncat]=$p_ncat)
 order=(direct sock socat ncat)
 declare -A bulk
-stats() { python3 -c 'import sys,statistics as s; v=sorted(map(float,sys.argv[1:])); print("min %8.2f  median %8.2f  max %8.2f" % (v[0], s.median(v), v[-1]))' "$@"; }
+stats() { $py -c 'import sys,statistics as s; v=sorted(map(float,sys.argv[1:])); print("min %8.2f  median %8.2f  max %8.2f" % (v[0], s.median(v), v[-1]))' "$@"; }
 if [ "$size" != "0" ]; then
 echo "bulk: iperf3 -n $size, $runs interleaved runs (Gbit/s, receiver side)"
 for r in $(seq "$runs"); do
   for name in "${order[@]}"; do
     gbps=$(iperf3 -c 127.0.0.1 -p "${port[$name]}" -n "$size" -J 2>/dev/null \
-      | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
+      | $py -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
     bulk[$name]+="$gbps "
   done
 done
@@ -44,7 +45,7 @@ fi
 # Short connections need a target that answers and closes: a one-line echo server that forks per client.
 # A threaded Python echo server is the target: the same cost behind every relay, no process per connection.
 echo_port=$(free_port)
-python3 - "$echo_port" <<'PY' & pids+=($!)
+$py - "$echo_port" <<'PY' & pids+=($!)
 import socketserver, sys
 class Echo(socketserver.BaseRequestHandler):
     def handle(self):
@@ -66,12 +67,12 @@ declare -A conn
 echo "short: $short connections one after another (connect, send a line, read the echo, close), $runs interleaved runs; connections/s"
 for r in $(seq "$runs"); do
   for name in "${order[@]}"; do
-    rate=$(python3 - "${sport[$name]}" "$short" <<'PY'
+    rate=$($py - "${sport[$name]}" "$short" <<'PY'
 import socket, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
 t = time.perf_counter()
 for i in range(n):
-    s = socket.create_connection(("127.0.0.1", port))
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
     # No half-close: ncat --sh-exec drops the reply when the client shuts down its side first.
     s.sendall(b"ping\n")
     got = b""

@@ -13,7 +13,8 @@ public class ProxyTests
     private static async Task<(RunningProcess Process, int Port)> GreeterAsync()
     {
         var port = FreePort.Tcp();
-        var p = RunningProcess.Start(Peers.Ncat, ["-l", "-k", "127.0.0.1", port.ToString(), "--sh-exec", "echo hello-from-target"]);
+        // socat, not ncat --sh-exec: ncat may drop the program's output when the client's FIN arrives first.
+        var p = RunningProcess.Start(Peers.Socat, [$"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork", "SYSTEM:echo hello-from-target"]);
         await WaitBoundAsync(port);
         return (p, port);
     }
