@@ -32,10 +32,11 @@ internal sealed class WebRoutes
         if (ctx.WebSockets.IsWebSocketRequest) return IrcOverWebSocketAsync(ctx);
         if (ctx.Request.Headers.Upgrade.Count > 0 && ctx.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
             return Status(ctx, StatusCodes.Status400BadRequest, "bad WebSocket upgrade (needs GET, Connection: Upgrade, Sec-WebSocket-Version: 13 and a valid Sec-WebSocket-Key)\n");
+        // Everything here is read-only: a page elsewhere can make a browser POST, never change anything.
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method))
+            return Status(ctx, StatusCodes.Status405MethodNotAllowed, "method not allowed\n");
         if (_routes.TryGetValue(ctx.Request.Path.Value ?? "/", out var route)) return route(ctx);
-        if (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
-            return _assets.ServeAsync(ctx);
-        return Status(ctx, StatusCodes.Status405MethodNotAllowed, "method not allowed\n");
+        return _assets.ServeAsync(ctx);
     }
 
     private static Task Healthz(HttpContext ctx)
