@@ -15,7 +15,9 @@ internal static class MetricsPage
     {
         ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         ctx.Response.Headers.CacheControl = "no-store";
-        return ctx.Response.WriteAsync(Render(chat, httpOpen));
+        var bytes = Encoding.UTF8.GetBytes(Render(chat, httpOpen));
+        ctx.Response.ContentLength = bytes.Length;
+        return ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).AsTask();
     }
 
     public static string Render(ChatServer chat, int httpOpen)

@@ -41,16 +41,17 @@ internal sealed class WebRoutes
 
     private static Task Healthz(HttpContext ctx)
     {
-        ctx.Response.ContentType = "text/plain; charset=utf-8";
         ctx.Response.Headers.CacheControl = "no-store";
-        return ctx.Response.WriteAsync("ok\n");
+        return Status(ctx, StatusCodes.Status200OK, "ok\n");
     }
 
     internal static Task Status(HttpContext ctx, int status, string text)
     {
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "text/plain; charset=utf-8";
-        return ctx.Response.WriteAsync(text);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        ctx.Response.ContentLength = bytes.Length;
+        return ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).AsTask();
     }
 
     /// <summary>IRCv3 WebSocket: the client's first subprotocol we speak (or none: text frames), then an IRC session.</summary>

@@ -26,7 +26,7 @@ public class HttpAbuseTests
         {
             await a.SendAsync($"PRIVMSG #x :during abuse {i}\r\n");
             await b.ExpectAsync($"during abuse {i}", 10);
-            await Task.Delay(50);
+            await Task.Delay(50, TestContext.Current.CancellationToken);
         }
         await abuse;
         Assert.Equal(10_000, statuses.GetValueOrDefault("HTTP/1.1 431 Request Header Fields Too Large"));
@@ -54,7 +54,7 @@ public class HttpAbuseTests
         for (var i = 0; i < 50; i++)
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await s.ConnectAsync("127.0.0.1", server.Port);
+            await s.ConnectAsync("127.0.0.1", server.Port, TestContext.Current.CancellationToken);
             await s.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n"));
             loris.Add(s);
         }
@@ -76,7 +76,7 @@ public class HttpAbuseTests
             }
             await a.SendAsync("PRIVMSG #x :still talking\r\n");
             await b.ExpectAsync("still talking", 5);
-            await Task.Delay(1000);
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
         }
         Assert.All(closed, Assert.True);
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6));

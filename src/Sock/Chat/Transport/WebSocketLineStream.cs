@@ -49,22 +49,23 @@ public sealed class WebSocketLineStream(WebSocket socket, WebSocketMessageType o
 
     private async ValueTask ReceiveAsync(CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxLineBytes + 2, 4096));
+        var limit = maxLineBytes + 2; // a line and the CRLF a client may (wrongly) still send
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit, 4096));
         var used = 0;
         try
         {
             while (true)
             {
-                if (used == buffer.Length)
+                if (used == Math.Min(buffer.Length, limit))
                 {
-                    if (buffer.Length >= maxLineBytes + 2)
+                    if (used == limit)
                     {
                         // One IRC line per message: a bigger message is not a line we take.
                         await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"line longer than {maxLineBytes} bytes", ct);
                         _eof = true;
                         return;
                     }
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxLineBytes + 2));
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit));
                     buffer.AsSpan(0, used).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = bigger;
@@ -72,7 +73,7 @@ public sealed class WebSocketLineStream(WebSocket socket, WebSocketMessageType o
                 ValueWebSocketReceiveResult r;
                 try
                 {
-                    r = await socket.ReceiveAsync(buffer.AsMemory(used), ct);
+                    r = await socket.ReceiveAsync(buffer.AsMemory(used, Math.Min(buffer.Length, limit) - used), ct);
                 }
                 catch (WebSocketException e)
                 {
