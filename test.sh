@@ -24,6 +24,10 @@ peers=(
   "script bsdutils"
   "openssl openssl"
   "faketime faketime"
+  "curl curl"
+  "node nodejs"
+  "npm npm"
+  "/usr/bin/chromium chromium"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(
@@ -34,6 +38,7 @@ python_peers=(
   "filelock python3-filelock"
   "ecdsa python3-ecdsa"
   "websockets python3-websockets"
+  "prometheus_client python3-prometheus-client"
 )
 missing=()
 for entry in "${peers[@]}"; do

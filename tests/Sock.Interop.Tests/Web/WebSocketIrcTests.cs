@@ -98,7 +98,7 @@ public class WebSocketIrcTests
     }
 
     [Fact]
-    public async Task BinaryFramesMayCarryAnyBytesWhichBecomeReplacementCharacters()
+    public async Task BinaryFramesCarryUtf8AndInvalidBytesGetTheServersUtf8OnlyRefusal()
     {
         await using var server = await InProcessWebServer.StartAsync();
         using var tcp = await server.IrcAsync("tcpuser", "#web");
@@ -111,7 +111,10 @@ public class WebSocketIrcTests
         await ws.SendTextAsync("JOIN #web");
         await ws.ExpectAsync(" 366 ");
         await ws.SendAsync(Encoding.UTF8.GetBytes("PRIVMSG #web :caf\u00e9 ").Concat(new byte[] { 0xff }).ToArray(), WebSocketMessageType.Binary, true, CancellationToken.None);
-        Assert.EndsWith("café \uFFFD", await tcp.ExpectAsync("PRIVMSG #web :caf"));
+        // Binary frames are not checked by the WebSocket; the IRC side's UTF8ONLY refuses the line.
+        Assert.Contains("INVALID_UTF8", (await ws.ExpectAsync("FAIL ")).Text);
+        await ws.SendAsync(Encoding.UTF8.GetBytes("PRIVMSG #web :caf\u00e9 au lait"), WebSocketMessageType.Binary, true, CancellationToken.None);
+        Assert.EndsWith("café au lait", await tcp.ExpectAsync("PRIVMSG #web :caf"));
     }
 
     [Fact]
