@@ -15,7 +15,7 @@ const ui = {
 const TYPING_SEND_EVERY = 3000, TYPING_SHOWN_FOR = 6000, HISTORY_PAGE = 50;
 const PREFIX_RANK = { '@': 0, '+': 1, '': 2 };
 const rooms = new Map();   // name (lower case) → room state; private conversations are keyed by nick
-let irc = null, current = null, wanted = [], focusOnJoin = false;
+let irc = null, current = null, wanted = [], focusOnJoin = false, selectOnJoin = null;
 
 const isChannel = name => name.startsWith('#');
 const key = name => name.toLowerCase();
@@ -65,7 +65,7 @@ function messageElement(m) {
     const n = document.createElement('span');
     n.className = `nick ${nickColour(m.nick)}`;
     n.textContent = m.kind === 'action' ? `* ${m.nick}` : m.nick;
-    body.append(n);
+    body.append(n, ' ');
   }
   const text = document.createElement('span');
   text.className = 'text';
@@ -180,8 +180,18 @@ function maybeLoadOlder() {
 function onHistoryBatch(b) {
   const r = room(b.target);
   let added = 0;
-  for (const m of b.messages) if (handleChat(m, true)) added++;
-  if (r.loadingOlder) { r.loadingOlder = false; if (added === 0) { r.noOlder = true; if (r === current) renderLog(true); } }
+  if (r.loadingOlder) {
+    // Older lines go in front as a block, in the server's order (many share a millisecond).
+    const older = b.messages.map(m => chatMessage(m)).filter(x => x && x.r === r && !(x.m.id && r.ids.has(x.m.id))).map(x => x.m);
+    for (const m of older) if (m.id) r.ids.add(m.id);
+    r.messages.unshift(...older);
+    added = older.length;
+    r.loadingOlder = false;
+    if (b.messages.length < HISTORY_PAGE) r.noOlder = true; // a short page reached the start
+    if (r === current) renderLog(true);
+  } else {
+    for (const m of b.messages) if (handleChat(m, true)) added++;
+  }
   if (r === current) setTimeout(maybeLoadOlder, 0);
 }
 
@@ -193,19 +203,30 @@ function conversationFor(m) {
   return room(m.nick === irc.nick ? target : m.nick);
 }
 
-/** PRIVMSG/NOTICE, live or from history; true when it was new. */
-function handleChat(m, fromHistory = false) {
-  if (m.command !== 'PRIVMSG' && m.command !== 'NOTICE') return false;
-  if (!m.nick || m.nick.includes('.')) { if (!fromHistory) system(current || room('server'), stripFormatting(m.params[1] ?? ''), 'notice'); return false; }
+/** A PRIVMSG/NOTICE as a displayable message and its conversation, or null (CTCP, server notices). */
+function chatMessage(m) {
+  if (m.command !== 'PRIVMSG' && m.command !== 'NOTICE') return null;
+  if (!m.nick || m.nick.includes('.')) return null;
   const r = conversationFor(m);
   let text = stripFormatting(m.params[1] ?? '');
   let kind = m.command === 'NOTICE' ? 'notice' : 'msg';
   const action = /^\x01ACTION (.*)\x01?$/.exec(m.params[1] ?? '');
   if (action) { kind = 'action'; text = stripFormatting(action[1].replace(/\x01$/, '')); }
-  else if (text.startsWith('\x01')) return false;
-  r.typing.delete(m.nick); if (r === current) renderTyping();
+  else if (text.startsWith('\x01')) return null;
   const mention = m.nick !== irc.nick && new RegExp(`\\b${irc.nick.replace(/[^\w]/g, '\\$&')}\\b`, 'i').test(text);
-  return addMessage(r, { kind, nick: m.nick, text, time: timeOf(m.tags), id: m.tags.msgid || null, mention });
+  return { r, m: { kind, nick: m.nick, text, time: timeOf(m.tags), id: m.tags.msgid || null, mention } };
+}
+
+/** PRIVMSG/NOTICE, live or from history; true when it was new. */
+function handleChat(m, fromHistory = false) {
+  if ((m.command === 'PRIVMSG' || m.command === 'NOTICE') && (!m.nick || m.nick.includes('.'))) {
+    if (!fromHistory) system(current || room('server'), stripFormatting(m.params[1] ?? ''), 'notice');
+    return false;
+  }
+  const x = chatMessage(m);
+  if (!x) return false;
+  x.r.typing.delete(m.nick); if (x.r === current) renderTyping();
+  return addMessage(x.r, x.m);
 }
 
 function onMessage(m) {
@@ -218,7 +239,7 @@ function onMessage(m) {
         r.joined = true; r.members.clear(); r.noOlder = false;
         const last = [...r.messages].reverse().find(x => x.id && x.kind !== 'system');
         if (irc.hasHistory) irc.send(last ? `CHATHISTORY AFTER ${r.name} ${historyRef(last)} 100` : `CHATHISTORY LATEST ${r.name} * ${HISTORY_PAGE}`);
-        if (!current || !current.joined || key(wanted[0] || '') === key(r.name) || current === r) select(r); else renderRooms();
+        if (!current || !current.joined || selectOnJoin === key(r.name) || current === r) { selectOnJoin = null; select(r); } else renderRooms();
         if (focusOnJoin) { focusOnJoin = false; ui.input.focus(); }
       } else {
         r.members.set(m.nick, ''); system(r, `${m.nick} joined`, 'system', m.tags);
@@ -301,7 +322,12 @@ function say(target, text) {
 }
 
 const COMMANDS = {
-  join: args => { for (const r of args.split(/[ ,]+/).filter(Boolean)) { const name = isChannel(r) ? r : `#${r}`; wanted.push(name); irc.send(`JOIN ${name}`); } },
+  join: args => {
+    for (const r of args.split(/[ ,]+/).filter(Boolean)) {
+      const name = isChannel(r) ? r : `#${r}`;
+      wanted.push(name); selectOnJoin = key(name); irc.send(`JOIN ${name}`);
+    }
+  },
   part: args => { const [first, ...rest] = args.split(' '); const name = isChannel(first) ? first : current?.name; irc.send(`PART ${name}${(isChannel(first) ? rest.join(' ') : args) ? ` :${isChannel(first) ? rest.join(' ') : args}` : ''}`); },
   msg: args => { const sp = args.indexOf(' '); if (sp < 0) return usage('/msg NICK text'); const to = args.slice(0, sp); say(to, args.slice(sp + 1)); if (!isChannel(to)) select(room(to)); },
   me: args => say(current?.name, `\x01ACTION ${args}\x01`),
