@@ -1,4 +1,5 @@
 using System.Net;
+using Sock.Web.Files;
 
 namespace Sock.Web;
 
@@ -23,6 +24,14 @@ public sealed class ChatWebOptions
     public TimeSpan MinRequestBodyGrace { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Open HTTP connections (requests and WebSockets together).</summary>
     public long MaxConnections { get; init; } = 10_000;
+    /// <summary>Where shared files are kept (hash-addressed); null turns /files off.</summary>
+    public string? FilesDirectory { get; init; }
+    /// <summary>Largest upload, refused before a byte of it is read when the client says its size.</summary>
+    public long MaxUploadBytes { get; init; } = 100 * 1024 * 1024;
+    /// <summary>What one account may have stored in all.</summary>
+    public long QuotaBytesPerUser { get; init; } = 1024L * 1024 * 1024;
+    /// <summary>Who is logged in (the accounts work plugs in here); nobody until then.</summary>
+    public IWebIdentity Identity { get; init; } = new NoAccounts();
     /// <summary>WebSocket pings keep idle proxies from dropping the connection.</summary>
     public TimeSpan WebSocketKeepAlive { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -70,7 +70,7 @@ public sealed class ChatWebServer : IAsyncDisposable
         var ws = new WebSocketOptions { KeepAliveInterval = options.WebSocketKeepAlive };
         foreach (var o in options.AllowedOrigins) ws.AllowedOrigins.Add(o);
         app.UseWebSockets(ws);
-        var routes = new WebRoutes(chat, listener);
+        var routes = new WebRoutes(chat, listener, options);
         app.Run(routes.HandleAsync);
         await app.StartAsync(ct);
         chat.Http = listener;

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Sock.Chat;
 using Sock.Chat.Transport;
+using Sock.Web.Files;
 using Sock.Web.Transport;
 
 namespace Sock.Web;
@@ -16,10 +17,12 @@ internal sealed class WebRoutes
     private readonly ChatServer _chat;
     private readonly Dictionary<string, RequestDelegate> _routes;
     private readonly StaticAssets _assets = StaticAssets.Load();
+    private readonly FilesEndpoint _files;
 
-    public WebRoutes(ChatServer chat, HandoffListener listener)
+    public WebRoutes(ChatServer chat, HandoffListener listener, ChatWebOptions options)
     {
         _chat = chat;
+        _files = new FilesEndpoint(chat, options);
         _routes = new(StringComparer.Ordinal)
         {
             ["/healthz"] = Healthz,
@@ -32,10 +35,14 @@ internal sealed class WebRoutes
         if (ctx.WebSockets.IsWebSocketRequest) return IrcOverWebSocketAsync(ctx);
         if (ctx.Request.Headers.Upgrade.Count > 0 && ctx.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
             return Status(ctx, StatusCodes.Status400BadRequest, "bad WebSocket upgrade (needs GET, Connection: Upgrade, Sec-WebSocket-Version: 13 and a valid Sec-WebSocket-Key)\n");
-        // Everything here is read-only: a page elsewhere can make a browser POST, never change anything.
+        var path = ctx.Request.Path.Value ?? "/";
+        // Uploads are the one write, and only for a logged-in user (never a cookie-less cross-site POST).
+        if (path == "/files" && HttpMethods.IsPost(ctx.Request.Method)) return _files.UploadAsync(ctx);
+        // Everything else is read-only: a page elsewhere can make a browser POST, never change anything.
         if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method))
             return Status(ctx, StatusCodes.Status405MethodNotAllowed, "method not allowed\n");
-        if (_routes.TryGetValue(ctx.Request.Path.Value ?? "/", out var route)) return route(ctx);
+        if (path.StartsWith("/files/", StringComparison.Ordinal)) return _files.DownloadAsync(ctx);
+        if (_routes.TryGetValue(path, out var route)) return route(ctx);
         return _assets.ServeAsync(ctx);
     }
 

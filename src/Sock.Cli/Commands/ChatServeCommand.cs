@@ -33,6 +33,8 @@ internal static class ChatServeCommand
         var room = new Option<string>("--room") { Description = "Room plain clients start in", DefaultValueFactory = _ => defaults.DefaultRoom };
         var webOrigin = new Option<string[]>("--web-origin") { Description = "Page origin allowed to open a WebSocket, e.g. https://chat.example (repeatable; default any)", AllowMultipleArgumentsPerToken = false };
         var trustedProxy = new Option<string[]>("--trusted-proxy") { Description = "Reverse proxy CIDR whose X-Forwarded-For names the client (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var files = new Option<string?>("--files") { Description = "Directory for files shared over the web (POST /files; logged-in users only)" };
+        var maxUpload = new Option<long>("--max-upload") { Description = "Largest file upload in bytes", DefaultValueFactory = _ => new ChatWebOptions().MaxUploadBytes };
         var requireAccount = new Option<bool>("--require-account") { Description = "Accounts-only: users must log in (SASL, NickServ, /login) before they join or talk" };
         var verifyAccounts = new Option<bool>("--verify-accounts") { Description = "New accounts need the verification code the server logs (VERIFY) before they log in" };
         var nickGrace = new Option<double>("--nick-grace") { Description = "Seconds someone not logged in may keep a registered nick", DefaultValueFactory = _ => defaults.NickGrace.TotalSeconds };
@@ -51,7 +53,7 @@ internal static class ChatServeCommand
             bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
-            webOrigin, trustedProxy,
+            webOrigin, trustedProxy, files, maxUpload,
         };
         cmd.WithExamples(
             "sock chat serve                                   # port 4323; then: nc 127.0.0.1 4323",
@@ -186,11 +188,12 @@ internal static class ChatServeCommand
                 if (!IPNetwork.TryParse(text, out var network)) throw new UsageException($"--trusted-proxy: '{cidr}' is not an address or CIDR");
                 proxies.Add(network);
             }
+            if (parse.GetValue(maxUpload) < 1) throw new UsageException("--max-upload: at least 1 byte");
             var origins = (parse.GetValue(webOrigin) ?? []).Select(o => o.TrimEnd('/')).ToList();
             foreach (var o in origins)
                 if (!Uri.TryCreate(o, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.PathAndQuery != "/")
                     throw new UsageException($"--web-origin: '{o}' must be an origin such as https://chat.example");
-            return new ChatWebOptions { AllowedOrigins = origins, TrustedProxies = proxies };
+            return new ChatWebOptions { AllowedOrigins = origins, TrustedProxies = proxies, FilesDirectory = parse.GetValue(files), MaxUploadBytes = parse.GetValue(maxUpload) };
         }
     }
 }
