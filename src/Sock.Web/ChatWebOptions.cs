@@ -30,8 +30,8 @@ public sealed class ChatWebOptions
     public long MaxUploadBytes { get; init; } = 100 * 1024 * 1024;
     /// <summary>What one account may have stored in all.</summary>
     public long QuotaBytesPerUser { get; init; } = 1024L * 1024 * 1024;
-    /// <summary>Who is logged in (the accounts work plugs in here); nobody until then.</summary>
-    public IWebIdentity Identity { get; init; } = new NoAccounts();
+    /// <summary>Who is logged in; null = the server's accounts, by HTTP Basic credentials.</summary>
+    public IWebIdentity? Identity { get; init; }
     /// <summary>WebSocket pings keep idle proxies from dropping the connection.</summary>
     public TimeSpan WebSocketKeepAlive { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -19,7 +19,11 @@ internal sealed class FilesEndpoint(ChatServer chat, ChatWebOptions options)
     public async Task UploadAsync(HttpContext ctx)
     {
         if (_store is null) { await WebRoutes.Status(ctx, StatusCodes.Status404NotFound, "file sharing is off (--files DIR)\n"); return; }
-        var account = options.Identity.AccountOf(ctx);
+        // A page elsewhere must not upload with credentials the browser happens to hold.
+        var origin = ctx.Request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !string.Equals(origin, $"{ctx.Request.Scheme}://{ctx.Request.Host}", StringComparison.OrdinalIgnoreCase) && !options.AllowedOrigins.Contains(origin))
+        { await WebRoutes.Status(ctx, StatusCodes.Status403Forbidden, "uploads only from this server's own pages\n"); return; }
+        var account = (options.Identity ?? new AccountPasswordIdentity(chat.Hub.Accounts)).AccountOf(ctx);
         if (account is null) { await WebRoutes.Status(ctx, StatusCodes.Status401Unauthorized, "log in to upload files\n"); return; }
         var length = ctx.Request.ContentLength;
         if (length > options.MaxUploadBytes) { await WebRoutes.Status(ctx, StatusCodes.Status413PayloadTooLarge, $"files may be at most {options.MaxUploadBytes} bytes\n"); return; }

@@ -74,9 +74,37 @@ public class FilesTests
         using var http = new HttpClient();
         using var anon = await http.SendAsync(Upload(server.Port, "a.txt", [1, 2, 3], account: null), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, anon.StatusCode);
-        await using var noAccounts = await InProcessWebServer.StartAsync(new ChatWebOptions { FilesDirectory = dir.Path });
+        await using var noAccounts = await InProcessWebServer.StartAsync(new ChatWebOptions { FilesDirectory = dir.Path, Identity = new NoAccounts() });
         using var still = await http.SendAsync(Upload(noAccounts.Port, "a.txt", [1, 2, 3], "ann"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, still.StatusCode);
+        // A page elsewhere cannot upload even for a logged-in user.
+        var cross = Upload(server.Port, "a.txt", [1, 2, 3], "ann");
+        cross.Headers.Add("Origin", "https://evil.example");
+        using var refused = await http.SendAsync(cross, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheServersAccountsLogInWithBasicCredentialsForCurl()
+    {
+        using var dir = FreePort.TempDir();
+        await using var server = await Chat.ChatServerProcess.StartAsync("--files", dir.Path);
+        using var irc = await server.IrcAsync("ann", "#x");
+        using var bob = await server.IrcAsync("bob", "#x");
+        await irc.SendAsync("PRIVMSG NickServ :REGISTER s3cret-pw\r\n");
+        await irc.ExpectAsync("NickServ");
+        var file = dir.File("hello.txt");
+        await File.WriteAllTextAsync(file, "hello 你好\n", TestContext.Current.CancellationToken);
+        var curl = Peers.Require("curl", "curl");
+        var url = $"http://127.0.0.1:{server.Port}/files?name=hello.txt&room=%23x";
+        var (code, stdout, err) = await Run.Async(curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-u", "ann:wrong", "--data-binary", "@" + file, url);
+        Assert.Equal("401", stdout);
+        (code, stdout, err) = await Run.Async(curl, "-sSf", "-u", "ann:s3cret-pw", "--data-binary", "@" + file, url);
+        Assert.True(code == 0, err);
+        Assert.Contains("\"announced\":true", stdout);
+        var line = await bob.ExpectAsync(":ann!ann@127.0.0.1 PRIVMSG #x :shared hello.txt (13 B): ");
+        (code, stdout, err) = await Run.Async(curl, "-sSf", line[line.IndexOf("http://", StringComparison.Ordinal)..]);
+        Assert.Equal("hello 你好\n", stdout);
     }
 
     [Fact]
