@@ -6,6 +6,8 @@ using Sock.Web;
 namespace Sock.Interop.Tests.Web;
 
 /// <summary>Hostile HTTP is refused by Kestrel's limits, and chat keeps being served meanwhile.</summary>
+// Browsers and the 10,000-request abuse compete for two cores: never at the same time.
+[Collection(WebHeavy.Name)]
 public class HttpAbuseTests
 {
     [Fact]

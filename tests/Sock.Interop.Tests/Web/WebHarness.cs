@@ -161,3 +161,10 @@ public static class WsClient
         }
     }
 }
+
+/// <summary>Tests that load the machine (browsers, floods) run one class at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class WebHeavy
+{
+    public const string Name = "web-heavy";
+}
