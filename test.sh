@@ -29,6 +29,10 @@ peers=(
   "tinyproxy tinyproxy"
   "iperf3 iperf3"
   "/usr/bin/ping iputils-ping"
+  "curl curl"
+  "node nodejs"
+  "npm npm"
+  "/usr/bin/chromium chromium"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(
@@ -39,6 +43,7 @@ python_peers=(
   "filelock python3-filelock"
   "ecdsa python3-ecdsa"
   "websockets python3-websockets"
+  "prometheus_client python3-prometheus-client"
 )
 missing=()
 for entry in "${peers[@]}"; do

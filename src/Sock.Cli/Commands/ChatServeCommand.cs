@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Net;
 using Sock.Chat;
 using Sock.Tls;
+using Sock.Web;
 
 namespace Sock.Cli.Commands;
 
@@ -30,6 +31,10 @@ internal static class ChatServeCommand
         var regTimeout = new Option<double>("--registration-timeout") { Description = "Seconds an IRC client has to register", DefaultValueFactory = _ => defaults.RegistrationTimeout.TotalSeconds };
         var pingInterval = new Option<double>("--ping-interval") { Description = "Seconds of IRC silence before a PING (the client then has the same again to answer)", DefaultValueFactory = _ => defaults.PingInterval.TotalSeconds };
         var room = new Option<string>("--room") { Description = "Room plain clients start in", DefaultValueFactory = _ => defaults.DefaultRoom };
+        var webOrigin = new Option<string[]>("--web-origin") { Description = "Page origin allowed to open a WebSocket, e.g. https://chat.example (repeatable; default any)", AllowMultipleArgumentsPerToken = false };
+        var trustedProxy = new Option<string[]>("--trusted-proxy") { Description = "Reverse proxy CIDR whose X-Forwarded-For names the client (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var files = new Option<string?>("--files") { Description = "Directory for files shared over the web (POST /files; logged-in users only)" };
+        var maxUpload = new Option<long>("--max-upload") { Description = "Largest file upload in bytes", DefaultValueFactory = _ => new ChatWebOptions().MaxUploadBytes };
         var requireAccount = new Option<bool>("--require-account") { Description = "Accounts-only: users must log in (SASL, NickServ, /login) before they join or talk" };
         var verifyAccounts = new Option<bool>("--verify-accounts") { Description = "New accounts need the verification code the server logs (VERIFY) before they log in" };
         var nickGrace = new Option<double>("--nick-grace") { Description = "Seconds someone not logged in may keep a registered nick", DefaultValueFactory = _ => defaults.NickGrace.TotalSeconds };
@@ -48,6 +53,7 @@ internal static class ChatServeCommand
             bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
+            webOrigin, trustedProxy, files, maxUpload,
         };
         var access = new AccessCommandOptions();
         access.AddTo(cmd);
@@ -59,7 +65,8 @@ internal static class ChatServeCommand
             "sock chat serve --tls --port 6697",
             "sock chat serve --config /etc/sock/chat.json     # kill -HUP reloads it; SIGTERM stops gracefully",
             "sock chat serve --check-config /etc/sock/chat.json",
-            "sock chat serve --allow 10.0.0.0/8 --allow fd00::/8 --deny 10.0.0.66");
+            "sock chat serve --allow 10.0.0.0/8 --allow fd00::/8 --deny 10.0.0.66",
+            "sock chat serve --web-origin https://chat.example --trusted-proxy 10.0.0.0/8   # behind a reverse proxy");
         cmd.SetHandler(async (parse, ct) =>
         {
             if (parse.GetValue(checkConfig) is { } checkPath)
@@ -73,11 +80,13 @@ internal static class ChatServeCommand
             var effective = configPath is null ? parse : ChatConfigFile.Merge(cmd, parse, configPath);
             var options = Build(effective);
             var filter = access.Read(effective);
+            var webOptions = BuildWeb(effective);
             await using var server = ChatServer.Start(options);
             server.AccessFilter = filter;
+            await using var web = await ChatWebServer.StartAsync(server, webOptions, ct);
             var log = new ServerLog(effective.GetValue(logFormat) == "json");
             var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-            log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
+            log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
             // SIGHUP: read the flags (and the config file, the MOTD file, the certificates) again and apply them.
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
@@ -175,6 +184,23 @@ internal static class ChatServeCommand
                 Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
             };
             return options;
+        }
+
+        ChatWebOptions BuildWeb(ParseResult parse)
+        {
+            var proxies = new List<IPNetwork>();
+            foreach (var cidr in parse.GetValue(trustedProxy) ?? [])
+            {
+                var text = cidr.Contains('/', StringComparison.Ordinal) ? cidr : cidr + (cidr.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
+                if (!IPNetwork.TryParse(text, out var network)) throw new UsageException($"--trusted-proxy: '{cidr}' is not an address or CIDR");
+                proxies.Add(network);
+            }
+            if (parse.GetValue(maxUpload) < 1) throw new UsageException("--max-upload: at least 1 byte");
+            var origins = (parse.GetValue(webOrigin) ?? []).Select(o => o.TrimEnd('/')).ToList();
+            foreach (var o in origins)
+                if (!Uri.TryCreate(o, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.PathAndQuery != "/")
+                    throw new UsageException($"--web-origin: '{o}' must be an origin such as https://chat.example");
+            return new ChatWebOptions { AllowedOrigins = origins, TrustedProxies = proxies, FilesDirectory = parse.GetValue(files), MaxUploadBytes = parse.GetValue(maxUpload) };
         }
     }
 }

@@ -14,7 +14,8 @@ namespace Sock.Chat;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source is cancelled at close; it holds no timer or handle.")]
 public abstract class ChatConnection : ChatMember
 {
-    private readonly Socket _socket;
+    // Null when the session runs over another transport (a WebSocket): the stream is then all there is.
+    private readonly Socket? _socket;
     private readonly LineFramer _framer;
     private readonly FloodGate _flood;
     private readonly CancellationTokenSource _closed = new();
@@ -23,14 +24,14 @@ public abstract class ChatConnection : ChatMember
     private Task _writer = Task.CompletedTask;
 
     /// <summary>The sender, when given, sends queued bytes itself if the stream is the socket's own (not TLS).</summary>
-    protected ChatConnection(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
+    protected ChatConnection(ChatHub hub, Socket? socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
     {
         Hub = hub;
         _socket = socket;
         Stream = stream;
         Remote = remote;
         Host = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4().ToString() : remote.Address.ToString();
-        Queue = stream is NetworkStream
+        Queue = stream is NetworkStream && socket is not null
             ? new OutboundQueue(hub.Options.MaxQueueBytes, sender, socket)
             : new OutboundQueue(hub.Options.MaxQueueBytes);
         // Overflow trips inside a fan-out (under a room lock): leave the hub from another thread.
@@ -49,6 +50,10 @@ public abstract class ChatConnection : ChatMember
     public bool IsClosing => Volatile.Read(ref _disconnecting) != 0;
     public DateTimeOffset LastHeard { get; private set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+    /// <summary>Bytes waiting to be sent to this client (read at scrape time, not on the hot path).</summary>
+    public long QueuedBytes => Queue.Pending;
+    /// <summary>What carries the protocol: "tcp", "tls" or "websocket" (for logs and metrics).</summary>
+    public string Transport { get; internal set; } = "tcp";
 
     /// <summary>True when a chunk without newline becomes a line after a pause (plain clients).</summary>
     protected virtual bool FlushPartialOnPause => false;
@@ -201,6 +206,7 @@ public abstract class ChatConnection : ChatMember
     protected void Disconnect(string reason, bool overflow)
     {
         if (Interlocked.Exchange(ref _disconnecting, 1) != 0) return;
+        Hub.Metrics.Disconnected(reason);
         var final = FinalMessage(reason);
         if (overflow) Queue.ReplaceWithFinal(final);
         else
@@ -228,10 +234,10 @@ public abstract class ChatConnection : ChatMember
         }
         catch (TimeoutException) { }
         if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;
-        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        try { _socket?.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         await _closed.CancelAsync();
         await Stream.DisposeAsync();
-        _socket.Dispose();
+        _socket?.Dispose();
     }
 }
 

@@ -22,8 +22,9 @@ public sealed partial class ChatHub
                 var refused = CanSpeak(r, m);
                 if (refused != ChatError.None) return refused;
                 var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags);
-                if (Keeps(kind, clientTags)) History.Append(r.Name, e);
+                if (Keeps(kind, clientTags)) { History.Append(r.Name, e); Metrics.HistoryWritten(); }
                 _fanout.Publish(r, e, r.Live);
+                Metrics.Said(r.Live.Count);
             }
             m.LastActive = DateTimeOffset.UtcNow;
             return ChatError.None;
@@ -32,10 +33,11 @@ public sealed partial class ChatHub
         if (to is null) return ChatError.NoSuchNick;
         recipient = to;
         var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags);
-        if (Keeps(kind, clientTags)) History.Append(ConversationKey(m, to.Nick), pm);
+        if (Keeps(kind, clientTags)) { History.Append(ConversationKey(m, to.Nick), pm); Metrics.HistoryWritten(); }
         // The sender's echo first: a service answers inside its Deliver, and its reply should follow what was said.
         if (!ReferenceEquals(to, m)) m.Deliver(pm);
         to.Deliver(pm);
+        Metrics.Said(ReferenceEquals(to, m) ? 1 : 2);
         m.LastActive = DateTimeOffset.UtcNow;
         return ChatError.None;
     }

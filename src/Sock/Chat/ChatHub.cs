@@ -45,6 +45,8 @@ public sealed partial class ChatHub
     public IHistoryStore History { get; }
     public WhoWasLog WhoWas { get; }
     public MonitorRegistry Monitors { get; }
+    /// <summary>Counters for operators (/metrics): a few interlocked adds per message, none per delivery.</summary>
+    public ChatMetrics Metrics { get; } = new();
     public string ServerName => Options.ServerName;
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
     /// <summary>Connected users (the services' pseudo-users not counted).</summary>

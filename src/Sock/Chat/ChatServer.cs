@@ -12,8 +12,9 @@ namespace Sock.Chat;
 
 /// <summary>
 /// Listens on one port and hands each connection to the protocol its first bytes name:
-/// IRC (first word CAP/NICK/USER/PASS), TLS (0x16, when enabled) around either, plain otherwise
-/// (including a client that sends nothing within <see cref="ChatServerOptions.DetectTimeout"/>).
+/// IRC (first word CAP/NICK/USER/PASS), HTTP (a request line: to <see cref="Http"/>), TLS (0x16,
+/// when enabled) around any of them, plain otherwise (including a client that sends nothing within
+/// <see cref="ChatServerOptions.DetectTimeout"/>).
 /// </summary>
 public sealed class ChatServer : IAsyncDisposable
 {
@@ -37,6 +38,15 @@ public sealed class ChatServer : IAsyncDisposable
 
     /// <summary>Log lines for the operator (connections, errors); the library never writes to a console.</summary>
     public event Action<string>? Log;
+
+    /// <summary>Where HTTP connections go (the web server); without one they get a 503 and are closed.</summary>
+    public IHttpHandoff? Http { get; set; }
+
+    /// <summary>Connections currently counted as members (plain, IRC over TCP/TLS or WebSocket).</summary>
+    public IReadOnlyCollection<ChatConnection> Connections => [.. _connections.Keys];
+
+    /// <summary>Adds a line to <see cref="Log"/> (the web side reports through the same log).</summary>
+    public void Report(string line) => Log?.Invoke(line);
 
     /// <summary>Opens history (failing early on a locked or unwritable database) and binds the port.</summary>
     public static ChatServer Start(ChatServerOptions options, IChatFanout? fanout = null)
@@ -183,6 +193,7 @@ public sealed class ChatServer : IAsyncDisposable
         socket.NoDelay = true;
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         var waiting = Interlocked.Increment(ref _pending);
+        var counted = true; // in _pending until handed to a session or to HTTP
         var handedOver = false;
         try
         {
@@ -203,23 +214,20 @@ public sealed class ChatServer : IAsyncDisposable
                 (kind, initial, pending) = await DetectAsync(stream, ct);
                 if (kind is Detected.Closed or Detected.Tls) return;
             }
+            if (kind == Detected.Http)
+            {
+                Interlocked.Decrement(ref _pending);
+                counted = false;
+                await HandOffHttpAsync(socket, new PrefixedStream(initial, stream, pending), remote, stream is SslStream, ct);
+                return;
+            }
             ChatConnection connection = kind == Detected.Irc
                 ? new IrcSession(Hub, socket, stream, remote, _sender)
                 : new PlainSession(Hub, socket, stream, remote, _sender);
-            _connections[connection] = 0;
+            if (stream is SslStream) connection.Transport = "tls";
             Interlocked.Decrement(ref _pending);
             handedOver = true;
-            Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{(stream is SslStream ? ", TLS" : "")})");
-            try
-            {
-                // Not the server's token: at shutdown ShutdownAsync closes each connection in order
-                // (notice, drain, close); cancelling here would cut their queues mid-write.
-                await connection.RunAsync(initial, pending, CancellationToken.None);
-            }
-            finally
-            {
-                _connections.TryRemove(connection, out _);
-            }
+            await RunConnectionAsync(connection, initial, pending, ct);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or SockException)
         {
@@ -229,7 +237,7 @@ public sealed class ChatServer : IAsyncDisposable
         {
             if (!handedOver)
             {
-                Interlocked.Decrement(ref _pending);
+                if (counted) Interlocked.Decrement(ref _pending);
                 try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { }
                 await stream.DisposeAsync();
                 socket.Dispose();
@@ -237,7 +245,57 @@ public sealed class ChatServer : IAsyncDisposable
         }
     }
 
-    private enum Detected { Plain, Irc, Tls, Closed }
+    private async Task RunConnectionAsync(ChatConnection connection, ReadOnlyMemory<byte> initial, Task? pending, CancellationToken ct)
+    {
+        _connections[connection] = 0;
+        Hub.Metrics.Accepted(connection.Transport == "websocket" ? "websocket" : connection.Protocol);
+        var remote = connection.Remote;
+        Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{connection.Transport switch { "tls" => ", TLS", "websocket" => ", WebSocket", _ => "" }})");
+        try
+        {
+            // Not the server's token: at shutdown ShutdownAsync closes each connection in order
+            // (notice, drain, close); cancelling here would cut their queues mid-write.
+            await connection.RunAsync(initial, pending, CancellationToken.None);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    /// <summary>
+    /// Runs an IRC session over a stream of lines that is not a socket of ours (the web server's
+    /// WebSocket adapter). The session counts against <see cref="ChatServerOptions.MaxClients"/>
+    /// and gets the same timeouts as any IRC client.
+    /// </summary>
+    public async Task RunIrcAsync(Stream lines, IPEndPoint remote, string transport, CancellationToken ct)
+    {
+        if (_connections.Count + Volatile.Read(ref _pending) >= Options.MaxClients)
+        {
+            Log?.Invoke($"{remote}: refused, server full ({Options.MaxClients} clients)");
+            await lines.WriteAsync(Encoding.UTF8.GetBytes($"ERROR :Server full ({Options.MaxClients} clients); try again later\r\n"), ct);
+            await lines.DisposeAsync();
+            return;
+        }
+        // The session never reads the socket: the stream is all it has (the constructor's parameter is the lead's to make nullable).
+        var connection = new IrcSession(Hub, null!, lines, remote) { Transport = transport };
+        await RunConnectionAsync(connection, ReadOnlyMemory<byte>.Empty, null, ct);
+    }
+
+    private async Task HandOffHttpAsync(Socket socket, Stream stream, IPEndPoint remote, bool tls, CancellationToken ct)
+    {
+        Hub.Metrics.Accepted("http");
+        if (Http is { } http)
+        {
+            await http.ServeAsync(new HandedOffConnection(stream, (IPEndPoint)socket.LocalEndPoint!, remote, tls, socket.Dispose), ct);
+            return;
+        }
+        // No web server in this host: say so in HTTP, so the browser shows it and nothing reaches a room.
+        var body = "This chat server has no web side.\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), ct);
+    }
+
+    private enum Detected { Plain, Irc, Tls, Http, Closed }
 
     /// <summary>
     /// Reads just enough of the first line to tell the protocols apart. Waits use zero-byte reads;
@@ -253,7 +311,7 @@ public sealed class ChatServer : IAsyncDisposable
             var left = deadline - DateTime.UtcNow;
             var wait = stream.ReadAsync(Memory<byte>.Empty, ct).AsTask();
             if (left <= TimeSpan.Zero || (!wait.IsCompleted && await Task.WhenAny(wait, Task.Delay(left, ct)) != wait))
-                return (Detected.Plain, seen, wait);
+                return (seen.Length > 0 && HttpRequestLine.CouldBeRequestLine(seen) ? Detected.Http : Detected.Plain, seen, wait);
             await wait;
             var n = await stream.ReadAsync(buffer, ct);
             if (n == 0) return (Detected.Closed, seen, null);
@@ -278,6 +336,11 @@ public sealed class ChatServer : IAsyncDisposable
     private Detected? Classify(ReadOnlySpan<byte> seen)
     {
         if (seen[0] == 0x16 && Options.Tls is not null) return Detected.Tls;
+        switch (HttpRequestLine.Classify(seen))
+        {
+            case HttpRequestLine.Verdict.Yes: return Detected.Http;
+            case HttpRequestLine.Verdict.NeedMore: return null;
+        }
         var nl = seen.IndexOf((byte)'\n');
         var end = seen.IndexOfAny(" \r\n"u8);
         var word = Encoding.ASCII.GetString(end < 0 ? seen[..Math.Min(seen.Length, 5)] : seen[..end]).ToUpperInvariant();

@@ -16,9 +16,11 @@ public sealed class ChatServerProcess : IAsyncDisposable
     public RunningProcess Process { get; }
     public int Port { get; }
 
-    public static async Task<ChatServerProcess> StartAsync(params string[] extra)
+    public static Task<ChatServerProcess> StartAsync(params string[] extra) => StartOnPortAsync(FreePort.Tcp(), extra);
+
+    /// <summary>On a given port (a restart on the port a client will reconnect to).</summary>
+    public static async Task<ChatServerProcess> StartOnPortAsync(int port, params string[] extra)
     {
-        var port = FreePort.Tcp();
         var p = SockCli.Start(["chat", "serve", "--bind", "127.0.0.1", "--port", port.ToString(), "--name", "test.local", .. extra]);
         await p.WaitForStderrAsync("listening on", TimeSpan.FromSeconds(20));
         return new ChatServerProcess(p, port);

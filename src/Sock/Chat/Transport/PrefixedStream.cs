@@ -1,9 +1,13 @@
 namespace Sock.Chat.Transport;
 
-/// <summary>Replays bytes already read (during protocol detection) before reading the inner stream.</summary>
-internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+/// <summary>
+/// Replays bytes already read (during protocol detection) before reading the inner stream. A zero-byte
+/// read detection left outstanding (<paramref name="pending"/>) is awaited before the first inner read.
+/// </summary>
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner, Task? pending = null) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
+    private Task? _pending = pending;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -13,7 +17,15 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_prefix.IsEmpty) return await inner.ReadAsync(buffer, cancellationToken);
+        if (_prefix.IsEmpty)
+        {
+            if (_pending is { } p)
+            {
+                _pending = null;
+                await p.WaitAsync(cancellationToken);
+            }
+            return await inner.ReadAsync(buffer, cancellationToken);
+        }
         if (buffer.IsEmpty) return 0;
         var n = Math.Min(buffer.Length, _prefix.Length);
         _prefix[..n].CopyTo(buffer);

@@ -1,0 +1,151 @@
+// IRC over WebSocket (IRCv3 text.ircv3.net): one line per frame, tags parsed, CAPs negotiated,
+// reconnect with backoff. Knows nothing of the page: it emits events the UI listens to.
+
+const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'batch',
+  'draft/chathistory', 'away-notify', 'labeled-response'];
+
+const TAG_ESCAPES = { ':': ';', s: ' ', '\\': '\\', r: '\r', n: '\n' };
+
+export function parseLine(line) {
+  const msg = { tags: {}, prefix: '', nick: '', command: '', params: [] };
+  let i = 0;
+  if (line[0] === '@') {
+    const end = line.indexOf(' ');
+    for (const pair of line.slice(1, end).split(';')) {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      const raw = eq < 0 ? '' : pair.slice(eq + 1);
+      msg.tags[key] = raw.replace(/\\(.)/g, (_, c) => TAG_ESCAPES[c] ?? c);
+    }
+    i = end + 1;
+  }
+  while (line[i] === ' ') i++;
+  if (line[i] === ':') {
+    const end = line.indexOf(' ', i);
+    msg.prefix = line.slice(i + 1, end);
+    msg.nick = msg.prefix.split('!')[0];
+    i = end + 1;
+  }
+  const rest = line.slice(i);
+  const trailing = rest.indexOf(' :');
+  const head = trailing < 0 ? rest : rest.slice(0, trailing);
+  const words = head.split(' ').filter(w => w.length > 0);
+  msg.command = (words.shift() || '').toUpperCase();
+  msg.params = words;
+  if (trailing >= 0) msg.params.push(rest.slice(trailing + 2));
+  else if (rest.startsWith(':')) msg.params = [rest.slice(1)];
+  return msg;
+}
+
+export class IrcClient extends EventTarget {
+  constructor(url, nick) {
+    super();
+    this.url = url;
+    this.nick = nick;
+    this.caps = new Set();
+    this.isupport = {};
+    this.registered = false;
+    this.backoff = 1000;
+    this.closedByUser = false;
+    this.batches = new Map();
+  }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
+
+  connect() {
+    this.closedByUser = false;
+    const ws = new WebSocket(this.url, ['text.ircv3.net']);
+    this.ws = ws;
+    this.caps.clear();
+    this.registered = false;
+    ws.onopen = () => {
+      this.emit('status', 'registering');
+      this.send('CAP LS 302');
+      this.send(`NICK ${this.nick}`);
+      this.send(`USER ${this.nick.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 10) || 'web'} 0 * :sock web client`);
+    };
+    ws.onmessage = e => { if (typeof e.data === 'string') this.receive(e.data); };
+    ws.onclose = () => {
+      const was = this.registered;
+      this.registered = false;
+      this.emit('status', 'disconnected');
+      if (this.closedByUser) return;
+      // Back off 1 s, 2 s, 4 s … up to 30 s; a connection that had registered starts again at 1 s.
+      const delay = was ? 1000 : this.backoff;
+      this.backoff = Math.min(this.backoff * 2, 30000);
+      this.emit('reconnecting', delay);
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  close() {
+    this.closedByUser = true;
+    if (this.ws) this.ws.close();
+  }
+
+  send(line) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(line);
+  }
+
+  receive(line) {
+    const m = parseLine(line);
+    if (m.command === 'PING') { this.send(`PONG :${m.params[0] ?? ''}`); return; }
+    if (m.command === 'CAP') { this.onCap(m); return; }
+    if (m.command === 'BATCH') { this.onBatch(m); return; }
+    if (m.command === '001') {
+      this.nick = m.params[0];
+      this.registered = true;
+      this.backoff = 1000;
+    }
+    if (m.command === '005') {
+      for (const token of m.params.slice(1, -1)) {
+        const [k, v] = token.split('=');
+        this.isupport[k] = v ?? true;
+      }
+    }
+    if (m.command === '376' || m.command === '422') this.emit('registered', this.nick);
+    if (m.command === 'NICK' && m.nick === this.nick) this.nick = m.params[0];
+    if (m.command === '433' && !this.registered) {
+      this.nick = this.nick.slice(0, 28) + '_';
+      this.send(`NICK ${this.nick}`);
+      return;
+    }
+    const batch = m.tags.batch && this.batches.get(m.tags.batch);
+    if (batch) { batch.messages.push(m); return; }
+    this.emit('message', m);
+  }
+
+  onCap(m) {
+    const sub = m.params[1];
+    const list = m.params[m.params.length - 1].split(' ').map(c => c.split('=')[0]);
+    if (sub === 'LS') {
+      const offered = new Set(list);
+      const more = m.params[2] === '*';
+      this.offered = [...(this.offered || []), ...offered];
+      if (more) return;
+      const want = WANTED_CAPS.filter(c => this.offered.includes(c));
+      this.offered = [];
+      if (want.length) this.send(`CAP REQ :${want.join(' ')}`);
+      else this.send('CAP END');
+    } else if (sub === 'ACK') {
+      for (const c of list) this.caps.add(c);
+      this.send('CAP END');
+    } else if (sub === 'NAK') {
+      this.send('CAP END');
+    }
+  }
+
+  onBatch(m) {
+    const ref = m.params[0];
+    if (ref[0] === '+') {
+      this.batches.set(ref.slice(1), { type: m.params[1], target: m.params[2], messages: [] });
+    } else {
+      const b = this.batches.get(ref.slice(1));
+      this.batches.delete(ref.slice(1));
+      if (b) this.emit('batch', b);
+    }
+  }
+
+  get hasHistory() { return this.caps.has('draft/chathistory') || 'CHATHISTORY' in this.isupport; }
+  get canType() { return this.caps.has('message-tags'); }
+}
