@@ -7,7 +7,12 @@ public sealed partial class ChatHub
     /// sender included; its session decides whether to echo) and into history; private messages to
     /// both ends and into the pair's history.
     /// </summary>
-    public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient, string? clientTags = null)
+    /// <remarks>
+    /// With an <paramref name="audience"/> (IRC STATUSMSG) a room message goes only to the members with one of
+    /// those statuses (and back to its sender), and is not kept: a later joiner was not its audience.
+    /// </remarks>
+    public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient, string? clientTags = null,
+        RoomStatus audience = RoomStatus.None)
     {
         recipient = null;
         // An accounts-only server: before logging in, only the services may be spoken to.
@@ -21,9 +26,16 @@ public sealed partial class ChatHub
             {
                 var refused = CanSpeak(r, m);
                 if (refused != ChatError.None) return refused;
-                var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags);
-                if (Keeps(kind, clientTags)) History.Append(r.Name, e);
-                _fanout.Publish(r, e, r.Live);
+                var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags, audience: audience);
+                if (audience != RoomStatus.None)
+                {
+                    _fanout.Publish(r, e, [.. r.Live.Where(x => ReferenceEquals(x, m) || (r.Status(x) & audience) != 0)]);
+                }
+                else
+                {
+                    if (Keeps(kind, clientTags)) History.Append(r.Name, e);
+                    _fanout.Publish(r, e, r.Live);
+                }
             }
             m.LastActive = DateTimeOffset.UtcNow;
             return ChatError.None;

@@ -34,6 +34,8 @@ public sealed partial class IrcSession
                 SendRaw(Bytes(e));
                 Emit($":{e.FromPrefix} AWAY :{away}");
                 return;
+            // Told because we MONITOR the sender (no shared room): only with extended-monitor.
+            case ChatEventKind.Away or ChatEventKind.SetName when !mine && !Has(IrcCap.ExtendedMonitor) && e.Sender is not null && !ChatHub.ShareRoom(this, e.Sender):
             case ChatEventKind.Away when !Has(IrcCap.AwayNotify):
             case ChatEventKind.SetName when !Has(IrcCap.SetName):
             case ChatEventKind.Redact when !Has(IrcCap.MessageRedaction):
@@ -93,13 +95,16 @@ public sealed partial class IrcSession
         return sb.ToString();
     }
 
+    /// <summary>A message's target as sent: the room, or "@#room" for a STATUSMSG.</summary>
+    private static string? MessageTarget(ChatEvent e) => e.Audience == RoomStatus.None ? e.Target : RoomMode.AudiencePrefix(e.Audience) + e.Target;
+
     private static string? EncodeLine(ChatEvent e, bool extendedJoin = false) =>
         e.Kind switch
         {
-            ChatEventKind.Message => $":{e.FromPrefix} PRIVMSG {e.Target} :{e.Text}",
-            ChatEventKind.Action => $":{e.FromPrefix} PRIVMSG {e.Target} :\u0001ACTION {e.Text}\u0001",
-            ChatEventKind.Notice => $":{e.FromPrefix} NOTICE {e.Target} :{e.Text}",
-            ChatEventKind.TagOnly => $":{e.FromPrefix} TAGMSG {e.Target}",
+            ChatEventKind.Message => $":{e.FromPrefix} PRIVMSG {MessageTarget(e)} :{e.Text}",
+            ChatEventKind.Action => $":{e.FromPrefix} PRIVMSG {MessageTarget(e)} :\u0001ACTION {e.Text}\u0001",
+            ChatEventKind.Notice => $":{e.FromPrefix} NOTICE {MessageTarget(e)} :{e.Text}",
+            ChatEventKind.TagOnly => $":{e.FromPrefix} TAGMSG {MessageTarget(e)}",
             ChatEventKind.Join when extendedJoin => $":{e.FromPrefix} JOIN {e.Target} {e.Account ?? "*"} :{e.Extra}",
             ChatEventKind.Join => $":{e.FromPrefix} JOIN {e.Target}",
             ChatEventKind.Part => $":{e.FromPrefix} PART {e.Target}" + (e.Text.Length > 0 ? $" :{e.Text}" : ""),

@@ -32,7 +32,9 @@ public sealed partial class IrcSession
         var tags = Has(IrcCap.MessageTags) ? ClientTags(m) : null;
         foreach (var target in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(Options.MaxTargets))
         {
-            var error = Hub.Say(this, target, text, kind, out var to, tags);
+            // STATUSMSG: "@#room" reaches the room's operators, "+#room" its voiced members and operators.
+            var audience = target.Length > 1 && ChatNames.IsChannel(target[1..]) ? RoomMode.AudienceOf(target[0]) : RoomStatus.None;
+            var error = Hub.Say(this, audience == RoomStatus.None ? target : target[1..], text, kind, out var to, tags, audience);
             if (quiet && error != ChatError.CannotSendToRoom) continue;
             switch (error)
             {
