@@ -44,6 +44,7 @@ internal static class IrcCommandTable
         new("NOTICE", (s, m) => s.MessageCommand(m, ChatEventKind.Notice), MaxTargets: 4, Help: "NOTICE target :text"),
         new("TAGMSG", (s, m) => s.TagMessageCommand(m), 1, MaxTargets: 4, Help: "@+typing=active TAGMSG target"),
         new("REDACT", (s, m) => s.RedactCommand(m), 2, Help: "REDACT target msgid [:reason]"),
+        new("BATCH", (s, m) => s.BatchCommand(m), 1, Help: "BATCH +id draft/multiline target … BATCH -id"), // Multiline.cs
         // Query.cs
         new("WHO", (s, m) => s.WhoCommand(m), Help: "WHO mask [%fields[,token]]"),
         new("WHOIS", (s, m) => s.WhoisCommand(m), 1, MaxTargets: 1, Help: "WHOIS nick"),
