@@ -37,7 +37,7 @@ public sealed partial class IrcSession
                 Emit($":{e.FromPrefix} AWAY :{away}");
                 return;
             // Told because we MONITOR the sender (no shared room): only with extended-monitor.
-            case ChatEventKind.Away or ChatEventKind.SetName when !mine && !Has(IrcCap.ExtendedMonitor) && e.Sender is not null && !ChatHub.ShareRoom(this, e.Sender):
+            case ChatEventKind.Away or ChatEventKind.SetName or ChatEventKind.Account when !mine && !Has(IrcCap.ExtendedMonitor) && e.Sender is not null && !ChatHub.ShareRoom(this, e.Sender):
             case ChatEventKind.Away when !Has(IrcCap.AwayNotify):
             case ChatEventKind.SetName when !Has(IrcCap.SetName):
             case ChatEventKind.Redact when !Has(IrcCap.MessageRedaction):
