@@ -72,7 +72,7 @@ public class RealIrcClientTests
         await WaitForLogAsync(serverLog, "Welcome to the sock IRC network");
         await WaitForNickAsync(op, "wee");
         await op.SendAsync("INVITE wee #room\r\n");
-        await WaitForLogAsync(serverLog, "op has invited you to #room");
+        await WaitForLogAsync(serverLog, "You have been invited to #room by op");
         await CommandAsync(home, wee, "irc.server.t */join #room");
         var roomLog = Path.Combine(home.Path, "logs", "irc.t.#room.weechatlog");
         await WaitForLogAsync(roomLog, "the room's topic");
