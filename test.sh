@@ -15,6 +15,7 @@ peers=(
   "socat socat"
   "tmux tmux"
   "irssi irssi"
+  "weechat-headless weechat-headless"
   "/usr/bin/python3 python3"
   "/usr/sbin/inspircd inspircd"
   "/usr/sbin/ngircd ngircd"

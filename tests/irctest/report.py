@@ -42,7 +42,6 @@ CAPS: Dict[str, Tuple[str, str]] = {
     "draft/read-marker": ("planned", ACCOUNTS + ": markers are kept per account"),
     "draft/metadata-2": ("not offered", NOT_LISTED + " (per-user key/value metadata, a draft)"),
     "draft/metadata-3": ("not offered", NOT_LISTED + " (per-user key/value metadata, a draft)"),
-    "extended-monitor": ("not offered", NOT_LISTED + " (MONITOR is; its extension is not)"),
     "draft/channel-rename": ("not offered", NOT_LISTED),
 }
 # anything else missing from CAP LS: ("planned", IRC), as PRODUCT.md's IRCv3 list is issue 12's
@@ -59,8 +58,6 @@ SKIP_REASONS: List[Tuple[str, str, str]] = [
     (r"Unsupported SASL mechanism", "planned", "SASL: " + ACCOUNTS + "."),
     (r"Unsupported ISUPPORT token: ACCOUNTEXTBAN", "not offered",
      "Extended bans are " + NOT_LISTED + " (plain +b/+e/+I masks are)."),
-    (r"Unsupported ISUPPORT token: STATUSMSG", "not offered",
-     "STATUSMSG (PRIVMSG @#chan) is " + NOT_LISTED + "'s ISUPPORT list; cheap to add if wanted."),
     (r"Unsupported ISUPPORT token: (WHOX|MONITOR|BOT|UTF8ONLY|TARGMAX|ELIST|INVEX|EXCEPTS)", "planned",
      "In PRODUCT.md's ISUPPORT list, not advertised yet: " + IRC + "."),
     (r"Unsupported command: HELPOP", "not offered", "HELPOP (an old alias) is " + NOT_LISTED + "; HELP is."),

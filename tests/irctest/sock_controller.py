@@ -31,6 +31,7 @@ SERVER_NAME = "My.Little.Server"  # irctest expects this name in numerics
 OPER = "operuser:operpassword"  # the operator irctest's OPER/KILL/WALLOPS tests use
 HISTORY = 1000  # messages kept per channel: more than any chathistory test sends
 MOTD = "irctest server: sock chat serve"
+SERVER_INFO = "test server"  # the description every irctest controller gives (LINKS checks it)
 
 
 def sock_command() -> List[str]:
@@ -62,9 +63,11 @@ class SockController(BaseServerController, DirectoryBasedController):
             Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
             Capabilities.EXTENDED_JOIN,
+            Capabilities.EXTENDED_MONITOR,
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_REDACTION,
             Capabilities.MESSAGE_TAGS,
+            Capabilities.MULTILINE,
             Capabilities.READ_MARKER,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,
@@ -77,6 +80,8 @@ class SockController(BaseServerController, DirectoryBasedController):
         "CHANTYPES": "#",
         "CHATHISTORY": str(HISTORY),  # from --history: the flag reaches ISUPPORT
         "NETWORK": patma.ANYSTR,
+        "ELIST": "CMNTU",  # LIST filters: creation time, masks, negated masks, topic age, user counts
+        "STATUSMSG": "@+",  # PRIVMSG @#chan / +#chan
     }
     # Poll for the listening port often: sock is up in well under a second.
     _port_wait_interval = 0.02
@@ -122,8 +127,8 @@ class SockController(BaseServerController, DirectoryBasedController):
             str(HISTORY),
             "--motd",
             MOTD,
-            # TODO(issue 12): LINKS/312 want the server description irctest configures for
-            # every server, "test server" (links.py); pass it once sock has a flag for it.
+            "--server-info",
+            SERVER_INFO,
         ]
         # Like Ergo's test config (bcrypt cost 4): the least work RFC 7677 allows, so the many
         # registrations and logins of the suite do not spend its time budget hashing.

@@ -66,6 +66,12 @@ public sealed class ChatEvent
     /// <summary>Client-only tags (<c>+typing=active;+draft/reply=ID</c>), already escaped; relayed to clients that take message-tags.</summary>
     public string? ClientTags { get; init; }
 
+    /// <summary>A multi-line message's lines as sent (IRCv3 draft/multiline; <see cref="Text"/> is them joined); null for one line.</summary>
+    public IReadOnlyList<MessageLine>? Lines { get; init; }
+
+    /// <summary>For a room message to some members only (IRC STATUSMSG, <c>@#room</c>): the statuses it reaches; None: everyone.</summary>
+    public RoomStatus Audience { get; init; }
+
     /// <summary>Per-encoding cache slots (index chosen by the encoder); benign races produce equal bytes.</summary>
     public byte[]?[] EncodingCache { get; } = new byte[]?[CacheSlots];
 
@@ -86,6 +92,7 @@ public sealed class ChatEvent
         Account = Account,
         FromBot = FromBot,
         ClientTags = ClientTags,
+        Lines = Lines,
         IsReplay = true,
     };
 }

@@ -4,14 +4,14 @@ namespace Sock.Chat;
 
 public sealed partial class ChatHub
 {
-    /// <summary>Marks the member logged in to <paramref name="account"/>; it and those sharing a room are told (account-notify).</summary>
+    /// <summary>Marks the member logged in to <paramref name="account"/>; it, those sharing a room and its MONITOR watchers are told (account-notify, extended-monitor).</summary>
     public void LogIn(ChatMember m, string account)
     {
         if (string.Equals(m.Account, account, StringComparison.Ordinal)) return;
         m.Account = account;
         Activity?.Invoke($"{(m.Nick == "*" ? m.Host + " (registering)" : m.Nick)} logged in as {account}");
         var e = NewEvent(ChatEventKind.Account, m, text: account);
-        foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
+        foreach (var peer in PeersAndWatchers(m, includeSelf: true)) peer.Deliver(e);
     }
 
     public void LogOut(ChatMember m)
@@ -20,7 +20,7 @@ public sealed partial class ChatHub
         Activity?.Invoke($"{m.Nick} logged out of {m.Account}");
         m.Account = null;
         var e = NewEvent(ChatEventKind.Account, m, text: "");
-        foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
+        foreach (var peer in PeersAndWatchers(m, includeSelf: true)) peer.Deliver(e);
         ProtectNick(m);
     }
 

@@ -7,12 +7,19 @@ public sealed partial class ChatHub
     /// sender included; its session decides whether to echo) and into history; private messages to
     /// both ends and into the pair's history.
     /// </summary>
-    public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient, string? clientTags = null)
+    /// <remarks>
+    /// With an <paramref name="audience"/> (IRC STATUSMSG) a room message goes only to the members with one of
+    /// those statuses (and back to its sender), and is not kept: a later joiner was not its audience.
+    /// </remarks>
+    /// <remarks>With <paramref name="lines"/> (a multi-line message) <paramref name="text"/> is ignored: the text is the lines joined.</remarks>
+    public ChatError Say(ChatMember m, string target, string text, ChatEventKind kind, out ChatMember? recipient, string? clientTags = null,
+        RoomStatus audience = RoomStatus.None, IReadOnlyList<MessageLine>? lines = null)
     {
         recipient = null;
         // An accounts-only server: before logging in, only the services may be spoken to.
         if (Options.RequireAccount && m.Account is null && m is not Sock.Chat.Services.ServiceMember && m.Protocol != "console" && Services.ByAlias(target) is null)
             return ChatError.AccountRequired;
+        if (lines is not null) text = MessageLine.Join(lines);
         if (ChatNames.IsChannel(target))
         {
             var r = FindRoom(target);
@@ -21,10 +28,19 @@ public sealed partial class ChatHub
             {
                 var refused = CanSpeak(r, m);
                 if (refused != ChatError.None) return refused;
-                var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags);
-                if (Keeps(kind, clientTags)) { History.Append(r.Name, e); Metrics.HistoryWritten(); }
-                _fanout.Publish(r, e, r.Live);
-                Metrics.Said(r.Live.Count);
+                var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags, audience: audience, lines: lines);
+                if (audience != RoomStatus.None)
+                {
+                    var audienceMembers = r.Live.Where(x => ReferenceEquals(x, m) || (r.Status(x) & audience) != 0).ToList();
+                    _fanout.Publish(r, e, audienceMembers);
+                    Metrics.Said(audienceMembers.Count);
+                }
+                else
+                {
+                    if (Keeps(kind, clientTags)) { History.Append(r.Name, e); Metrics.HistoryWritten(); }
+                    _fanout.Publish(r, e, r.Live);
+                    Metrics.Said(r.Live.Count);
+                }
             }
             m.LastActive = DateTimeOffset.UtcNow;
             return ChatError.None;
@@ -32,7 +48,7 @@ public sealed partial class ChatHub
         var to = FindMember(target);
         if (to is null) return ChatError.NoSuchNick;
         recipient = to;
-        var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags);
+        var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags, lines: lines);
         if (Keeps(kind, clientTags)) { History.Append(ConversationKey(m, to.Nick), pm); Metrics.HistoryWritten(); }
         // The sender's echo first: a service answers inside its Deliver, and its reply should follow what was said.
         if (!ReferenceEquals(to, m)) m.Deliver(pm);

@@ -10,7 +10,7 @@ public sealed partial class ChatHub
         if (m.Away == message) return;
         m.Away = message;
         var e = NewEvent(ChatEventKind.Away, m, text: message ?? "");
-        foreach (var peer in Peers(m, includeSelf: false)) peer.Deliver(e);
+        foreach (var peer in PeersAndWatchers(m, includeSelf: false)) peer.Deliver(e);
     }
 
     /// <summary>Changes the real name (IRCv3 SETNAME); the member and those sharing a room are told.</summary>
@@ -19,8 +19,20 @@ public sealed partial class ChatHub
         if (realName.Length > Options.RealNameLength) return ChatError.InvalidModeParameter;
         m.RealName = realName;
         var e = NewEvent(ChatEventKind.SetName, m, text: realName);
-        foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
+        foreach (var peer in PeersAndWatchers(m, includeSelf: true)) peer.Deliver(e);
         return ChatError.None;
+    }
+
+    /// <summary>
+    /// Those sharing a room with <paramref name="m"/> and those who MONITOR its nick, once each: IRCv3
+    /// extended-monitor tells watchers of presence changes too (the watcher's protocol decides whether it wants them).
+    /// </summary>
+    private HashSet<ChatMember> PeersAndWatchers(ChatMember m, bool includeSelf)
+    {
+        var told = Peers(m, includeSelf);
+        foreach (var w in Monitors.WatchersOf(m.Nick))
+            if (includeSelf || !ReferenceEquals(w, m)) told.Add(w);
+        return told;
     }
 
     /// <summary>Tells MONITOR watchers that <paramref name="nick"/> came online (as <paramref name="online"/>) or went offline (null).</summary>

@@ -175,7 +175,7 @@ public sealed partial class ChatHub
 
     /// <summary>A new event from <paramref name="m"/> with the next sequence and msgid.</summary>
     private ChatEvent NewEvent(ChatEventKind kind, ChatMember m, string? from = null, string? prefix = null, string? target = null,
-        string text = "", string? extra = null, string? clientTags = null)
+        string text = "", string? extra = null, string? clientTags = null, RoomStatus audience = RoomStatus.None, IReadOnlyList<MessageLine>? lines = null)
     {
         var seq = Next();
         return new ChatEvent
@@ -192,6 +192,8 @@ public sealed partial class ChatHub
             Account = m.Account,
             FromBot = m.IsBot,
             ClientTags = clientTags,
+            Audience = audience,
+            Lines = lines,
         };
     }
 

@@ -64,6 +64,8 @@ public sealed record ChatServerOptions
     /// <summary>draft/multiline: the largest batch accepted, in bytes and lines.</summary>
     public int MultilineMaxBytes { get; init; } = 4096;
     public int MultilineMaxLines { get; init; } = 100;
+    /// <summary>The server's one-line description (LINKS, WHOIS 312).</summary>
+    public string ServerInfo { get; init; } = "sock chat server";
     /// <summary>Shown by ADMIN.</summary>
     public string AdminInfo { get; init; } = "sock chat server";
     public string AdminEmail { get; init; } = "";

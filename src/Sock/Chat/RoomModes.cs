@@ -84,6 +84,25 @@ public sealed class RoomMode
     public static string Letters => new([.. All.Select(m => m.Letter).Order()]);
     public static string LettersWithParameter => new([.. All.Where(m => m.Kind != RoomModeKind.Flag).Select(m => m.Letter).Order()]);
 
+    /// <summary>ISUPPORT STATUSMSG: every member prefix addresses a message to that status and above (<c>PRIVMSG @#room</c>).</summary>
+    public static string StatusMessagePrefixes => new([.. Prefixes.Select(p => p.Prefix)]);
+
+    /// <summary>The statuses a <c>@#room</c> / <c>+#room</c> message reaches: the prefix's own and every higher one (None: not a prefix).</summary>
+    public static RoomStatus AudienceOf(char prefix)
+    {
+        var audience = RoomStatus.None;
+        foreach (var (_, p, status) in Prefixes)
+        {
+            audience |= status;
+            if (p == prefix) return audience;
+        }
+        return RoomStatus.None;
+    }
+
+    /// <summary>The prefix a status message was addressed with (the lowest status of its audience).</summary>
+    public static string AudiencePrefix(RoomStatus audience) =>
+        Prefixes.LastOrDefault(p => (audience & p.Status) != 0).Prefix is var c and not '\0' ? c.ToString() : "";
+
     public static string PrefixSpec => $"({new string([.. Prefixes.Select(p => p.Mode)])}){new string([.. Prefixes.Select(p => p.Prefix)])}";
 
     /// <summary>+flags then the parameters of +k and +l (the key shown only when asked for).</summary>

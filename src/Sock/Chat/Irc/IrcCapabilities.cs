@@ -31,6 +31,8 @@ public enum IrcCap : uint
     AccountRegistration = 1 << 23,
     ReadMarker = 1 << 24,
     EventPlayback = 1 << 25,
+    // From the top down, so bits added from the bottom up elsewhere do not collide.
+    ExtendedMonitor = 1u << 31,
 }
 
 /// <summary>One capability as data: its name, the bit, and its CAP LS 302 value (null: none; computed from the options).</summary>
@@ -51,9 +53,11 @@ public sealed record IrcCapability(string Name, IrcCap Bit, Func<ChatServerOptio
         new("draft/chathistory", IrcCap.ChatHistory, Offered: o => o.HistoryLength > 0),
         new("draft/event-playback", IrcCap.EventPlayback, Offered: o => o.HistoryLength > 0),
         new("draft/message-redaction", IrcCap.MessageRedaction),
+        new("draft/multiline", IrcCap.Multiline, (o, _) => $"max-bytes={o.MultilineMaxBytes},max-lines={o.MultilineMaxLines}"),
         new("draft/read-marker", IrcCap.ReadMarker),
         new("echo-message", IrcCap.EchoMessage),
         new("extended-join", IrcCap.ExtendedJoin),
+        new("extended-monitor", IrcCap.ExtendedMonitor),
         new("invite-notify", IrcCap.InviteNotify),
         new("labeled-response", IrcCap.LabeledResponse),
         new("message-tags", IrcCap.MessageTags),

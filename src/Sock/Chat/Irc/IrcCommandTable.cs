@@ -34,9 +34,9 @@ internal static class IrcCommandTable
         new("JOIN", (s, m) => s.JoinCommand(m), 1, MaxTargets: 50, Help: "JOIN #room[,#room2] [key[,key2]] | JOIN 0 leaves all"),
         new("PART", (s, m) => s.PartCommand(m), 1, MaxTargets: 50, Help: "PART #room[,#room2] [:reason]"),
         new("TOPIC", (s, m) => s.TopicCommand(m), 1, Help: "TOPIC #room [:new topic]"),
-        new("NAMES", (s, m) => s.NamesCommand(m), MaxTargets: 1, Help: "NAMES #room"),
+        new("NAMES", (s, m) => s.NamesCommand(m), MaxTargets: 10, Help: "NAMES #room[,#room2]"),
         new("LIST", (s, m) => s.ListCommand(m), Help: "LIST [#room,…|>N|<N|*mask*]"),
-        new("KICK", (s, m) => s.KickCommand(m), 2, MaxTargets: 1, Help: "KICK #room nick [:reason]"),
+        new("KICK", (s, m) => s.KickCommand(m), 2, MaxTargets: 4, Help: "KICK #room nick[,nick2] [:reason]"),
         new("INVITE", (s, m) => s.InviteCommand(m), Help: "INVITE nick #room"),
         new("MODE", (s, m) => s.ModeCommand(m), 1, Help: "MODE #room [+-modes [params]] | MODE nick [+-iwB]"),
         // Messaging.cs
@@ -44,6 +44,7 @@ internal static class IrcCommandTable
         new("NOTICE", (s, m) => s.MessageCommand(m, ChatEventKind.Notice), MaxTargets: 4, Help: "NOTICE target :text"),
         new("TAGMSG", (s, m) => s.TagMessageCommand(m), 1, MaxTargets: 4, Help: "@+typing=active TAGMSG target"),
         new("REDACT", (s, m) => s.RedactCommand(m), 2, Help: "REDACT target msgid [:reason]"),
+        new("BATCH", (s, m) => s.BatchCommand(m), 1, Help: "BATCH +id draft/multiline target … BATCH -id"), // Multiline.cs
         // Query.cs
         new("WHO", (s, m) => s.WhoCommand(m), Help: "WHO mask [%fields[,token]]"),
         new("WHOIS", (s, m) => s.WhoisCommand(m), 1, MaxTargets: 1, Help: "WHOIS nick"),
@@ -82,6 +83,9 @@ internal static class IrcCommandTable
     public static readonly FrozenDictionary<string, IrcCommand> ByName = Commands.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
 
     public static IEnumerable<IrcCommand> All => Commands;
+
+    /// <summary>The targets a command takes at most (its TARGMAX), for the handler that splits them.</summary>
+    public static int TargetsOf(string command) => ByName[command].MaxTargets;
 
     /// <summary>ISUPPORT TARGMAX from the table: <c>JOIN:50,PRIVMSG:4,…</c>.</summary>
     public static string TargMax(ChatServerOptions o) =>

@@ -10,6 +10,8 @@ namespace Sock.Chat.Irc;
 public sealed partial class IrcSession
 {
     private const int FormTime = 1, FormTags = 2, FormAccount = 4, FormExtendedJoin = 8;
+    // A join is never multi-line: a multi-line message's receiver with draft/multiline takes the same bit (16 cache slots stay enough).
+    private const int FormMultiline = FormExtendedJoin;
     private const int CacheBase = 2; // slots 0-1 belong to the plain encoder
 
     public override void Deliver(ChatEvent e)
@@ -34,6 +36,8 @@ public sealed partial class IrcSession
                 SendRaw(Bytes(e));
                 Emit($":{e.FromPrefix} AWAY :{away}");
                 return;
+            // Told because we MONITOR the sender (no shared room): only with extended-monitor.
+            case ChatEventKind.Away or ChatEventKind.SetName or ChatEventKind.Account when !mine && !Has(IrcCap.ExtendedMonitor) && e.Sender is not null && !ChatHub.ShareRoom(this, e.Sender):
             case ChatEventKind.Away when !Has(IrcCap.AwayNotify):
             case ChatEventKind.SetName when !Has(IrcCap.SetName):
             case ChatEventKind.Redact when !Has(IrcCap.MessageRedaction):
@@ -55,13 +59,19 @@ public sealed partial class IrcSession
                 Reply(Rpl.MonOffline, e.Text);
                 return;
         }
-        if (mine && Capturing) { Emit(Text(e, Form(e))); return; } // the reply to a labeled command carries its label
+        if (mine && Capturing) // the reply to a labeled command carries its label
+        {
+            if (e.Lines is null) Emit(Text(e, Form(e)));
+            else foreach (var line in Text(e, Form(e)).Split("\r\n")) Emit(line);
+            return;
+        }
         SendRaw(Bytes(e));
     }
 
     private int Form(ChatEvent e) =>
         (Has(IrcCap.ServerTime) ? FormTime : 0) | (Has(IrcCap.MessageTags) ? FormTags : 0) | (Has(IrcCap.AccountTag) ? FormAccount : 0)
-        | (e.Kind == ChatEventKind.Join && Has(IrcCap.ExtendedJoin) ? FormExtendedJoin : 0);
+        | (e.Kind == ChatEventKind.Join ? (Has(IrcCap.ExtendedJoin) ? FormExtendedJoin : 0)
+            : e.Lines is not null && Has(IrcCap.Multiline | IrcCap.Batch, all: true) ? FormMultiline : 0);
 
     private byte[] Bytes(ChatEvent e)
     {
@@ -71,13 +81,14 @@ public sealed partial class IrcSession
 
     private static string Text(ChatEvent e, int form)
     {
+        if (e.Lines is not null) return MultilineText(e, form, outerBatch: null);
         var line = EncodeLine(e, (form & FormExtendedJoin) != 0) ?? "";
         var tags = Tags(e, form);
         return tags.Length == 0 ? line : "@" + tags + " " + line;
     }
 
     /// <summary>The tag section (without '@') for this form: time, msgid, bot, the sender's client tags, account.</summary>
-    private static string Tags(ChatEvent e, int form)
+    private static string Tags(ChatEvent e, int form, bool withMsgId = true)
     {
         if ((form & (FormTime | FormTags | FormAccount)) == 0) return "";
         var sb = new StringBuilder(64);
@@ -86,20 +97,23 @@ public sealed partial class IrcSession
         if ((form & FormTags) != 0)
         {
             if (e.FromBot) Add("bot");
-            if (e.MsgId.Length > 0) Add("msgid=" + e.MsgId);
+            if (withMsgId && e.MsgId.Length > 0) Add("msgid=" + e.MsgId);
             if (e.ClientTags is { } client) Add(client);
         }
         if ((form & FormTime) != 0) Add("time=" + Timestamp(e.Time));
         return sb.ToString();
     }
 
+    /// <summary>A message's target as sent: the room, or "@#room" for a STATUSMSG.</summary>
+    private static string? MessageTarget(ChatEvent e) => e.Audience == RoomStatus.None ? e.Target : RoomMode.AudiencePrefix(e.Audience) + e.Target;
+
     private static string? EncodeLine(ChatEvent e, bool extendedJoin = false) =>
         e.Kind switch
         {
-            ChatEventKind.Message => $":{e.FromPrefix} PRIVMSG {e.Target} :{e.Text}",
-            ChatEventKind.Action => $":{e.FromPrefix} PRIVMSG {e.Target} :\u0001ACTION {e.Text}\u0001",
-            ChatEventKind.Notice => $":{e.FromPrefix} NOTICE {e.Target} :{e.Text}",
-            ChatEventKind.TagOnly => $":{e.FromPrefix} TAGMSG {e.Target}",
+            ChatEventKind.Message => $":{e.FromPrefix} PRIVMSG {MessageTarget(e)} :{e.Text}",
+            ChatEventKind.Action => $":{e.FromPrefix} PRIVMSG {MessageTarget(e)} :\u0001ACTION {e.Text}\u0001",
+            ChatEventKind.Notice => $":{e.FromPrefix} NOTICE {MessageTarget(e)} :{e.Text}",
+            ChatEventKind.TagOnly => $":{e.FromPrefix} TAGMSG {MessageTarget(e)}",
             ChatEventKind.Join when extendedJoin => $":{e.FromPrefix} JOIN {e.Target} {e.Account ?? "*"} :{e.Extra}",
             ChatEventKind.Join => $":{e.FromPrefix} JOIN {e.Target}",
             ChatEventKind.Part => $":{e.FromPrefix} PART {e.Target}" + (e.Text.Length > 0 ? $" :{e.Text}" : ""),

@@ -44,6 +44,7 @@ public sealed partial class IrcSession : ChatConnection
     private string Server => Options.ServerName;
     private string Me => _registered ? Nick : _pendingNick ?? "*";
     internal bool Has(IrcCap cap) => (_caps & cap) != 0;
+    internal bool Has(IrcCap caps, bool all) => all ? (_caps & caps) == caps : Has(caps);
 
     protected override void OnStart() { }
 
@@ -92,16 +93,20 @@ public sealed partial class IrcSession : ChatConnection
             return ValueTask.CompletedTask;
         }
         var label = Has(IrcCap.LabeledResponse) && m.Tags?.GetValueOrDefault("label") is { Length: > 0 and <= 64 } l ? l : null;
-        if (label is null)
-        {
-            Dispatch(m);
-            return ValueTask.CompletedTask;
-        }
+        // A labeled BATCH +id is answered when the batch closes (draft/multiline keeps the label till then).
+        if (label is null || (m.Command == "BATCH" && m.Param(0).StartsWith('+') && Has(IrcCap.Multiline))) Dispatch(m);
+        else Labeled(label, () => Dispatch(m));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Runs a labeled command: what it sends this client is collected, then sent with the label.</summary>
+    private void Labeled(string label, Action command)
+    {
         _captured = [];
         _captureThread = Environment.CurrentManagedThreadId;
         try
         {
-            Dispatch(m);
+            command();
         }
         finally
         {
@@ -109,12 +114,12 @@ public sealed partial class IrcSession : ChatConnection
             _captured = null;
             SendLabeled(label, lines);
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>The table's shared checks, then the handler.</summary>
     private void Dispatch(IrcMessage m)
     {
+        if (m.Tags is not null && TakeBatched(m)) return; // a line of a multiline batch (Commands/Multiline.cs)
         if (!IrcCommandTable.ByName.TryGetValue(m.Command, out var command))
         {
             if (_registered) Reply(Err.UnknownCommand, m.Command, "Unknown command");
@@ -147,7 +152,7 @@ public sealed partial class IrcSession : ChatConnection
     {
         var tag = "label=" + IrcMessage.EscapeTag(label);
         if (lines.Count == 0) { Emit($"@{tag} :{Server} ACK"); return; }
-        if (lines.Count == 1 || !Has(IrcCap.Batch)) { foreach (var l in lines.Take(1)) Emit(WithTag(l, tag)); foreach (var l in lines.Skip(1)) Emit(l); return; }
+        if (lines.Count == 1 || !Has(IrcCap.Batch) || IsOneBatch(lines)) { foreach (var l in lines.Take(1)) Emit(WithTag(l, tag)); foreach (var l in lines.Skip(1)) Emit(l); return; }
         var id = NewBatchId();
         Emit($"@{tag} :{Server} BATCH +{id} labeled-response");
         foreach (var l in lines) Emit(l.Contains("batch=", StringComparison.Ordinal) && l.StartsWith('@') ? l : WithTag(l, "batch=" + id));

@@ -22,7 +22,7 @@ internal static class IrcSupport
         yield return "CHANNELLEN=" + N(o.ChannelLength);
         yield return "CHANTYPES=#";
         if (o.HistoryLength > 0) yield return "CHATHISTORY=" + N(o.HistoryLength);
-        yield return "ELIST=MNU";
+        yield return "ELIST=CMNTU"; // creation time, masks, negated masks, topic age, user counts (ListFilterMatches)
         yield return "EXCEPTS=e";
         yield return "INVEX=I";
         yield return "KEYLEN=" + N(RoomMode.MaxKeyLength);
@@ -36,6 +36,7 @@ internal static class IrcSupport
         yield return "NETWORK=" + o.NetworkName;
         yield return "NICKLEN=" + N(o.NickLength);
         yield return "PREFIX=" + RoomMode.PrefixSpec;
+        yield return "STATUSMSG=" + RoomMode.StatusMessagePrefixes; // PRIVMSG @#room, +#room
         yield return "TARGMAX=" + IrcCommandTable.TargMax(o);
         yield return "TOPICLEN=" + N(o.TopicLength);
         yield return "USERLEN=" + N(o.UserLength);

@@ -214,7 +214,7 @@ public sealed class PlainSession : ChatConnection
     private void SendHistory(IReadOnlyList<ChatEvent> history)
     {
         foreach (var e in history)
-            Send($"[{e.Time.ToLocalTime():HH:mm}] " + (e.Kind == ChatEventKind.Action ? $"* {e.From} {e.Text}" : $"<{e.From}> {e.Text}"));
+            SendLines($"[{e.Time.ToLocalTime():HH:mm}] " + (e.Kind == ChatEventKind.Action ? $"* {e.From} {e.Text}" : $"<{e.From}> {e.Text}"));
     }
 
     private void Report(ChatError error, string what)
@@ -249,7 +249,9 @@ public sealed class PlainSession : ChatConnection
         {
             if (mine) return; // no echo
             var slot = UsesCrlf ? CacheCrlf : CacheLf;
-            var bytes = e.EncodingCache[slot] ??= Encoding.UTF8.GetBytes($"<{e.From}> {e.Text}{(UsesCrlf ? "\r\n" : "\n")}");
+            var nl = UsesCrlf ? "\r\n" : "\n";
+            // A multi-line message: its later lines indented under the first (as SendLines does).
+            var bytes = e.EncodingCache[slot] ??= Encoding.UTF8.GetBytes(e.Lines is null ? $"<{e.From}> {e.Text}{nl}" : $"<{e.From}> {e.Text.Replace("\n", nl + "    ", StringComparison.Ordinal)}{nl}");
             SendRaw(bytes);
             return;
         }
@@ -276,7 +278,16 @@ public sealed class PlainSession : ChatConnection
             ChatEventKind.Invite when string.Equals(e.Text, Nick, StringComparison.OrdinalIgnoreCase) => $"* {e.From} invites you to {e.Target}: /join {e.Target}",
             _ => null,
         };
-        if (line is not null) Send(line);
+        if (line is not null) SendLines(line);
+    }
+
+    /// <summary>One line, or a multi-line message's lines with the later ones indented under the first (never a bare '\n' on the wire).</summary>
+    private void SendLines(string text)
+    {
+        if (!text.Contains('\n', StringComparison.Ordinal)) { Send(text); return; }
+        var lines = text.Split('\n');
+        Send(lines[0]);
+        foreach (var line in lines.Skip(1)) Send("    " + line);
     }
 
     private void Whois(string nick)

@@ -9,6 +9,9 @@ namespace Sock.Chat.Storage;
 /// </summary>
 public sealed class SqliteHistoryStore : IHistoryStore
 {
+    /// <summary>The longest part a multi-line message's line is cut into when read back (room for the prefix and tags in 512).</summary>
+    private const int WireLineBytes = 350;
+
     private readonly MemoryHistoryStore _memory;
     private readonly SqliteConnection _db;
     // Writes in order: an append (Event set), a redaction (MsgId) or a forgotten key (Key only).
@@ -71,6 +74,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
                         Account = reader.IsDBNull(8) ? null : reader.GetString(8),
                         FromBot = !reader.IsDBNull(9) && reader.GetInt32(9) != 0,
                         ClientTags = reader.IsDBNull(10) ? null : reader.GetString(10),
+                        // A multi-line message is kept as its text; its lines are cut again from it.
+                        Lines = reader.GetString(5).Contains('\n', StringComparison.Ordinal) ? MessageLine.Split(reader.GetString(5), WireLineBytes) : null,
                         IsReplay = true,
                     });
                 }

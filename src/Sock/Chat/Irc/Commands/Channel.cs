@@ -82,12 +82,15 @@ public sealed partial class IrcSession
     internal void NamesCommand(IrcMessage m)
     {
         if (m.Params.Count == 0 || m.Param(0).Length == 0) { Reply(Rpl.EndOfNames, "*", "End of /NAMES list."); return; }
-        foreach (var name in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(1))
+        var names = m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(IrcCommandTable.TargetsOf("NAMES")).ToList();
+        foreach (var name in names)
         {
             // A secret room's members are not shown to outsiders: it answers as if it did not exist.
-            if (Hub.FindRoom(name) is { } r && (!r.Secret || InRoom(r.Name))) NamesOf(r);
-            else Reply(Rpl.EndOfNames, Word(name), "End of /NAMES list.");
+            if (Hub.FindRoom(name) is { } r && (!r.Secret || InRoom(r.Name))) NamesOf(r, endOfNames: names.Count == 1);
+            else if (names.Count == 1) Reply(Rpl.EndOfNames, Word(name), "End of /NAMES list.");
         }
+        // Several rooms: their 353s, then one 366 naming the list as asked (modern.ircdocs.horse, NAMES).
+        if (names.Count > 1) Reply(Rpl.EndOfNames, Word(string.Join(',', names)), "End of /NAMES list.");
     }
 
     private string MemberPrefixes(RoomStatus s)
@@ -106,7 +109,7 @@ public sealed partial class IrcSession
     /// 353 lines of up to ~400 characters, then 366. One locked pass for the statuses: a joiner of a
     /// 10,000-member room gets this whole list. Invisible members show only to those who share the room.
     /// </summary>
-    private void NamesOf(ChatRoom r, bool joining = false)
+    private void NamesOf(ChatRoom r, bool joining = false, bool endOfNames = true)
     {
         var symbol = r.Secret ? "@" : r.Private ? "*" : "=";
         var member = InRoom(r.Name);
@@ -122,7 +125,7 @@ public sealed partial class IrcSession
         }
         if (line.Length > 0) Reply(Rpl.NamReply, symbol, r.Name, line.ToString());
         if (joining && Has(IrcCap.ReadMarker)) SendMarker(r.Name); // draft/read-marker: before 366
-        Reply(Rpl.EndOfNames, r.Name, "End of /NAMES list.");
+        if (endOfNames) Reply(Rpl.EndOfNames, r.Name, "End of /NAMES list.");
     }
 
     /// <summary>LIST with ELIST filters: names/masks (M, N: !mask), member counts (U: &gt;n &lt;n), creation and topic age in minutes (C, T).</summary>
@@ -158,15 +161,22 @@ public sealed partial class IrcSession
     internal void KickCommand(IrcMessage m)
     {
         var reason = m.Params.Count > 2 && m.Param(2).Length > 0 ? m.Param(2) : Nick;
-        foreach (var nick in m.Param(1).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(4))
+        var rooms = m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var nicks = m.Param(1).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(IrcCommandTable.TargetsOf("KICK")).ToArray();
+        // One room and several nicks: all from that room; as many rooms as nicks: pairwise (RFC 2812 3.2.8).
+        if (rooms.Length != 1 && rooms.Length != nicks.Length) { Reply(Err.NeedMoreParams, "KICK", "Not enough parameters"); return; }
+        for (var i = 0; i < nicks.Length; i++)
         {
-            switch (Hub.Kick(this, m.Param(0), nick, reason))
+            var (room, nick) = (rooms.Length == 1 ? rooms[0] : rooms[i], nicks[i]);
+            var error = Hub.Kick(this, room, nick, reason);
+            switch (error)
             {
-                case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(m.Param(0)), "No such channel"); return;
-                case ChatError.NotInRoom: Reply(Err.NotOnChannel, m.Param(0), "You're not on that channel"); return;
-                case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, m.Param(0), "You're not channel operator"); return;
-                case ChatError.UserNotInRoom: Reply(Err.UserNotInChannel, Word(nick), m.Param(0), "They aren't on that channel"); break;
+                case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(room), "No such channel"); break;
+                case ChatError.NotInRoom: Reply(Err.NotOnChannel, room, "You're not on that channel"); break;
+                case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, room, "You're not channel operator"); break;
+                case ChatError.UserNotInRoom: Reply(Err.UserNotInChannel, Word(nick), room, "They aren't on that channel"); break;
             }
+            if (rooms.Length == 1 && error is ChatError.NoSuchRoom or ChatError.NotInRoom or ChatError.NotRoomOperator) return; // once, not per nick
         }
     }
 

@@ -173,14 +173,23 @@ public sealed partial class IrcSession
         if (events.Count == 0) return;
         if (Has(IrcCap.ServerTime)) { SendHistoryBatch("chathistory", room, events); return; }
         foreach (var e in events)
-            Emit($":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> {e.Text}");
+            foreach (var line in e.Text.Split('\n')) // a multi-line message: a NOTICE per line
+                Emit($":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> {line}");
     }
 
     private void EmitHistory(ChatEvent e, string? batch)
     {
+        var form = (Has(IrcCap.ServerTime) ? FormTime : 0) | (Has(IrcCap.MessageTags) ? FormTags : 0) | (Has(IrcCap.AccountTag) ? FormAccount : 0);
+        if (e.Lines is not null)
+        {
+            // A multi-line message: its own batch inside the history batch, or its lines.
+            if (Has(IrcCap.Multiline | IrcCap.Batch, all: true)) form |= FormMultiline;
+            foreach (var l in MultilineText(e, form, batch).Split("\r\n")) Emit(l);
+            return;
+        }
         var line = EncodeLine(e);
         if (line is null) return;
-        var tags = Tags(e, (Has(IrcCap.ServerTime) ? 1 : 0) | (Has(IrcCap.MessageTags) ? 2 : 0) | (Has(IrcCap.AccountTag) ? 4 : 0));
+        var tags = Tags(e, form);
         if (batch is not null) tags = tags.Length == 0 ? "batch=" + batch : "batch=" + batch + ";" + tags;
         Emit(tags.Length == 0 ? line : "@" + tags + " " + line);
     }

@@ -16,23 +16,24 @@ public sealed partial class IrcSession
             kind = ChatEventKind.Action;
             text = text[8..].TrimEnd('\u0001');
         }
-        Send(m, kind, text);
+        Send(m.Param(0), kind, text, Has(IrcCap.MessageTags) ? ClientTags(m) : null);
     }
 
     internal void TagMessageCommand(IrcMessage m)
     {
         if (!Has(IrcCap.MessageTags)) return; // TAGMSG is only for clients that negotiated tags
-        Send(m, ChatEventKind.TagOnly, "");
+        Send(m.Param(0), ChatEventKind.TagOnly, "", ClientTags(m));
     }
 
     /// <summary>To each target (at most TARGMAX), with the client-only tags the sender attached.</summary>
-    private void Send(IrcMessage m, ChatEventKind kind, string text)
+    private void Send(string targets, ChatEventKind kind, string text, string? tags, IReadOnlyList<MessageLine>? lines = null)
     {
         var quiet = kind is ChatEventKind.Notice or ChatEventKind.TagOnly; // no automatic replies to these
-        var tags = Has(IrcCap.MessageTags) ? ClientTags(m) : null;
-        foreach (var target in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries).Take(Options.MaxTargets))
+        foreach (var target in targets.Split(',', StringSplitOptions.RemoveEmptyEntries).Take(Options.MaxTargets))
         {
-            var error = Hub.Say(this, target, text, kind, out var to, tags);
+            // STATUSMSG: "@#room" reaches the room's operators, "+#room" its voiced members and operators.
+            var audience = target.Length > 1 && ChatNames.IsChannel(target[1..]) ? RoomMode.AudienceOf(target[0]) : RoomStatus.None;
+            var error = Hub.Say(this, audience == RoomStatus.None ? target : target[1..], text, kind, out var to, tags, audience, lines);
             if (quiet && error != ChatError.CannotSendToRoom) continue;
             switch (error)
             {

@@ -22,6 +22,7 @@ public sealed partial class IrcSession
         var arg = 2;
         var withParameter = 0;
         var unknown = new HashSet<char>();
+        var listed = new HashSet<char>();
         foreach (var c in m.Param(1))
         {
             if (c is '+' or '-') { on = c == '+'; continue; }
@@ -34,7 +35,7 @@ public sealed partial class IrcSession
             if (!mode.TakesParameter(on)) { changes.Add(new ModeChange(on, c, null)); continue; }
             if (m.Params.Count <= arg)
             {
-                if (mode.Kind == RoomModeKind.List) SendList(r, c);
+                if (mode.Kind == RoomModeKind.List) { if (listed.Add(c)) SendList(r, c); } // once each, however often asked
                 else if (mode.Kind != RoomModeKind.Member || changes.Count == 0) Reply(Err.NeedMoreParams, "MODE", "Not enough parameters");
                 continue;
             }

@@ -100,7 +100,7 @@ public sealed partial class IrcSession
             rooms.Add(MemberPrefixes(r.StatusOf(x)) + r.Name);
         }
         foreach (var chunk in rooms.Chunk(20)) Reply(Rpl.WhoisChannels, x.Nick, string.Join(' ', chunk));
-        Reply(Rpl.WhoisServer, x.Nick, Server, $"sock chat ({x.Protocol} client)");
+        Reply(Rpl.WhoisServer, x.Nick, Server, Options.ServerInfo);
         if (x.IsOperator) Reply(Rpl.WhoisOperator, x.Nick, "is an IRC operator");
         if (x.Account is { } account) Reply(Rpl.WhoisAccount, x.Nick, account, "is logged in as");
         if (x.IsBot) Reply(Rpl.WhoisBot, x.Nick, "is a bot");
@@ -200,7 +200,7 @@ public sealed partial class IrcSession
 
     internal void LinksCommand()
     {
-        Reply(Rpl.Links, Server, Server, "0 sock chat server");
+        Reply(Rpl.Links, Server, Server, "0 " + Options.ServerInfo);
         Reply(Rpl.EndOfLinks, "*", "End of /LINKS list.");
     }
 
