@@ -18,17 +18,42 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
             if (options.Senders == 0) await SendAsync($"/join #idle-{index}\n", ct);
             return;
         }
-        await SendAsync($"NICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\n", ct);
-        await WaitForAsync(" 001 ", ct);
+        if (options.LoginPassword is { } password) await LogInAsync(password, ct);
+        else
+        {
+            await SendAsync($"NICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\n", ct);
+            await WaitForAsync(" 001 ", ct);
+        }
         if (options.Senders == 0) return;
         await SendAsync($"JOIN {options.Room}\r\n", ct);
         await WaitForAsync(" 366 ", ct);
     }
 
+    /// <summary>
+    /// SASL PLAIN as account b{index} during registration; an account that does not exist yet is
+    /// registered through NickServ once connected (which logs it in), so later runs use SASL.
+    /// </summary>
+    private async Task LogInAsync(string password, CancellationToken ct)
+    {
+        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($"b{index}\0b{index}\0{password}"));
+        await SendAsync($"CAP REQ :sasl\r\nNICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\nAUTHENTICATE PLAIN\r\n", ct);
+        await WaitForAsync("AUTHENTICATE +", ct);
+        await SendAsync($"AUTHENTICATE {payload}\r\n", ct);
+        var outcome = await WaitForAsync(ct, " 903 ", " 904 ");
+        await SendAsync("CAP END\r\n", ct);
+        await WaitForAsync(" 001 ", ct);
+        if (outcome.Contains(" 903 ", StringComparison.Ordinal)) return;
+        await SendAsync($"PRIVMSG NickServ :REGISTER {password}\r\n", ct);
+        await WaitForAsync(ct, "You're now logged in as", "Account already exists", "Passwords must be");
+    }
+
     private async Task SendAsync(string text, CancellationToken ct) => await socket.SendAsync(Encoding.UTF8.GetBytes(text), ct);
 
     /// <summary>Reads registration replies until one contains <paramref name="text"/>, answering PINGs.</summary>
-    private async Task WaitForAsync(string text, CancellationToken ct)
+    private Task<string> WaitForAsync(string text, CancellationToken ct) => WaitForAsync(ct, text);
+
+    /// <summary>Reads registration replies until one contains any of <paramref name="texts"/>; returns that line.</summary>
+    private async Task<string> WaitForAsync(CancellationToken ct, params string[] texts)
     {
         var buffer = new byte[16 * 1024];
         var sb = new StringBuilder();
@@ -45,10 +70,10 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
                 all = all[(nl + 1)..];
                 if (line.StartsWith("PING ", StringComparison.Ordinal)) await SendAsync("PONG " + line[5..] + "\r\n", ct);
                 if (line.StartsWith("ERROR", StringComparison.Ordinal)) throw new IOException(line);
-                if (line.Contains(text, StringComparison.Ordinal))
+                if (texts.Any(t => line.Contains(t, StringComparison.Ordinal)))
                 {
                     _pending = Encoding.UTF8.GetBytes(all);
-                    return;
+                    return line;
                 }
             }
             sb.Clear().Append(all);
