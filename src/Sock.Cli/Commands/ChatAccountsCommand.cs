@@ -66,10 +66,12 @@ internal static class ChatAccountsCommand
             var path = parse.GetValue(db)!;
             using var store = verb == "add" ? Open(path) : OpenExisting(path);
             var service = new AccountService(store, new AccountOptions { Iterations = parse.GetValue(iterations), MinPasswordLength = Math.Max(1, parse.GetValue(minPassword)) });
+            string? failure = null;
+            service.Log += line => failure = line;
             var account = parse.GetValue(name)!;
             var password = ReadPassword();
             var result = verb == "add" ? service.Register(account, password, null, out _) : service.SetPassword(account, password);
-            return Finish(parse, result, account, verb == "add" ? "created" : "password changed");
+            return Finish(parse, result, account, verb == "add" ? "created" : "password changed", path, failure);
         });
         return cmd;
     }
@@ -82,15 +84,19 @@ internal static class ChatAccountsCommand
         var cmd = new Command(verb, description) { name, db, json };
         cmd.SetHandler(parse =>
         {
-            using var store = OpenExisting(parse.GetValue(db)!);
+            var path = parse.GetValue(db)!;
+            using var store = OpenExisting(path);
+            var service = new AccountService(store, new AccountOptions());
+            string? failure = null;
+            service.Log += line => failure = line;
             var account = parse.GetValue(name)!;
-            return Finish(parse, action(new AccountService(store, new AccountOptions()), account), account, done);
+            return Finish(parse, action(service, account), account, done, path, failure);
         });
         return cmd;
     }
 
     /// <summary>Success is one line (or JSON); a refusal becomes an exception the runner words and exits on.</summary>
-    private static int Finish(ParseResult parse, AccountResult result, string account, string done)
+    private static int Finish(ParseResult parse, AccountResult result, string account, string done, string path, string? failure)
     {
         switch (result)
         {
@@ -99,7 +105,8 @@ internal static class ChatAccountsCommand
             case AccountResult.Exists: throw new SockException($"account '{account}' already exists");
             case AccountResult.InvalidName: throw new UsageException($"'{account}' is not a valid account name (it must be a valid nick)");
             case AccountResult.WeakPassword: throw new UsageException($"password too short or too long (--min-password, at most {AccountService.MaxPasswordLength})");
-            default: throw new SockException($"account database refused the change ({result})");
+            case AccountResult.Unavailable: throw new SockException($"account database {path}: {Reason(failure)} (nothing changed)");
+            default: throw new SockException($"account database {path}: refused ({result})");
         }
         if (Output.JsonRequested(parse))
         {
@@ -116,6 +123,15 @@ internal static class ChatAccountsCommand
         else
             Output.WriteStdout($"account {account}: {done}\n");
         return CommandRunner.Ok;
+    }
+
+    /// <summary>The store's own words from the service's log line ("account database: REASON (account operation refused)").</summary>
+    private static string Reason(string? logged)
+    {
+        if (logged is null) return "the change was refused";
+        const string prefix = "account database: ", suffix = " (account operation refused)";
+        var reason = logged.StartsWith(prefix, StringComparison.Ordinal) ? logged[prefix.Length..] : logged;
+        return reason.EndsWith(suffix, StringComparison.Ordinal) ? reason[..^suffix.Length] : reason;
     }
 
     private static SqliteAccountStore Open(string path) => SqliteAccountStore.Open(path);

@@ -51,7 +51,8 @@ public class AccountsCliTests
         using var c = await server.IrcAsync("bob");
         await c.SendAsync("PRIVMSG NickServ :REGISTER bobs-password\r\n");
         await c.ExpectAsync("Account created");
-        Assert.Contains("not verified", await IdentifyAsync(c, "bob", "bobs-password"));
+        await c.ExpectAsync("An operator must verify it before you can log in (sock chat accounts verify)");
+        Assert.Contains("This account is not verified yet", await IdentifyAsync(c, "bob", "bobs-password"));
         var list = await SockAsync("", "chat", "accounts", "list", "--db", db);
         Assert.Equal(0, list.Code);
         Assert.Matches(@"^bob\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\tunverified\t0 cert\(s\)\n$", list.Stdout);
@@ -91,7 +92,7 @@ public class AccountsCliTests
         {
             var add = await SockAsync("x-password\n", "chat", "accounts", "add", "frank", "--db", db, "--iterations", Iterations);
             Assert.Equal((1, ""), (add.Code, add.Stdout));
-            Assert.Equal($"sock: account database {db}: database file is read-only\n", add.Stderr);
+            Assert.Equal($"sock: account database {db}: database file is read-only (nothing changed)\n", add.Stderr);
             var (code, _, err) = await SockCli.RunAsync("chat", "serve", "--bind", "127.0.0.1", "--port", "0", "--db", db);
             Assert.Equal(1, code);
             Assert.Single(err.Split('\n'), l => l.StartsWith("sock: ", StringComparison.Ordinal));

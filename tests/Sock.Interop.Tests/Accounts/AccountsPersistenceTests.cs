@@ -61,7 +61,8 @@ public class AccountsPersistenceTests
         var db = dir.File("chat.db");
         await AddAsync(db, "owner", "owners-password");
         await using var server = await ServeAsync(db, "--nick-grace", "2");
-        using var squatter = await server.IrcAsync("owner");
+        using var squatter = await server.ConnectAsync();
+        await squatter.SendAsync("NICK owner\r\nUSER o 0 * :r\r\n");
         await squatter.ExpectAsync("This nickname is registered. Log in within 2 seconds");
         await squatter.ExpectAsync("You did not log in in time", seconds: 15);
         var renamed = await squatter.ExpectAsync(" NICK ");
@@ -71,6 +72,8 @@ public class AccountsPersistenceTests
 
         // Logging in within the grace keeps the nick.
         using var quick = await server.IrcAsync("owner");
+        await quick.SendAsync("PING :sync\r\n");
+        await quick.ExpectAsync("PONG");
         Assert.Contains("You're now logged in as owner", await IdentifyAsync(quick, "owner", "owners-password"));
         await quick.ExpectNoneAsync("You did not log in in time", seconds: 3);
 
