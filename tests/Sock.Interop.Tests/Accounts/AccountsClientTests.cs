@@ -40,7 +40,7 @@ public class AccountsClientTests
         await tmux.KeysAsync("Enter");
         await tmux.TypeAsync("/connect sockt");
         await tmux.KeysAsync("Enter");
-        await tmux.WaitForAsync("SASL authentication successful", TimeSpan.FromSeconds(20));
+        await tmux.WaitForAsync("SASL authentication succeeded", TimeSpan.FromSeconds(20)); // irssi's own words for 903
         await ExpectLoggedInAsync(server, "irssinick", "irssiacct");
     }
 
