@@ -3,6 +3,8 @@
 #   IRC fan-out   100 clients in one room, 10 senders x 500 msgs   sock chat serve  vs InspIRCd 3
 #   plain fan-out  10 clients, 10 senders x 2,000 lines             sock chat serve  vs ncat --chat
 #   idle memory    10,000 connected idle clients (server RSS growth / client)   sock vs InspIRCd
+#   logged in      the IRC fan-out with every client logged in (SASL PLAIN) vs guests, sock vs sock,
+#                  ACCOUNT_RUNS interleaved runs each, min/median/max
 # The load generator for all of them is `sock bench chat`. Prints a markdown table (also written
 # to $OUT_DIR/chat.md) and appends rows to $RESULTS for bench/report.py when bench/lib.sh exists.
 set -uo pipefail
