@@ -27,7 +27,7 @@ internal static class BenchCommand
         var room = new Option<string>("--room") { Description = "IRC channel to use", DefaultValueFactory = _ => "#bench" };
         var hold = new Option<double>("--hold") { Description = "Idle runs: seconds to keep the connections open" };
         var quiet = new Option<double>("--quiet") { Description = "Stop waiting after this many seconds without a delivery", DefaultValueFactory = _ => 10 };
-        var login = new Option<string?>("--login") { Description = "IRC: log each client in with SASL PLAIN as account bN with this (benchmark) password, registering it on first use" };
+        var login = new Option<string?>("--login") { Description = "IRC: log each client in as account bN with this (benchmark) password: REGISTER on first use, SASL PLAIN after" };
         var json = CommonOptions.Json();
         var cmd = new Command("chat", "Load a chat server (sock, an IRC server, ncat --chat): N clients, M senders, K messages of S bytes; reports lost, corrupt, deliveries/s and latency.")
         {

@@ -30,21 +30,24 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
     }
 
     /// <summary>
-    /// SASL PLAIN as account b{index} during registration; an account that does not exist yet is
-    /// registered through NickServ once connected (which logs it in), so later runs use SASL.
+    /// Account b{index}: REGISTER (draft/account-registration, which logs in) on first use, else SASL
+    /// PLAIN. Registering first keeps a new account from counting as a failed login, whose
+    /// per-address backoff would refuse the next run's logins.
     /// </summary>
     private async Task LogInAsync(string password, CancellationToken ct)
     {
-        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($"b{index}\0b{index}\0{password}"));
-        await SendAsync($"CAP REQ :sasl\r\nNICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\nAUTHENTICATE PLAIN\r\n", ct);
-        await WaitForAsync("AUTHENTICATE +", ct);
-        await SendAsync($"AUTHENTICATE {payload}\r\n", ct);
-        var outcome = await WaitForAsync(ct, " 903 ", " 904 ");
+        await SendAsync($"CAP REQ :sasl draft/account-registration\r\nNICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\nREGISTER b{index} * :{password}\r\n", ct);
+        var registered = await WaitForAsync(ct, "REGISTER SUCCESS", "FAIL REGISTER");
+        if (!registered.Contains("REGISTER SUCCESS", StringComparison.Ordinal))
+        {
+            await SendAsync("AUTHENTICATE PLAIN\r\n", ct);
+            await WaitForAsync("AUTHENTICATE +", ct);
+            await SendAsync($"AUTHENTICATE {Convert.ToBase64String(Encoding.UTF8.GetBytes($"b{index}\0b{index}\0{password}"))}\r\n", ct);
+            var outcome = await WaitForAsync(ct, " 903 ", " 904 ");
+            if (!outcome.Contains(" 903 ", StringComparison.Ordinal)) throw new IOException($"b{index} could not log in: {outcome}");
+        }
         await SendAsync("CAP END\r\n", ct);
         await WaitForAsync(" 001 ", ct);
-        if (outcome.Contains(" 903 ", StringComparison.Ordinal)) return;
-        await SendAsync($"PRIVMSG NickServ :REGISTER {password}\r\n", ct);
-        await WaitForAsync(ct, "You're now logged in as", "Account already exists", "Passwords must be");
     }
 
     private async Task SendAsync(string text, CancellationToken ct) => await socket.SendAsync(Encoding.UTF8.GetBytes(text), ct);
@@ -56,12 +59,19 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
     private async Task<string> WaitForAsync(CancellationToken ct, params string[] texts)
     {
         var buffer = new byte[16 * 1024];
-        var sb = new StringBuilder();
+        // Lines that came with the previous wait's match are read first (a login's replies arrive together).
+        var sb = new StringBuilder(Encoding.UTF8.GetString(_pending));
+        _pending = [];
+        var first = sb.Length > 0;
         while (true)
         {
-            var n = await socket.ReceiveAsync(buffer, ct);
-            if (n == 0) throw new IOException("server closed the connection during registration");
-            sb.Append(Encoding.UTF8.GetString(buffer, 0, n));
+            if (!first)
+            {
+                var n = await socket.ReceiveAsync(buffer, ct);
+                if (n == 0) throw new IOException("server closed the connection during registration");
+                sb.Append(Encoding.UTF8.GetString(buffer, 0, n));
+            }
+            first = false;
             var all = sb.ToString();
             int nl;
             while ((nl = all.IndexOf('\n', StringComparison.Ordinal)) >= 0)
