@@ -34,6 +34,7 @@ peers=(
   "node nodejs"
   "npm npm"
   "/usr/bin/chromium chromium"
+  "weechat-headless weechat-headless"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(
@@ -57,6 +58,8 @@ for entry in "${python_peers[@]}"; do
   set -- $entry
   /usr/bin/python3 -c "import $1" >/dev/null 2>&1 || missing+=("$2")
 done
+# A second SCRAM-SHA-256 client implementation besides WeeChat's (the accounts tests).
+perl -MAuthen::SCRAM::Client -e 1 >/dev/null 2>&1 || missing+=(libauthen-scram-perl)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

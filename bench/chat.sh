@@ -3,6 +3,8 @@
 #   IRC fan-out   100 clients in one room, 10 senders x 500 msgs   sock chat serve  vs InspIRCd 3
 #   plain fan-out  10 clients, 10 senders x 2,000 lines             sock chat serve  vs ncat --chat
 #   idle memory    10,000 connected idle clients (server RSS growth / client)   sock vs InspIRCd
+#   logged in      the IRC fan-out with every client logged in (SASL PLAIN) vs guests, sock vs sock,
+#                  ACCOUNT_RUNS interleaved runs each, min/median/max
 # The load generator for all of them is `sock bench chat`. Prints a markdown table (also written
 # to $OUT_DIR/chat.md) and appends rows to $RESULTS for bench/report.py when bench/lib.sh exists.
 set -uo pipefail
@@ -70,6 +72,32 @@ P=$(free_port); start_sock "$P";     read -r sock_idle sb sd sn < <(idle sock-id
 P=$(free_port); start_sock "$P";     read -r sock_idle_irc _ _ sin < <(idle sock-idle-irc "$(cat "$work/pid")" "$P" --irc); stop_last
 P=$(free_port); start_inspircd "$P"; read -r insp_idle ib id in_ < <(idle insp-idle "$(cat "$work/pid")" "$P" --irc); stop_last
 
+# Logged-in users against guests: the same IRC fan-out on two sock servers with --db, one whose
+# clients all log in with SASL PLAIN first (`--login`: accounts registered on the first run), one
+# of guests; runs interleaved so machine noise hits both alike. Min/median/max of ACCOUNT_RUNS.
+ACCOUNT_RUNS=${ACCOUNT_RUNS:-5}
+start_sock_db() { # PORT DB → pid (4096 PBKDF2 iterations: login cost is outside the measured fan-out)
+  "$sock" chat serve --bind 127.0.0.1 --port "$1" --name bench.local --max-clients 100000 --db "$2" --password-iterations 4096 </dev/null >/dev/null 2>"$work/sock-$1.log" &
+  pids+=($!); echo $! > "$work/pid"; wait_port "$1"
+}
+echo "chat.sh: IRC fan-out, guests vs logged-in ($ACCOUNT_RUNS interleaved runs each)…" >&2
+PG=$(free_port); start_sock_db "$PG" "$work/guests.db"; guest_pid=$(cat "$work/pid")
+PL=$(free_port); start_sock_db "$PL" "$work/accounts.db"; login_pid=$(cat "$work/pid")
+for i in $(seq "$ACCOUNT_RUNS"); do
+  bench "guest-$i" "127.0.0.1:$PG" --irc -n 100 -m 10 -k 500 -s 100
+  bench "login-$i" "127.0.0.1:$PL" --irc -n 100 -m 10 -k 500 -s 100 --login bench-password
+done
+kill "$guest_pid" "$login_pid" 2>/dev/null
+spread() { # PREFIX → "min median max" of deliveriesPerSecond (and total lost)
+  python3 -c "
+import json, statistics, sys
+runs = [json.load(open(f'{sys.argv[1]}-{i}.json')) for i in range(1, int(sys.argv[2]) + 1)]
+v = sorted(r['deliveriesPerSecond'] for r in runs)
+print(round(v[0]), round(statistics.median(v)), round(v[-1]), sum(r['lost'] for r in runs))" "$work/$1" "$ACCOUNT_RUNS"
+}
+read -r g_min g_med g_max g_lost < <(spread guest)
+read -r l_min l_med l_max l_lost < <(spread login)
+
 # Fan-out throughput against client count, for the plot: IRC, one room, 10 senders, about
 # 500,000 deliveries per point (fewer messages as the room grows). SWEEP="" skips it.
 SWEEP=${SWEEP-"10 100 1000 10000"}
@@ -89,6 +117,9 @@ T2="Chat fan-out, plain (10 clients, 10×2,000)"
 record "$T2" "deliveries/s (whole lines)" "ncat --chat" "$(get ncat-plain deliveriesPerSecond)" "$(get sock-plain deliveriesPerSecond)" "msg/s" higher -
 record "$T2" "lost" "ncat --chat" "$(get ncat-plain lost)" "$(get sock-plain lost)" "msgs" lower "<=0"
 record "$T2" "corrupt (split/merged)" "ncat --chat" "$(get ncat-plain corrupt)" "$(get sock-plain corrupt)" "lines" lower "<=0"
+T4="Chat fan-out, IRC, logged-in vs guests (100 clients, 10×500, median of $ACCOUNT_RUNS)"
+record "$T4" "deliveries/s" "sock, guests" "$g_med" "$l_med" "msg/s" higher 0.95
+record "$T4" "lost" "sock, guests" "$g_lost" "$l_lost" "msgs" lower "<=0"
 T3="Chat, $IDLE idle clients"
 record "$T3" "server memory per client (KiB)" "InspIRCd 3" "$insp_idle" "$sock_idle" "KiB" lower "<=10"
 
@@ -102,6 +133,8 @@ md="$OUT_DIR/chat.md"
   for m in deliveriesPerSecond p50Ms p99Ms lost corrupt outOfOrder; do
     echo "| plain 10 clients, 10×2,000×100 B | $m | ncat --chat | $(get ncat-plain $m) | $(get sock-plain $m) | $(case $m in deliveriesPerSecond) echo 'close to peer';; lost|corrupt) echo 0;; *) echo;; esac) |"
   done
+  echo "| IRC 100 clients, 10×500×100 B, all logged in (SASL PLAIN) vs guests, $ACCOUNT_RUNS interleaved runs | deliveries/s min / median / max | sock, guests | $g_min / $g_med / $g_max | $l_min / $l_med / $l_max | ≥ guests (within noise) |"
+  echo "| same | lost (all runs) | sock, guests | $g_lost | $l_lost | 0 |"
   echo "| $IDLE idle clients (plain) | server KiB per client | — | — | $sock_idle | < 10 |"
   echo "| $IDLE idle clients (IRC, registered) | server KiB per client | InspIRCd 3 | $insp_idle | $sock_idle_irc | < 10 |"
 } | tee "$md"

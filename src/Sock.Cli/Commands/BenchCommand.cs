@@ -27,10 +27,11 @@ internal static class BenchCommand
         var room = new Option<string>("--room") { Description = "IRC channel to use", DefaultValueFactory = _ => "#bench" };
         var hold = new Option<double>("--hold") { Description = "Idle runs: seconds to keep the connections open" };
         var quiet = new Option<double>("--quiet") { Description = "Stop waiting after this many seconds without a delivery", DefaultValueFactory = _ => 10 };
+        var login = new Option<string?>("--login") { Description = "IRC: log each client in as account bN with this (benchmark) password: REGISTER on first use, SASL PLAIN after" };
         var json = CommonOptions.Json();
         var cmd = new Command("chat", "Load a chat server (sock, an IRC server, ncat --chat): N clients, M senders, K messages of S bytes; reports lost, corrupt, deliveries/s and latency.")
         {
-            target, clients, senders, messages, size, irc, rate, room, hold, quiet, json,
+            target, clients, senders, messages, size, irc, rate, room, hold, quiet, login, json,
         };
         cmd.WithExamples(
             "sock bench chat 127.0.0.1:4323 --irc -n 100 -m 10 -k 500",
@@ -52,7 +53,9 @@ internal static class BenchCommand
                 Room = parse.GetValue(room)!,
                 Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
                 Quiet = TimeSpan.FromSeconds(parse.GetValue(quiet)),
+                LoginPassword = parse.GetValue(login),
             };
+            if (options.LoginPassword is not null && options.Protocol != BenchProtocol.Irc) throw new UsageException("--login needs --irc");
             if (options.Clients < 1) throw new UsageException("--clients must be at least 1");
             if (options.Senders < 0 || options.Senders > options.Clients) throw new UsageException("--senders must be between 0 and --clients");
             var asJson = parse.GetValue(json);

@@ -10,6 +10,7 @@ internal static class ChatCommand
         var chat = new Command("chat", "Multi-user chat: a server that plain (nc, telnet) and IRC clients share, and a full-duplex terminal client.");
         chat.Subcommands.Add(ChatServeCommand.Create());
         chat.Subcommands.Add(ChatJoinCommand.Create());
+        chat.Subcommands.Add(ChatAccountsCommand.Create());
         return chat;
     }
 }

@@ -18,25 +18,60 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
             if (options.Senders == 0) await SendAsync($"/join #idle-{index}\n", ct);
             return;
         }
-        await SendAsync($"NICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\n", ct);
-        await WaitForAsync(" 001 ", ct);
+        if (options.LoginPassword is { } password) await LogInAsync(password, ct);
+        else
+        {
+            await SendAsync($"NICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\n", ct);
+            await WaitForAsync(" 001 ", ct);
+        }
         if (options.Senders == 0) return;
         await SendAsync($"JOIN {options.Room}\r\n", ct);
         await WaitForAsync(" 366 ", ct);
     }
 
+    /// <summary>
+    /// Account b{index}: REGISTER (draft/account-registration, which logs in) on first use, else SASL
+    /// PLAIN. Registering first keeps a new account from counting as a failed login, whose
+    /// per-address backoff would refuse the next run's logins.
+    /// </summary>
+    private async Task LogInAsync(string password, CancellationToken ct)
+    {
+        await SendAsync($"CAP REQ :sasl draft/account-registration\r\nNICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\nREGISTER b{index} * :{password}\r\n", ct);
+        var registered = await WaitForAsync(ct, "REGISTER SUCCESS", "FAIL REGISTER");
+        if (!registered.Contains("REGISTER SUCCESS", StringComparison.Ordinal))
+        {
+            await SendAsync("AUTHENTICATE PLAIN\r\n", ct);
+            await WaitForAsync("AUTHENTICATE +", ct);
+            await SendAsync($"AUTHENTICATE {Convert.ToBase64String(Encoding.UTF8.GetBytes($"b{index}\0b{index}\0{password}"))}\r\n", ct);
+            var outcome = await WaitForAsync(ct, " 903 ", " 904 ");
+            if (!outcome.Contains(" 903 ", StringComparison.Ordinal)) throw new IOException($"b{index} could not log in: {outcome}");
+        }
+        await SendAsync("CAP END\r\n", ct);
+        await WaitForAsync(" 001 ", ct);
+    }
+
     private async Task SendAsync(string text, CancellationToken ct) => await socket.SendAsync(Encoding.UTF8.GetBytes(text), ct);
 
     /// <summary>Reads registration replies until one contains <paramref name="text"/>, answering PINGs.</summary>
-    private async Task WaitForAsync(string text, CancellationToken ct)
+    private Task<string> WaitForAsync(string text, CancellationToken ct) => WaitForAsync(ct, text);
+
+    /// <summary>Reads registration replies until one contains any of <paramref name="texts"/>; returns that line.</summary>
+    private async Task<string> WaitForAsync(CancellationToken ct, params string[] texts)
     {
         var buffer = new byte[16 * 1024];
-        var sb = new StringBuilder();
+        // Lines that came with the previous wait's match are read first (a login's replies arrive together).
+        var sb = new StringBuilder(Encoding.UTF8.GetString(_pending));
+        _pending = [];
+        var first = sb.Length > 0;
         while (true)
         {
-            var n = await socket.ReceiveAsync(buffer, ct);
-            if (n == 0) throw new IOException("server closed the connection during registration");
-            sb.Append(Encoding.UTF8.GetString(buffer, 0, n));
+            if (!first)
+            {
+                var n = await socket.ReceiveAsync(buffer, ct);
+                if (n == 0) throw new IOException("server closed the connection during registration");
+                sb.Append(Encoding.UTF8.GetString(buffer, 0, n));
+            }
+            first = false;
             var all = sb.ToString();
             int nl;
             while ((nl = all.IndexOf('\n', StringComparison.Ordinal)) >= 0)
@@ -45,10 +80,10 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
                 all = all[(nl + 1)..];
                 if (line.StartsWith("PING ", StringComparison.Ordinal)) await SendAsync("PONG " + line[5..] + "\r\n", ct);
                 if (line.StartsWith("ERROR", StringComparison.Ordinal)) throw new IOException(line);
-                if (line.Contains(text, StringComparison.Ordinal))
+                if (texts.Any(t => line.Contains(t, StringComparison.Ordinal)))
                 {
                     _pending = Encoding.UTF8.GetBytes(all);
-                    return;
+                    return line;
                 }
             }
             sb.Clear().Append(all);

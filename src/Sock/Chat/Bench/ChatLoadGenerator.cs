@@ -27,6 +27,8 @@ public sealed record ChatLoadOptions
     /// <summary>Plain runs: pause after connecting so the server finishes greeting everyone.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1.5);
     public int ConnectConcurrency { get; init; } = 200;
+    /// <summary>IRC: log every client in as account b{index} (REGISTER on first use, then SASL PLAIN); null = guests.</summary>
+    public string? LoginPassword { get; init; }
 }
 
 /// <summary>The outcome: every count a load test needs to be believed.</summary>

@@ -47,8 +47,11 @@ public sealed partial class IrcSession
                 if (!forMe && (mine || !Has(IrcCap.InviteNotify))) return;
                 break;
             case ChatEventKind.Account when mine:
-                if (e.Text.Length > 0) Reply(Rpl.LoggedIn, Prefix, e.Text, $"You are now logged in as {e.Text}");
-                else Reply(Rpl.LoggedOut, Prefix, "You are now logged out");
+                // SASL happens before registration, when the member's nick is still "*": the mask
+                // carries the nick the client asked for, as the numeric's first parameter does.
+                var mask = $"{Me}!{UserName}@{Host}";
+                if (e.Text.Length > 0) Reply(Rpl.LoggedIn, mask, e.Text, $"You are now logged in as {e.Text}");
+                else Reply(Rpl.LoggedOut, mask, "You are now logged out");
                 return;
             case ChatEventKind.Account when !Has(IrcCap.AccountNotify):
                 return;
