@@ -36,6 +36,9 @@ internal static class Output
         using var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
         try
         {
+            // A FileStream writes a regular file at its own position (pwrite), starting at 0: when
+            // stdout is a file (`sock … > out.txt`), each call would overwrite the last. Start at its end.
+            if (stdout.CanSeek) stdout.Seek(0, SeekOrigin.End);
             stdout.Write(System.Text.Encoding.UTF8.GetBytes(text));
         }
         catch (IOException e) when (e.HResult == EPIPE)
