@@ -204,7 +204,7 @@ public class IrcBadInputTests
         const int burst = 3000;
         var rss = Rss(server);
         var flood = new StringBuilder();
-        // Big tags (3.5 KB a line, 10 MB in all) so the stalled member's kernel buffers fill and its queue passes 64 KiB.
+        // Big tags (3.5 KB a line, 10 MB in all) so the stalled member's kernel buffers fill and its queue passes 1 MiB.
         var pad = new string('p', 3500);
         for (var i = 0; i < burst; i++) flood.Append($"@+typing=active;+draft/pad={pad};+draft/n={i} TAGMSG #r\r\n");
         await flooder.SendAsync(flood.ToString());
