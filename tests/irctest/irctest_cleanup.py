@@ -16,3 +16,25 @@ def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     controller = getattr(instance, "controller", None)
     if controller is not None and getattr(controller, "proc", None) is not None:
         controller.kill()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Known failures (IRCTEST_KNOWN_FAILURES, set by run.sh for sock) become non-strict xfails.
+
+    They still run and are reported apart ("known failure" in docs/conformance.md); one that starts
+    passing shows as XPASS. The list and its reasons are in tests/irctest/known-failures.txt.
+    """
+    import os
+
+    path = os.environ.get("IRCTEST_KNOWN_FAILURES")
+    if not path or not os.path.exists(path):
+        return
+    known = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                node, reason = line.rstrip("\n").split("\t", 1)
+                known[node] = reason
+    for item in items:
+        if item.nodeid in known:
+            item.add_marker(pytest.mark.xfail(reason=known[item.nodeid], strict=False))
