@@ -62,6 +62,9 @@ public sealed class PlainModeTests
         await second.WaitForStdoutAsync("<carol> in one", ChatProcess.Wait);
         await first.WriteAsync("/part\n");
         await second.WaitForStdoutAsync("carol left #one", ChatProcess.Wait);
+        // The client moves back to #lobby when it sees its own PART: type only then (on a loaded
+        // machine a line typed earlier still went to #one, which it had already left).
+        await first.WaitForStdoutAsync("you left #one", ChatProcess.Wait);
         await first.WriteAsync("back in lobby\n"); // after /part the current room is #lobby again
         await first.WriteAsync("/nick dave\n");
         await first.WaitForStdoutAsync("you are now known as dave", ChatProcess.Wait);
