@@ -25,7 +25,7 @@ internal sealed class WebRoutes
         _files = new FilesEndpoint(chat, options);
         _routes = new(StringComparer.Ordinal)
         {
-            ["/healthz"] = Healthz,
+            ["/healthz"] = ctx => Healthz(ctx, chat),
             ["/metrics"] = ctx => MetricsPage.WriteAsync(ctx, chat, listener.Open),
         };
     }
@@ -46,10 +46,13 @@ internal sealed class WebRoutes
         return _assets.ServeAsync(ctx);
     }
 
-    private static Task Healthz(HttpContext ctx)
+    private static Task Healthz(HttpContext ctx, ChatServer chat)
     {
         ctx.Response.Headers.CacheControl = "no-store";
-        return Status(ctx, StatusCodes.Status200OK, "ok\n");
+        // A cluster node that cannot reach Redis refuses room messages: a load balancer should send people elsewhere.
+        return chat.Healthy
+            ? Status(ctx, StatusCodes.Status200OK, "ok\n")
+            : Status(ctx, StatusCodes.Status503ServiceUnavailable, "unhealthy: the cluster store (Redis) is unreachable; room messages are refused until it is back\n");
     }
 
     internal static Task Status(HttpContext ctx, int status, string text)

@@ -47,6 +47,8 @@ internal static class ChatServeCommand
         var logFormat = new Option<string>("--log-format") { Description = "Log lines on stderr as text or json (one object per line)", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var motdFile = new Option<string?>("--motd-file") { Description = "Message of the day from a file (re-read on SIGHUP)" };
+        var cluster = new Option<string?>("--cluster") { Description = "Be one node of a cluster sharing nicks, rooms, history and accounts through this Redis (redis://HOST:PORT)" };
+        var nodeId = new Option<string?>("--node-id") { Description = "This node's name in the cluster, kept across its restarts (default: HOSTNAME-PORT)" };
         var minPassword = new Option<int>("--min-password") { Description = "Shortest password accepted", DefaultValueFactory = _ => defaults.AccountOptions.MinPasswordLength };
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
@@ -54,7 +56,7 @@ internal static class ChatServeCommand
             bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
-            webOrigin, trustedProxy, files, maxUpload,
+            webOrigin, trustedProxy, files, maxUpload, cluster, nodeId,
         };
         var access = new AccessCommandOptions();
         access.AddTo(cmd);
@@ -67,7 +69,8 @@ internal static class ChatServeCommand
             "sock chat serve --config /etc/sock/chat.json     # kill -HUP reloads it; SIGTERM stops gracefully",
             "sock chat serve --check-config /etc/sock/chat.json",
             "sock chat serve --allow 10.0.0.0/8 --allow fd00::/8 --deny 10.0.0.66",
-            "sock chat serve --web-origin https://chat.example --trusted-proxy 10.0.0.0/8   # behind a reverse proxy");
+            "sock chat serve --web-origin https://chat.example --trusted-proxy 10.0.0.0/8   # behind a reverse proxy",
+            "sock chat serve --cluster redis://10.0.0.5:6379 --node-id a   # one of several nodes sharing one Redis");
         cmd.SetHandler(async (parse, ct) =>
         {
             if (parse.GetValue(checkConfig) is { } checkPath)
@@ -82,12 +85,12 @@ internal static class ChatServeCommand
             var options = Build(effective);
             var filter = access.Read(effective);
             var webOptions = BuildWeb(effective);
-            await using var server = ChatServer.Start(options);
+            await using var server = await ChatServer.StartAsync(options, ct);
             server.AccessFilter = filter;
             await using var web = await ChatWebServer.StartAsync(server, webOptions, ct);
             var log = new ServerLog(effective.GetValue(logFormat) == "json");
             var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-            log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.DatabasePath is null ? "in memory" : options.DatabasePath)}");
+            log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
             // SIGHUP: read the flags (and the config file, the MOTD file, the certificates) again and apply them.
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
@@ -184,7 +187,14 @@ internal static class ChatServeCommand
                     RequireEmail = parse.GetValue(requireEmail),
                 },
                 Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
+                ClusterUrl = parse.GetValue(cluster),
+                NodeId = parse.GetValue(cluster) is null ? null : parse.GetValue(nodeId) ?? $"{Environment.MachineName}-{p}",
             };
+            if (options.ClusterUrl is not null && options.DatabasePath is not null)
+                throw new UsageException("--db and --cluster: a cluster keeps history and accounts in Redis; give one");
+            if (options.NodeId is { } id && (id.Length > 32 || !id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')))
+                throw new UsageException("--node-id: up to 32 letters, digits, '-', '_' or '.'");
+            if (options.ClusterUrl is { } url) _ = Sock.Chat.Cluster.ClusterNode.ParseUrl(url);
             return options;
         }
 

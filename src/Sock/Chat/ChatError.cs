@@ -37,4 +37,6 @@ public enum ChatError
     NoSuchMessage,
     /// <summary>--require-account: log in first.</summary>
     AccountRequired,
+    /// <summary>A cluster node cannot reach Redis: nothing is accepted that could be lost; try again shortly.</summary>
+    Unavailable,
 }

@@ -11,6 +11,7 @@ public sealed partial class ChatHub
         m.Account = account;
         Activity?.Invoke($"{(m.Nick == "*" ? m.Host + " (registering)" : m.Nick)} logged in as {account}");
         var e = NewEvent(ChatEventKind.Account, m, text: account);
+        if (m.IsLocal && IsRegistered(m)) _registry.Changed(m, e);
         foreach (var peer in PeersAndWatchers(m, includeSelf: true)) peer.Deliver(e);
     }
 
@@ -20,6 +21,7 @@ public sealed partial class ChatHub
         Activity?.Invoke($"{m.Nick} logged out of {m.Account}");
         m.Account = null;
         var e = NewEvent(ChatEventKind.Account, m, text: "");
+        if (m.IsLocal) _registry.Changed(m, e);
         foreach (var peer in PeersAndWatchers(m, includeSelf: true)) peer.Deliver(e);
         ProtectNick(m);
     }
@@ -30,7 +32,7 @@ public sealed partial class ChatHub
     /// </summary>
     private void ProtectNick(ChatMember m)
     {
-        if (m is Services.ServiceMember) return;
+        if (m is Services.ServiceMember || !m.IsLocal) return; // a remote member's own node protects its nick
         var nick = m.Nick;
         if (string.Equals(m.Account, nick, StringComparison.OrdinalIgnoreCase) || Accounts.Find(nick) is null) return;
         Services.NickServ.Tell(m, $"This nickname is registered. Log in within {Options.NickGrace.TotalSeconds:0} seconds (/msg NickServ IDENTIFY password) or your nick will be changed.");

@@ -24,6 +24,7 @@ public sealed partial class ChatHub
         {
             var r = FindRoom(target);
             if (r is null) return ChatError.NoSuchRoom;
+            if (!_fanout.Accepting) return ChatError.Unavailable;
             lock (r.Gate)
             {
                 var refused = CanSpeak(r, m);
@@ -62,7 +63,7 @@ public sealed partial class ChatHub
     /// Messages and actions are kept; notices are not, nor tag-only messages (typing indicators)
     /// unless the sender marked them <c>+draft/persist</c> (reactions).
     /// </summary>
-    private static bool Keeps(ChatEventKind kind, string? clientTags) =>
+    public static bool Keeps(ChatEventKind kind, string? clientTags) =>
         kind is ChatEventKind.Message or ChatEventKind.Action
         || (kind == ChatEventKind.TagOnly && clientTags is not null && clientTags.Split(';').Any(t => t == "+draft/persist" || t.StartsWith("+draft/persist=", StringComparison.Ordinal)));
 

@@ -10,6 +10,7 @@ public sealed partial class ChatHub
         if (m.Away == message) return;
         m.Away = message;
         var e = NewEvent(ChatEventKind.Away, m, text: message ?? "");
+        if (m.IsLocal) _registry.Changed(m, e);
         foreach (var peer in PeersAndWatchers(m, includeSelf: false)) peer.Deliver(e);
     }
 
@@ -19,6 +20,7 @@ public sealed partial class ChatHub
         if (realName.Length > Options.RealNameLength) return ChatError.InvalidModeParameter;
         m.RealName = realName;
         var e = NewEvent(ChatEventKind.SetName, m, text: realName);
+        if (m.IsLocal) _registry.Changed(m, e);
         foreach (var peer in PeersAndWatchers(m, includeSelf: true)) peer.Deliver(e);
         return ChatError.None;
     }

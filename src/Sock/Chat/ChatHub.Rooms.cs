@@ -17,6 +17,7 @@ public sealed partial class ChatHub
         if (m.InRoom(name)) { room = FindRoom(name); return ChatError.AlreadyInRoom; }
         if (m.RoomCount >= Options.MaxChannelsPerClient) return ChatError.TooManyRooms;
         if (Options.RequireAccount && m.Account is null && m is not Sock.Chat.Services.ServiceMember && m.Protocol != "console") return ChatError.AccountRequired;
+        if (!_fanout.Accepting) return ChatError.Unavailable;
         while (true)
         {
             var r = _rooms.GetOrAdd(name, CreateRoom);
@@ -32,8 +33,7 @@ public sealed partial class ChatHub
                 r.Invited.Remove(m.Nick);
                 r.Add(m, JoinStatus(r, m));
                 m.AddRoom(r.Name);
-                Publish(r, NewEvent(ChatEventKind.Join, m, target: r.Name, extra: m.RealName));
-                m.OnJoined(r, Recent(r.Name, Options.HistoryReplay));
+                _fanout.Joined(r, NewEvent(ChatEventKind.Join, m, target: r.Name, extra: m.RealName), m, () => Recent(r.Name, Options.HistoryReplay));
                 room = r;
             }
             Activity?.Invoke($"{m.Nick} joined {r.Name}");

@@ -16,14 +16,24 @@ public sealed partial class ChatHub
     private readonly ConcurrentDictionary<string, ChatRoom> _rooms = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ChatMember> _nicks = new(StringComparer.OrdinalIgnoreCase);
     private readonly IChatFanout _fanout;
+    private readonly INickRegistry _registry;
     // msgids are this run's start (base 36) and the event's sequence: unique across restarts without a lookup.
     private readonly string _msgIdPrefix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture) + "-";
     private long _sequence;
     private int _guests;
 
-    public ChatHub(ChatServerOptions options, IHistoryStore? history = null, IChatFanout? fanout = null, Accounts.IAccountStore? accounts = null)
+    public ChatHub(ChatServerOptions options, IHistoryStore? history = null, IChatFanout? fanout = null, Accounts.IAccountStore? accounts = null,
+        INickRegistry? nicks = null)
     {
         Options = options;
+        _registry = nicks ?? LocalNickRegistry.Instance;
+        // A cluster's msgids carry the node id: two nodes started in the same millisecond still differ.
+        if (options.NodeId is { } node)
+        {
+            _msgIdPrefix = node + "-" + _msgIdPrefix;
+            // Each node counts guests from its own place, so nodes seldom probe each other's guest nicks.
+            _guests = Random.Shared.Next(1, 1000) * 1000;
+        }
         History = history ?? new MemoryHistoryStore(options.HistoryLength);
         _fanout = fanout ?? new LocalFanout();
         WhoWas = new WhoWasLog(options.WhoWasLength);
@@ -66,13 +76,15 @@ public sealed partial class ChatHub
 
     public bool IsRegistered(ChatMember m) => _nicks.TryGetValue(m.Nick, out var x) && ReferenceEquals(x, m);
 
-    /// <summary>Gives the member the next free guest-N nick and registers it.</summary>
-    public string ClaimGuestNick(ChatMember m)
+    /// <summary>Gives the member the next free guest-N nick and registers it; null when no nick can be claimed now (a cluster node without Redis).</summary>
+    public string? ClaimGuestNick(ChatMember m)
     {
         while (true)
         {
             var nick = "guest-" + Interlocked.Increment(ref _guests);
-            if (ClaimNick(m, nick) == ChatError.None) return nick;
+            var error = ClaimNick(m, nick);
+            if (error == ChatError.None) return nick;
+            if (error != ChatError.NickInUse) return null;
         }
     }
 
@@ -85,11 +97,21 @@ public sealed partial class ChatHub
         if (registered && string.Equals(old, nick, StringComparison.OrdinalIgnoreCase))
         {
             if (old == nick) return ChatError.None;
+            if (m.IsLocal && _registry.TryClaim(m, nick, old) is var claimed && claimed != ChatError.None) return claimed;
             _nicks[nick] = m; // case change of one's own nick
         }
         else
         {
             if (!_nicks.TryAdd(nick, m)) return ChatError.NickInUse;
+            if (m.IsLocal && m is not Sock.Chat.Services.ServiceMember)
+            {
+                var claimed = _registry.TryClaim(m, nick, registered ? old : null);
+                if (claimed != ChatError.None)
+                {
+                    _nicks.TryRemove(new KeyValuePair<string, ChatMember>(nick, m));
+                    return claimed;
+                }
+            }
             if (registered)
             {
                 WhoWas.Record(m);
@@ -134,12 +156,14 @@ public sealed partial class ChatHub
             lock (r.Gate)
             {
                 if (!RemoveLocked(r, m)) continue;
+                _fanout.Left(r, m);
                 foreach (var peer in r.Live)
                     if (told.Add(peer)) peer.Deliver(e);
             }
         }
         WhoWas.Record(m);
         _nicks.TryRemove(new KeyValuePair<string, ChatMember>(m.Nick, m));
+        if (m.IsLocal) _registry.Release(m, reason);
         ForgetPrivateHistory(m.Nick);
         NotifyMonitors(m.Nick, online: null);
         Activity?.Invoke($"{m.Nick} quit ({reason})");

@@ -28,6 +28,9 @@ public abstract class ChatMember
     public DateTimeOffset SignOn { get; } = DateTimeOffset.UtcNow;
     public DateTimeOffset LastActive { get; set; } = DateTimeOffset.UtcNow;
 
+    /// <summary>False for a member connected to another node of a cluster (the hub shows it; its node delivers to it).</summary>
+    public virtual bool IsLocal => true;
+
     /// <summary>"plain", "irc" or "console".</summary>
     public abstract string Protocol { get; }
 

@@ -78,6 +78,39 @@ public sealed class ChatServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// A server on its own (<see cref="Start"/>), or with <see cref="ChatServerOptions.ClusterUrl"/> a
+    /// cluster node: nicks, rooms, history and accounts shared through Redis with the other nodes.
+    /// </summary>
+    public static async Task<ChatServer> StartAsync(ChatServerOptions options, CancellationToken ct = default)
+    {
+        if (options.ClusterUrl is not { } url) return Start(options);
+        var node = await Sock.Chat.Cluster.ClusterNode.ConnectAsync(url, options, ct);
+        Socket listener;
+        try { listener = Bind(options); }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+        var server = new ChatServer(new ChatHub(options, node.History, node.Feed, node.Accounts, node.Nicks), listener) { Cluster = node };
+        server.Hub.Activity += m => server.Log?.Invoke(m);
+        node.Log += m => server.Log?.Invoke(m);
+        try { await node.StartAsync(server.Hub); }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>The cluster this server is a node of (null: on its own).</summary>
+    public Sock.Chat.Cluster.ClusterNode? Cluster { get; private init; }
+
+    /// <summary>False while a cluster node cannot reach Redis (/healthz says so).</summary>
+    public bool Healthy => Cluster is null || Cluster.Healthy;
+
     private static Socket Bind(ChatServerOptions options)
     {
         var address = options.BindAddress ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
@@ -365,5 +398,6 @@ public sealed class ChatServer : IAsyncDisposable
         _sender.Dispose();
         await Hub.History.DisposeAsync();
         Hub.Accounts.Store.Dispose();
+        if (Cluster is not null) await Cluster.DisposeAsync();
     }
 }

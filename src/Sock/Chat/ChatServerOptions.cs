@@ -22,6 +22,10 @@ public sealed record ChatServerOptions
     /// <summary>Messages replayed on join (at most <see cref="HistoryLength"/>).</summary>
     public int HistoryReplay { get; init; } = 20;
     public string? DatabasePath { get; init; }
+    /// <summary>--cluster: the Redis the nodes share (redis://HOST:PORT); null: one node on its own.</summary>
+    public string? ClusterUrl { get; init; }
+    /// <summary>--node-id: this node's name in the cluster, stable across its restarts (it cleans up after itself under it).</summary>
+    public string? NodeId { get; init; }
     public string Motd { get; init; } = "Welcome to sock chat. Plain and IRC users share these rooms.";
     public int MaxClients { get; init; } = 100_000;
     /// <summary>Bytes waiting for a client that stops reading before it is disconnected.</summary>

@@ -29,7 +29,7 @@ internal static class Err
     public const string NoSuchNick = "401", NoSuchServer = "402", NoSuchChannel = "403", CannotSendToChan = "404";
     public const string TooManyChannels = "405", WasNoSuchNick = "406", NoOrigin = "409", InvalidCapCmd = "410";
     public const string NoRecipient = "411", NoTextToSend = "412", InputTooLong = "417", UnknownCommand = "421", NoMotd = "422";
-    public const string NoNicknameGiven = "431", ErroneusNickname = "432", NicknameInUse = "433";
+    public const string NoNicknameGiven = "431", ErroneusNickname = "432", NicknameInUse = "433", UnavailResource = "437";
     public const string UserNotInChannel = "441", NotOnChannel = "442", UserOnChannel = "443", NotRegistered = "451";
     public const string NeedMoreParams = "461", AlreadyRegistered = "462", PasswdMismatch = "464";
     public const string ChannelIsFull = "471", UnknownMode = "472", InviteOnlyChan = "473", BannedFromChan = "474";

@@ -16,6 +16,8 @@ public sealed partial class IrcSession : ChatConnection
     internal static readonly string Version = "sock-" + (typeof(IrcSession).Assembly.GetName().Version?.ToString(3) ?? "0");
     /// <summary>Client tag data allowed in one message (IRCv3 message-tags: 4096 bytes with '@' and the space).</summary>
     private const int MaxClientTagBytes = 4096;
+    /// <summary>Why a cluster node without Redis refuses (nothing is accepted that could be lost).</summary>
+    private const string Unavailable = "this server cannot reach its cluster store (Redis) right now; nothing was sent, try again in a moment";
     private IrcCap _caps;
     private int _capVersion;
     private string? _pendingNick;

@@ -35,7 +35,12 @@ public sealed class PlainSession : ChatConnection
 
     protected override void OnStart()
     {
-        Hub.ClaimGuestNick(this);
+        if (Hub.ClaimGuestNick(this) is null)
+        {
+            Send("* this server cannot reach its cluster store (Redis) right now: try again in a moment");
+            Disconnect("cluster store unreachable");
+            return;
+        }
         UserName = "plain";
         Send($"欢迎{PythonAddress(Remote)} — you are {Nick}. Type to talk, /help for commands.");
         if (Options.Password is not null)
@@ -237,6 +242,7 @@ public sealed class PlainSession : ChatConnection
             ChatError.UserOnRoom => $"* they are already in {what}",
             ChatError.AccountRequired => "* this server is accounts-only: /register PASSWORD or /login ACCOUNT PASSWORD first",
             ChatError.TooManyRooms => "* you are in too many rooms",
+            ChatError.Unavailable => $"* not done: this server cannot reach its cluster store (Redis) right now; nothing was sent to {what}, try again in a moment",
             _ => $"* cannot do that: {error}",
         };
         if (text is not null) Send(text);

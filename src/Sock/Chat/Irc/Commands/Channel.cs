@@ -28,6 +28,7 @@ public sealed partial class IrcSession
                 case ChatError.BadRoomKey: Reply(Err.BadChannelKey, name, "Cannot join channel (+k)"); break;
                 case ChatError.RoomFull: Reply(Err.ChannelIsFull, name, "Cannot join channel (+l)"); break;
                 case ChatError.AccountRequired: Reply(Err.NeedReggedNick, name, "Cannot join channel: log in to your account first (this server is accounts-only)"); break;
+                case ChatError.Unavailable: Reply(Err.UnavailResource, name, Unavailable); break;
             }
         }
     }

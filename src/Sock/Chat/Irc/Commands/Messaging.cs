@@ -34,13 +34,14 @@ public sealed partial class IrcSession
             // STATUSMSG: "@#room" reaches the room's operators, "+#room" its voiced members and operators.
             var audience = target.Length > 1 && ChatNames.IsChannel(target[1..]) ? RoomMode.AudienceOf(target[0]) : RoomStatus.None;
             var error = Hub.Say(this, audience == RoomStatus.None ? target : target[1..], text, kind, out var to, tags, audience, lines);
-            if (quiet && error != ChatError.CannotSendToRoom) continue;
+            if (quiet && error is not (ChatError.CannotSendToRoom or ChatError.Unavailable)) continue;
             switch (error)
             {
                 case ChatError.NoSuchNick: Reply(Err.NoSuchNick, Word(target), "No such nick/channel"); break;
                 case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(target), "No such channel"); break;
                 case ChatError.CannotSendToRoom: if (!quiet) Reply(Err.CannotSendToChan, target, "Cannot send to channel"); break;
                 case ChatError.AccountRequired: Reply(Err.NeedReggedNick, Word(target), "Log in to your account first (this server is accounts-only)"); break;
+                case ChatError.Unavailable: Reply(Err.CannotSendToChan, target, "Cannot send to channel: " + Unavailable); break;
                 case ChatError.None when to?.Away is { } away && !ReferenceEquals(to, this): Reply(Rpl.Away, to.Nick, away); break;
             }
         }

@@ -84,7 +84,11 @@ public sealed partial class IrcSession
         if (!ChatNames.IsValidNick(nick, Options.NickLength)) { Reply(Err.ErroneusNickname, Word(nick), "Erroneous nickname"); return; }
         if (_registered)
         {
-            if (Hub.ClaimNick(this, nick) == ChatError.NickInUse) Reply(Err.NicknameInUse, nick, "Nickname is already in use");
+            switch (Hub.ClaimNick(this, nick))
+            {
+                case ChatError.NickInUse: Reply(Err.NicknameInUse, nick, "Nickname is already in use"); break;
+                case ChatError.Unavailable: Reply(Err.UnavailResource, nick, Unavailable); break;
+            }
             return;
         }
         if (Hub.FindMember(nick) is not null) { _refusedNick = nick; Reply(Err.NicknameInUse, nick, "Nickname is already in use"); return; }
@@ -123,6 +127,7 @@ public sealed partial class IrcSession
         }
         var error = Hub.ClaimNick(this, _pendingNick);
         if (error == ChatError.NickInUse) { Reply(Err.NicknameInUse, _pendingNick, "Nickname is already in use"); _pendingNick = null; return; }
+        if (error == ChatError.Unavailable) { Reply(Err.UnavailResource, _pendingNick, Unavailable); _pendingNick = null; return; }
         if (error != ChatError.None) { Reply(Err.ErroneusNickname, _pendingNick, "Erroneous nickname"); _pendingNick = null; return; }
         _registered = true;
         Welcome();

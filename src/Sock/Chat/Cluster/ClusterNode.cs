@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using StackExchange.Redis;
+
+namespace Sock.Chat.Cluster;
+
+/// <summary>
+/// One <c>chat serve --cluster</c> node: its Redis connection, the one loop that applies what the bus
+/// brings (room events in each room's order, other nodes' members), heartbeats and the reaping of
+/// nodes that died, and the catch-up after Redis was out of reach. While Redis cannot be reached the
+/// node refuses room messages (<see cref="Healthy"/> false) rather than lose them.
+/// </summary>
+public sealed partial class ClusterNode : IAsyncDisposable
+{
+    /// <summary>A node whose heartbeat key is older than this is dead (its users quit "node lost").</summary>
+    public static readonly TimeSpan HeartbeatTtl = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly ConnectionMultiplexer _redis;
+    private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, int> _missedBeats = new();
+    private ChatHub? _hub;
+    private string? _generation;
+    private volatile bool _healthy;
+    private DateTimeOffset _healthySince;
+    private Task? _loop, _beats, _watch;
+
+    private ClusterNode(ConnectionMultiplexer redis, string id, ChatServerOptions options)
+    {
+        _redis = redis;
+        Id = id;
+        Options = options;
+        Feed = new RedisRoomFeed(this);
+        Nicks = new RedisNickRegistry(this);
+        History = new RedisHistoryStore(this, options.HistoryLength);
+        Accounts = new RedisAccountStore(this);
+        _redis.ConnectionFailed += (_, e) => { if (e.ConnectionType == ConnectionType.Interactive) Unhealthy($"lost Redis ({e.FailureType})"); };
+    }
+
+    /// <summary>This node's name in the cluster (--node-id).</summary>
+    public string Id { get; }
+    internal ChatServerOptions Options { get; }
+    internal IDatabase Db => _redis.GetDatabase();
+    internal ChatHub Hub => _hub ?? throw new InvalidOperationException("cluster node not attached to a hub");
+
+    /// <summary>The hub's fan-out, nick registry, history and accounts on this cluster.</summary>
+    public IChatFanout Feed { get; }
+    public INickRegistry Nicks { get; }
+    public Storage.IHistoryStore History { get; }
+    public Accounts.IAccountStore Accounts { get; }
+
+    /// <summary>Redis answers and this node has caught up: room messages are accepted.</summary>
+    public bool Healthy => _healthy;
+
+    /// <summary>One line per cluster event for the server log (Redis lost and back, nodes reaped).</summary>
+    public event Action<string>? Log;
+
+    /// <summary>Connects to the cluster's Redis (redis://HOST:PORT), failing with a clear message when it does not answer.</summary>
+    public static async Task<ClusterNode> ConnectAsync(string url, ChatServerOptions options, CancellationToken ct = default)
+    {
+        var config = ParseUrl(url);
+        ConnectionMultiplexer redis;
+        try
+        {
+            redis = await ConnectionMultiplexer.ConnectAsync(config);
+            await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(5), ct);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw new SockException($"chat serve: cannot reach the cluster's Redis at {url}: {e.Message} (is redis-server running there?)");
+        }
+        var id = options.NodeId ?? throw new ArgumentException("a cluster node needs a NodeId", nameof(options));
+        return new ClusterNode(redis, id, options);
+    }
+
+    /// <summary>Reads redis://[USER:PASSWORD@]HOST[:PORT] (rediss:// for TLS); a clear error otherwise.</summary>
+    public static ConfigurationOptions ParseUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("redis" or "rediss") || u.Host.Length == 0)
+            throw new SockException($"--cluster: '{url}' is not a Redis URL such as redis://127.0.0.1:6379");
+        var config = new ConfigurationOptions
+        {
+            EndPoints = { { u.Host, u.Port > 0 ? u.Port : 6379 } },
+            Ssl = u.Scheme == "rediss",
+            // A command issued while Redis is away fails at once (the sender is told) instead of waiting to be replayed.
+            BacklogPolicy = BacklogPolicy.FailFast,
+            AbortOnConnectFail = false,
+            ConnectTimeout = 3000,
+            // A paused Redis delays what is in flight rather than failing it after it may have run.
+            AsyncTimeout = 30_000,
+            SyncTimeout = 5_000,
+            KeepAlive = 1,
+            ClientName = "sock",
+        };
+        if (u.UserInfo.Length > 0)
+        {
+            var parts = Uri.UnescapeDataString(u.UserInfo).Split(':', 2);
+            if (parts.Length == 2) { if (parts[0].Length > 0) config.User = parts[0]; config.Password = parts[1]; }
+            else config.Password = parts[0];
+        }
+        return config;
+    }
+
+    /// <summary>
+    /// Joins the cluster with <paramref name="hub"/>: subscribes to the bus, cleans up what an earlier run
+    /// under this id left, loads the other nodes' members and rooms, then starts applying the bus.
+    /// </summary>
+    public async Task StartAsync(ChatHub hub)
+    {
+        _hub = hub;
+        var queue = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClusterKeys.Bus));
+        // Everything the bus brings is applied by the one loop, in the order Redis published it.
+        queue.OnMessage(m => { var text = (string?)m.Message; if (text is not null) _work.Writer.TryWrite(() => OnBusAsync(text)); });
+        _redis.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Subscription) Log?.Invoke("cluster: bus subscription restored"); };
+        await JoinClusterAsync(firstTime: true);
+        _loop = Task.Run(RunLoopAsync);
+        _beats = Task.Run(BeatLoopAsync);
+        _watch = Task.Run(WatchLoopAsync);
+    }
+
+    private async Task RunLoopAsync()
+    {
+        await foreach (var item in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+        {
+            try { await item(); }
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                Unhealthy($"Redis call failed while applying the bus ({e.GetType().Name}: {e.Message})");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log?.Invoke($"cluster: error applying an event: {e}");
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the bus loop (so it is ordered with what the bus brings).</summary>
+    internal Task OnLoopAsync(Func<Task> work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Writer.TryWrite(async () =>
+        {
+            try { await work(); done.TrySetResult(); }
+            catch (Exception e) { done.TrySetException(e); throw; }
+        });
+        return done.Task;
+    }
+
+    private Task OnBusAsync(string text)
+    {
+        if (text.StartsWith("R ", StringComparison.Ordinal))
+        {
+            // "R epoch offset payload" from the room script.
+            var a = text.IndexOf(' ', 2);
+            var b = a < 0 ? -1 : text.IndexOf(' ', a + 1);
+            if (b < 0 || !long.TryParse(text.AsSpan(a + 1, b - a - 1), out var offset)) return Task.CompletedTask;
+            return ((RedisRoomFeed)Feed).OnRoomEventAsync(text[2..a], offset, text[(b + 1)..]);
+        }
+        if (text.StartsWith("U ", StringComparison.Ordinal) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Publishes a node notice on the bus (fire and forget: a lost one is repaired by the next catch-up).</summary>
+    internal void Publish(WireNotice n) =>
+        Db.PublishAsync(RedisChannel.Literal(ClusterKeys.Bus), "U " + ClusterJson.Write(n), CommandFlags.FireAndForget);
+
+    internal static string Notice(WireNotice n) => "U " + ClusterJson.Write(n);
+
+    private void Unhealthy(string why)
+    {
+        if (!_healthy) return;
+        _healthy = false;
+        Log?.Invoke($"cluster: {why}: refusing room messages until Redis is back");
+    }
+
+    /// <summary>Heartbeats, and reaping of the nodes whose heartbeat stopped.</summary>
+    private async Task BeatLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Beat, _stop.Token);
+                if (!_healthy) continue;
+                await Db.StringSetAsync(ClusterKeys.Heartbeat(Id), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), HeartbeatTtl);
+                // Reap only after this node has itself been healthy for a whole TTL: after an outage every node gets time to beat again.
+                if (DateTimeOffset.UtcNow - _healthySince < HeartbeatTtl) continue;
+                foreach (var node in await Db.SetMembersAsync(ClusterKeys.Nodes))
+                {
+                    var other = (string)node!;
+                    if (other == Id) continue;
+                    if (await Db.KeyExistsAsync(ClusterKeys.Heartbeat(other))) { _missedBeats.TryRemove(other, out _); continue; }
+                    // Two checks a beat apart, then one node wins the right to reap.
+                    if (_missedBeats.AddOrUpdate(other, 1, (_, n) => n + 1) < 2) continue;
+                    if (!await Db.StringSetAsync(ClusterKeys.Reaping(other), Id, HeartbeatTtl, When.NotExists)) continue;
+                    _missedBeats.TryRemove(other, out _);
+                    await OnLoopAsync(() => ReapAsync(other, "node lost"));
+                }
+            }
+            catch (OperationCanceledException) { return; }
+            catch (Exception e) when (e is RedisException or TimeoutException) { Unhealthy($"heartbeat failed ({e.Message})"); }
+        }
+    }
+
+    /// <summary>Pings Redis; after an outage, catches up (on the bus loop) before accepting again.</summary>
+    private async Task WatchLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _stop.Token);
+                await Db.PingAsync().WaitAsync(PingTimeout, _stop.Token);
+                if (_healthy) continue;
+                await OnLoopAsync(() => JoinClusterAsync(firstTime: false));
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
+            catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
+            {
+                Unhealthy($"Redis does not answer ({e.GetType().Name})");
+            }
+        }
+    }
+
+    /// <summary>Forwards a private event to the node of <paramref name="to"/>.</summary>
+    internal void Forward(RemoteMember to, ChatEvent e) =>
+        Publish(new WireNotice { Kind = "fwd", Node = Id, ToNode = to.NodeId, ToNick = to.Nick, E = WireEvent.Of(e, Id) });
+
+    internal void ReportGap(string room, long from, long to) =>
+        Log?.Invoke($"cluster: {room}: events {from}-{to} had left the stream (trimmed) before this node read them");
+
+    internal void Kill(RemoteMember m, string reason) =>
+        Publish(new WireNotice { Kind = "kill", Node = Id, ToNode = m.NodeId, ToNick = m.Nick, Reason = reason });
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _work.Writer.TryComplete();
+        foreach (var t in new[] { _loop, _beats, _watch })
+            if (t is not null) { try { await t.WaitAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { } }
+        try
+        {
+            // A clean stop: this node's users are gone (their QUITs went out as they were disconnected).
+            await Db.SetRemoveAsync(ClusterKeys.Nodes, Id).WaitAsync(TimeSpan.FromSeconds(1));
+            await Db.KeyDeleteAsync(ClusterKeys.Heartbeat(Id)).WaitAsync(TimeSpan.FromSeconds(1));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException) { }
+        await _redis.CloseAsync();
+        _redis.Dispose();
+    }
+}

@@ -1,0 +1,43 @@
+using StackExchange.Redis;
+
+namespace Sock.Chat.Cluster;
+
+/// <summary>
+/// Nicks claimed cluster-wide in one Redis hash (<c>users</c>, folded nick → member): the claim
+/// script's HSETNX decides a race between two nodes, and the same script tells every node.
+/// </summary>
+internal sealed class RedisNickRegistry(ClusterNode node) : INickRegistry
+{
+    public ChatError TryClaim(ChatMember m, string nick, string? old)
+    {
+        if (!node.Healthy) return ChatError.Unavailable;
+        var u = WireUser.Of(m, node.Id);
+        u.Nick = nick;
+        var notice = ClusterNode.Notice(new WireNotice { Kind = old is null ? "hello" : "nick", Node = node.Id, U = u, Old = old });
+        try
+        {
+            // Synchronous: the answer decides the NICK command. One round trip, once per registration or nick change.
+            var won = (long)node.Db.ScriptEvaluate(ClusterScripts.ClaimNick, [ClusterKeys.Users],
+                [ChatNames.Fold(nick), ClusterJson.Write(u), old is null ? "" : ChatNames.Fold(old), ClusterKeys.Bus, notice]);
+            return won == 1 ? ChatError.None : ChatError.NickInUse;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return ChatError.Unavailable;
+        }
+    }
+
+    public void Release(ChatMember m, string reason)
+    {
+        // Fire and forget: if Redis is away now, the catch-up removes what is left of the member.
+        node.Db.HashDelete(ClusterKeys.Users, ChatNames.Fold(m.Nick), CommandFlags.FireAndForget);
+        node.Publish(new WireNotice { Kind = "quit", Node = node.Id, U = WireUser.Of(m, node.Id), Reason = reason });
+    }
+
+    public void Changed(ChatMember m, ChatEvent e)
+    {
+        var u = WireUser.Of(m, node.Id);
+        node.Db.HashSet(ClusterKeys.Users, ChatNames.Fold(m.Nick), ClusterJson.Write(u), flags: CommandFlags.FireAndForget);
+        node.Publish(new WireNotice { Kind = "state", Node = node.Id, U = u });
+    }
+}

@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Sock.Chat.Cluster;
+
+/// <summary>
+/// The cluster's fan-out and room directory. A room event accepted here is not delivered at once: the
+/// room script gives it the room's next offset, appends it to the room's stream (with the membership,
+/// topic and mode changes it makes) and publishes it; every node, this one included, delivers it to
+/// its own members when it comes back, in offset order, reading any gap from the stream first.
+/// </summary>
+internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
+{
+    /// <summary>Events kept per room for nodes that missed some (beyond history: joins, parts, modes).</summary>
+    public const int LogLength = 10_000;
+
+    private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.OrdinalIgnoreCase);
+    // What this node published and has not seen back: the member who caused it (echo-message needs the very object).
+    private readonly ConcurrentDictionary<string, ChatMember> _pending = new(StringComparer.Ordinal);
+    private readonly string _epoch = Guid.NewGuid().ToString("n")[..12];
+
+    /// <summary>One room's place in its stream, and the members of this node who receive its events.</summary>
+    private sealed class RoomFeed(string name)
+    {
+        public string Name { get; } = name;
+        public string? Epoch;
+        public long Last;
+        public readonly HashSet<ChatMember> Local = new(ReferenceEqualityComparer.Instance);
+    }
+
+    public bool Accepting => node.Healthy;
+
+    public void Publish(ChatRoom room, ChatEvent e, IReadOnlyList<ChatMember> members) => Send(room, e, null);
+
+    public void Joined(ChatRoom room, ChatEvent join, ChatMember m, Func<IReadOnlyList<ChatEvent>> replay) => Send(room, join, m);
+
+    public void Left(ChatRoom room, ChatMember m)
+    {
+        if (_feeds.TryGetValue(room.Name, out var feed)) lock (feed) feed.Local.Remove(m);
+        if (m.IsLocal) node.Db.HashDelete(ClusterKeys.RoomMembers(room.Name), ChatNames.Fold(m.Nick), CommandFlags.FireAndForget);
+    }
+
+    /// <summary>Under the room's lock: hands the event to Redis with what it changes in the room's record.</summary>
+    private void Send(ChatRoom room, ChatEvent e, ChatMember? joiner)
+    {
+        var w = WireEvent.Of(e, node.Id);
+        var memberOps = new List<RedisValue>();
+        var stateOps = new List<RedisValue>();
+        switch (e.Kind)
+        {
+            case ChatEventKind.Join when joiner is not null:
+                w.U = WireUser.Of(joiner, node.Id);
+                w.S = (int)room.Status(joiner);
+                memberOps.AddRange([ChatNames.Fold(joiner.Nick), Membership(joiner.Nick, node.Id, room.Status(joiner))]);
+                break;
+            case ChatEventKind.Part:
+                memberOps.AddRange([ChatNames.Fold(e.From), ""]);
+                break;
+            case ChatEventKind.Kick:
+                memberOps.AddRange([ChatNames.Fold(e.Text), ""]);
+                break;
+            case ChatEventKind.Topic:
+                stateOps.AddRange(["topic", e.Text, "topicby", e.FromPrefix, "topictime", e.Time.ToUnixTimeSeconds()]);
+                break;
+            case ChatEventKind.Mode:
+                stateOps.AddRange(["modes", room.ModeString(showKey: true)]);
+                foreach (var nick in (e.Extra ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    if (room.Members.FirstOrDefault(x => string.Equals(x.Nick, nick, StringComparison.OrdinalIgnoreCase)) is { } target)
+                        memberOps.AddRange([ChatNames.Fold(nick), Membership(target.Nick, (target as RemoteMember)?.NodeId ?? node.Id, room.Status(target))]);
+                break;
+        }
+        w.H = e.Audience == RoomStatus.None && (e.Kind == ChatEventKind.Topic || ChatHub.Keeps(e.Kind, e.ClientTags));
+        var sender = joiner ?? e.Sender;
+        if (sender is not null) _pending[e.MsgId] = sender;
+        if (e.Kind == ChatEventKind.Join && room.Count == 1) node.Db.SetAdd(ClusterKeys.Rooms, room.Name, CommandFlags.FireAndForget);
+        var args = new List<RedisValue>
+        {
+            _epoch, ClusterJson.Write(w), w.H ? "1" : "0", LogLength, node.Options.HistoryLength, ClusterKeys.Bus, memberOps.Count / 2,
+        };
+        args.AddRange(memberOps);
+        args.AddRange(stateOps);
+        RedisKey[] keys = [ClusterKeys.RoomState(room.Name), ClusterKeys.RoomLog(room.Name), ClusterKeys.History(room.Name), ClusterKeys.RoomMembers(room.Name)];
+        node.Db.ScriptEvaluateAsync(ClusterScripts.RoomEvent, keys, [.. args]).ContinueWith(t =>
+        {
+            if (!t.IsFaulted && !t.IsCanceled) return;
+            // Not sequenced, so no node delivers it: tell whoever sent it rather than let it vanish.
+            _pending.TryRemove(e.MsgId, out _);
+            if (sender is { IsLocal: true } && e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice or ChatEventKind.Join)
+                sender.Deliver(new ChatEvent
+                {
+                    Kind = ChatEventKind.Notice, From = node.Options.ServerName, FromPrefix = node.Options.ServerName, Target = sender.Nick, MsgId = e.MsgId + "-refused",
+                    Text = $"not delivered to {room.Name}: this server lost its cluster store (Redis); try again in a moment",
+                });
+        }, TaskScheduler.Default);
+    }
+
+    private static string Membership(string nick, string nodeId, RoomStatus status) =>
+        System.Text.Json.JsonSerializer.Serialize(new WireMembership { Nick = nick, Node = nodeId, S = (int)status }, ClusterJson.Default.WireMembership);
+
+    private RoomFeed FeedOf(string room) => _feeds.GetOrAdd(room, r => new RoomFeed(r));
+
+    /// <summary>On the bus loop: one room event as the script published it.</summary>
+    public async Task OnRoomEventAsync(string epoch, long offset, string payload)
+    {
+        if (ClusterJson.Event(payload) is not { To: { } room } w) return;
+        var feed = FeedOf(room);
+        if (feed.Epoch != epoch)
+        {
+            // The room's record started again (a Redis that lost its data): its offsets count from 1 anew.
+            feed.Epoch = epoch;
+            feed.Last = 0;
+        }
+        if (offset <= feed.Last) return;
+        if (offset > feed.Last + 1) await FillAsync(feed, offset - 1);
+        Apply(feed, offset, w);
+    }
+
+    /// <summary>Reads the events a node missed (offsets after the last it applied, up to <paramref name="until"/>) from the room's stream.</summary>
+    private async Task<int> FillAsync(RoomFeed feed, long until)
+    {
+        var applied = 0;
+        while (feed.Last < until)
+        {
+            var from = feed.Last + 1;
+            var entries = await node.Db.StreamRangeAsync(ClusterKeys.RoomLog(feed.Name), $"{from}-0", until == long.MaxValue ? "+" : $"{until}-0", count: 500);
+            if (entries.Length == 0) break;
+            foreach (var entry in entries)
+            {
+                var offset = long.Parse(((string)entry.Id!).Split('-')[0], CultureInfo.InvariantCulture);
+                if (offset <= feed.Last || ClusterJson.Event((string)entry["e"]!) is not { } w) continue;
+                if (offset > feed.Last + 1) node.ReportGap(feed.Name, feed.Last + 1, offset - 1);
+                Apply(feed, offset, w);
+                applied++;
+            }
+        }
+        return applied;
+    }
+
+    private void Apply(RoomFeed feed, long offset, WireEvent w)
+    {
+        feed.Last = offset;
+        var hub = node.Hub;
+        var mine = w.N == node.Id;
+        ChatMember? sender = null;
+        if (mine) _pending.TryRemove(w.Id, out sender);
+        sender ??= node.SenderOf(w);
+        var e = w.ToEvent(offset, sender);
+        ChatMember? subject = e.Kind switch
+        {
+            ChatEventKind.Join when mine => sender,
+            ChatEventKind.Join => w.U is { } u ? RemoteFor(u) : null,
+            ChatEventKind.Part => sender,
+            ChatEventKind.Kick => hub.FindMember(e.Text),
+            _ => null,
+        };
+        hub.ApplyClustered(feed.Name, e, subject, (RoomStatus)w.S, mine, room =>
+        {
+            lock (feed)
+            {
+                if (e.Kind == ChatEventKind.Join && mine && subject is not null) feed.Local.Add(subject);
+                foreach (var m in feed.Local)
+                    if (e.Audience == RoomStatus.None || ReferenceEquals(m, sender) || (room is not null && (room.Status(m) & e.Audience) != 0))
+                        m.Deliver(e);
+                if (e.Kind is ChatEventKind.Part or ChatEventKind.Kick && subject is not null) feed.Local.Remove(subject);
+            }
+            if (e.Kind == ChatEventKind.Join && mine && subject is not null && room is not null)
+                subject.OnJoined(room, [.. hub.Recent(room.Name, node.Options.HistoryReplay).Where(x => x.Sequence < offset)]);
+        });
+    }
+
+    /// <summary>The member a JOIN from another node is about (known already, or new to this node).</summary>
+    private ChatMember? RemoteFor(WireUser u)
+    {
+        var hub = node.Hub;
+        if (hub.FindMember(u.Nick) is { } known) return known.IsLocal ? null : known;
+        var m = new RemoteMember(node, u);
+        hub.AddRemote(m);
+        return m;
+    }
+
+    /// <summary>When this node joins: a room as Redis has it now, with its members of other nodes.</summary>
+    public async Task<bool> RestoreAsync(string room)
+    {
+        var snapshot = (RedisResult[])(await node.Db.ScriptEvaluateAsync(ClusterScripts.RoomSnapshot, [ClusterKeys.RoomState(room), ClusterKeys.RoomMembers(room)]))!;
+        var state = Pairs((RedisResult[])snapshot[0]!);
+        var members = new List<(ChatMember, RoomStatus)>();
+        foreach (var (fold, value) in Pairs((RedisResult[])snapshot[1]!))
+        {
+            var ms = System.Text.Json.JsonSerializer.Deserialize(value, ClusterJson.Default.WireMembership);
+            if (ms is null) continue;
+            if (ms.Node == node.Id) { await node.Db.HashDeleteAsync(ClusterKeys.RoomMembers(room), fold); continue; } // left by an earlier run of ours
+            if (node.Hub.FindMember(ms.Nick) is RemoteMember m && m.NodeId == ms.Node) members.Add((m, (RoomStatus)ms.S));
+        }
+        var feed = FeedOf(room);
+        feed.Epoch = state.GetValueOrDefault("epoch");
+        feed.Last = long.TryParse(state.GetValueOrDefault("offset"), out var last) ? last : 0;
+        if (members.Count == 0) return false;
+        node.Hub.RestoreClustered(room, state.GetValueOrDefault("topic") ?? "", state.GetValueOrDefault("topicby") ?? "",
+            DateTimeOffset.FromUnixTimeSeconds(long.TryParse(state.GetValueOrDefault("topictime"), out var t) ? t : 0), state.GetValueOrDefault("modes") ?? "+nt", members);
+        return true;
+    }
+
+    /// <summary>
+    /// After an outage, on the bus loop: every room's missed events from its stream. When Redis lost its
+    /// data, this node's memberships and each room's topic and modes are written again first.
+    /// </summary>
+    public async Task<int> CatchUpAsync(bool redisLost)
+    {
+        var applied = 0;
+        if (redisLost)
+        {
+            foreach (var room in node.Hub.Rooms)
+            {
+                var locals = room.MembersWithStatus().Where(kv => kv.Key.IsLocal && kv.Key is not Services.ServiceMember).ToList();
+                if (locals.Count == 0) continue;
+                await node.Db.SetAddAsync(ClusterKeys.Rooms, room.Name);
+                foreach (var (m, s) in locals)
+                    await node.Db.HashSetAsync(ClusterKeys.RoomMembers(room.Name), ChatNames.Fold(m.Nick), Membership(m.Nick, node.Id, s));
+                await node.Db.HashSetAsync(ClusterKeys.RoomState(room.Name), "modes", room.ModeString(showKey: true), When.NotExists);
+                if (room.Topic.Length > 0)
+                    await node.Db.HashSetAsync(ClusterKeys.RoomState(room.Name), [new("topic", room.Topic), new("topicby", room.TopicSetBy), new("topictime", room.TopicTime.ToUnixTimeSeconds())]);
+            }
+            foreach (var feed in _feeds.Values) { feed.Epoch = null; feed.Last = 0; }
+            return 0;
+        }
+        foreach (var feed in _feeds.Values) applied += await FillAsync(feed, long.MaxValue);
+        return applied;
+    }
+
+    private static Dictionary<string, string> Pairs(RedisResult[] flat)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < flat.Length; i += 2) d[(string)flat[i]!] = (string)flat[i + 1]!;
+        return d;
+    }
+}
