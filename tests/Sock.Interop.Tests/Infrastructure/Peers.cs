@@ -41,6 +41,7 @@ public static class Peers
     public static string Tinyproxy => Require("tinyproxy", "tinyproxy");
     public static string Openssl => Require("openssl", "openssl");
     public static string Iperf3 => Require("iperf3", "iperf3");
+    public static string RedisServer => Require("redis-server", "redis-server");
     public static string Ping => Require("/usr/bin/ping", "iputils-ping");
 
     /// <summary>Debian's interpreter, which is the one python3-irc is installed for.</summary>

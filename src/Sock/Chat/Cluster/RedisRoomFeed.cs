@@ -221,10 +221,15 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
                 if (room.Topic.Length > 0)
                     await node.Db.HashSetAsync(ClusterKeys.RoomState(room.Name), [new("topic", room.Topic), new("topicby", room.TopicSetBy), new("topictime", room.TopicTime.ToUnixTimeSeconds())]);
             }
-            foreach (var feed in _feeds.Values) { feed.Epoch = null; feed.Last = 0; }
-            return 0;
         }
-        foreach (var feed in _feeds.Values) applied += await FillAsync(feed, long.MaxValue);
+        foreach (var feed in _feeds.Values)
+        {
+            // A room whose record started again (Redis lost it) counts from 1 under a new epoch; only then are offsets comparable.
+            var epoch = (string?)await node.Db.HashGetAsync(ClusterKeys.RoomState(feed.Name), "epoch");
+            if (epoch is null) continue;
+            if (epoch != feed.Epoch) { feed.Epoch = epoch; feed.Last = 0; }
+            applied += await FillAsync(feed, long.MaxValue);
+        }
         return applied;
     }
 

@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using Sock.Interop.Tests.Chat;
+using Sock.Interop.Tests.Infrastructure;
+
+namespace Sock.Interop.Tests.Cluster;
+
+/// <summary>A real redis-server on a free loopback port, without persistence (as PEERS.md starts it).</summary>
+public sealed class RedisProcess : IAsyncDisposable
+{
+    private RunningProcess _process;
+
+    private RedisProcess(RunningProcess process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string Url => $"redis://127.0.0.1:{Port}";
+    public int Pid => _process.Id;
+
+    public static async Task<RedisProcess> StartAsync(int? port = null)
+    {
+        var p = port ?? FreePort.Tcp();
+        var process = Launch(p);
+        await FreePort.WaitListeningAsync(p, TimeSpan.FromSeconds(10));
+        return new RedisProcess(process, p);
+    }
+
+    private static RunningProcess Launch(int port) =>
+        RunningProcess.Start(Peers.RedisServer, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+
+    /// <summary>Stops it by PID (its data is gone: no persistence), then waits until the port is free.</summary>
+    public async Task StopAsync()
+    {
+        _process.Signal(15);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await _process.DisposeAsync();
+    }
+
+    /// <summary>Starts it again on the same port.</summary>
+    public async Task RestartAsync()
+    {
+        _process = Launch(Port);
+        await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10));
+    }
+
+    public void Pause() => _process.Signal(19);
+    public void Resume() => _process.Signal(18);
+
+    public async ValueTask DisposeAsync() => await _process.DisposeAsync();
+}
+
+/// <summary>Nodes of one cluster: `sock chat serve --cluster` processes sharing a Redis.</summary>
+public sealed class ClusterNodes : IAsyncDisposable
+{
+    private readonly List<ChatServerProcess> _nodes = [];
+
+    private ClusterNodes(RedisProcess redis) => Redis = redis;
+
+    public RedisProcess Redis { get; }
+    public ChatServerProcess this[int i] => _nodes[i];
+    public int Count => _nodes.Count;
+
+    public static async Task<ClusterNodes> StartAsync(int nodes, params string[] extra)
+    {
+        var cluster = new ClusterNodes(await RedisProcess.StartAsync());
+        try
+        {
+            for (var i = 0; i < nodes; i++) await cluster.StartNodeAsync($"n{i}", extra);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>Starts (or with the id of a killed one, restarts) a node.</summary>
+    public async Task<ChatServerProcess> StartNodeAsync(string id, string[] extra, string? redisUrl = null, int? port = null)
+    {
+        var node = await ChatServerProcess.StartOnPortAsync(port ?? FreePort.Tcp(),
+            ["--cluster", redisUrl ?? Redis.Url, "--node-id", id, "--password-iterations", "4096", "--min-password", "1", .. extra]);
+        _nodes.Add(node);
+        return node;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var n in _nodes) await n.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+/// <summary>The cluster tests start several servers and a Redis each: one class at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterHeavy
+{
+    public const string Name = "cluster";
+}
