@@ -29,6 +29,7 @@ peers=(
   "/usr/sbin/danted dante-server"
   "tinyproxy tinyproxy"
   "iperf3 iperf3"
+  "redis-server redis-server"
   "/usr/bin/ping iputils-ping"
   "curl curl"
   "node nodejs"

@@ -33,8 +33,11 @@ internal static class BenchCommand
         {
             target, clients, senders, messages, size, irc, rate, room, hold, quiet, login, json,
         };
+        var also = new Option<string[]>("--also") { Description = "Another server of the same chat (a cluster node): clients are spread over all of them in turn (repeatable)", AllowMultipleArgumentsPerToken = false };
+        cmd.Options.Add(also);
         cmd.WithExamples(
             "sock bench chat 127.0.0.1:4323 --irc -n 100 -m 10 -k 500",
+            "sock bench chat 127.0.0.1:4001 --also 127.0.0.1:4002 --also 127.0.0.1:4003 --irc -n 100 -m 10 -k 500   # a cluster's nodes",
             "sock bench chat 127.0.0.1:4323 -n 10 -m 10 -k 2000         # plain lines (also works against ncat --chat)",
             "sock bench chat 127.0.0.1:4323 -n 10000 -m 0 --hold 10     # idle connections");
         cmd.SetHandler(async (parse, ct) =>
@@ -54,6 +57,7 @@ internal static class BenchCommand
                 Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
                 Quiet = TimeSpan.FromSeconds(parse.GetValue(quiet)),
                 LoginPassword = parse.GetValue(login),
+                Others = [.. (parse.GetValue(also) ?? []).Select(SplitTarget)],
             };
             if (options.LoginPassword is not null && options.Protocol != BenchProtocol.Irc) throw new UsageException("--login needs --irc");
             if (options.Clients < 1) throw new UsageException("--clients must be at least 1");

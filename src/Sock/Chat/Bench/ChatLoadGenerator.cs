@@ -29,6 +29,8 @@ public sealed record ChatLoadOptions
     public int ConnectConcurrency { get; init; } = 200;
     /// <summary>IRC: log every client in as account b{index} (REGISTER on first use, then SASL PLAIN); null = guests.</summary>
     public string? LoginPassword { get; init; }
+    /// <summary>More servers of the same chat (cluster nodes): client i goes to the (i mod n)-th of Host:Port and these.</summary>
+    public IReadOnlyList<(string Host, int Port)> Others { get; init; } = [];
 }
 
 /// <summary>The outcome: every count a load test needs to be believed.</summary>
@@ -156,7 +158,8 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await socket.ConnectAsync(options.Host, options.Port, timeout.Token);
+            var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
+            await socket.ConnectAsync(host, port, timeout.Token);
             var client = new BenchClient(socket, options, index);
             await client.RegisterAsync(timeout.Token);
             return client;

@@ -15,7 +15,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>A node whose heartbeat key is older than this is dead (its users quit "node lost").</summary>
     public static readonly TimeSpan HeartbeatTtl = TimeSpan.FromSeconds(6);
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+    // Pings that must fail in a row before the node calls Redis unreachable (a loaded machine is slow, not down;
+    // a dropped connection is noticed at once through ConnectionFailed).
+    private const int PingFailures = 2;
+    private int _failedPings;
 
     private readonly ConnectionMultiplexer _redis;
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
@@ -72,6 +76,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
             throw new SockException($"chat serve: cannot reach the cluster's Redis at {url}: {e.Message} (is redis-server running there?)");
         }
         var id = options.NodeId ?? throw new ArgumentException("a cluster node needs a NodeId", nameof(options));
+        // Claiming a nick waits for Redis (one round trip) on the session's thread: with a burst of registrations,
+        // more threads at hand keep the pings and the bus loop from queueing behind them.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
         return new ClusterNode(redis, id, options);
     }
 
@@ -213,13 +221,14 @@ public sealed partial class ClusterNode : IAsyncDisposable
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), _stop.Token);
                 await Db.PingAsync().WaitAsync(PingTimeout, _stop.Token);
+                _failedPings = 0;
                 if (_healthy) continue;
                 await OnLoopAsync(() => JoinClusterAsync(firstTime: false));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
             {
-                Unhealthy($"Redis does not answer ({e.GetType().Name})");
+                if (++_failedPings >= PingFailures || !_redis.IsConnected) Unhealthy($"Redis does not answer ({e.GetType().Name})");
             }
         }
     }
