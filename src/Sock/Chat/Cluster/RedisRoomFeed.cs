@@ -170,10 +170,15 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     }
 
     /// <summary>The member a JOIN from another node is about (known already, or new to this node).</summary>
-    private ChatMember? RemoteFor(WireUser u)
+    private RemoteMember? RemoteFor(WireUser u)
     {
         var hub = node.Hub;
-        if (hub.FindMember(u.Nick) is { } known) return known.IsLocal ? null : known;
+        if (hub.FindMember(u.Nick) is { } known)
+        {
+            if (known is not RemoteMember remote) return null;
+            remote.Update(u);
+            return remote;
+        }
         var m = new RemoteMember(node, u);
         hub.AddRemote(m);
         return m;

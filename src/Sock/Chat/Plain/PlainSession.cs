@@ -35,13 +35,13 @@ public sealed class PlainSession : ChatConnection
 
     protected override void OnStart()
     {
+        UserName = "plain";
         if (Hub.ClaimGuestNick(this) is null)
         {
             Send("* this server cannot reach its cluster store (Redis) right now: try again in a moment");
             Disconnect("cluster store unreachable");
             return;
         }
-        UserName = "plain";
         Send($"欢迎{PythonAddress(Remote)} — you are {Nick}. Type to talk, /help for commands.");
         if (Options.Password is not null)
         {

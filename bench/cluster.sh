@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The cluster row: the IRC fan-out (100 registered IRC clients in one room, 10 senders x 500
+# messages of 100 bytes; load generator `sock bench chat`, the same in every run) against
+#   single: one `chat serve` on its own, and
+#   cluster: three `chat serve --cluster` nodes sharing one redis-server, clients spread over the
+#            three (client i on node i mod 3), so most deliveries cross Redis.
+# Interleaved ROUNDS times (default 5); prints min/median/max deliveries/s, p50/p99 latency, lost
+# and out-of-order counts, and the Redis CPU seconds each cluster run used.
+#   SOCK=path/to/sock bench/cluster.sh [ROUNDS]
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+rounds=${1:-5}
+sock=${SOCK:-$here/../src/Sock.Cli/bin/Release/net10.0/sock}
+[ -x "$sock" ] || { echo "cluster.sh: build first (dotnet build -c Release) or set SOCK" >&2; exit 2; }
+command -v redis-server >/dev/null || { echo "cluster.sh: needs redis-server (apt-get install redis-server)" >&2; exit 2; }
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+load() { "$sock" bench chat "$@" --irc -n 100 -m 10 -k 500 -s 100 --json; }
+cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+
+single() { # ROUND
+  local P; P=$(free_port)
+  "$sock" chat serve --bind 127.0.0.1 --port "$P" --name bench.local </dev/null >/dev/null 2>&1 & local pid=$!
+  wait_port "$P"
+  load "127.0.0.1:$P" > "$work/single-$1.json" 2>/dev/null
+  kill "$pid"; wait "$pid" 2>/dev/null
+}
+
+cluster() { # ROUND
+  local R; R=$(free_port)
+  redis-server --port "$R" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 & local rpid=$!
+  wait_port "$R"
+  local pids=() ports=()
+  for n in 1 2 3; do
+    local P; P=$(free_port); ports+=("$P")
+    "$sock" chat serve --bind 127.0.0.1 --port "$P" --name "n$n.bench.local" --cluster "redis://127.0.0.1:$R" --node-id "n$n" </dev/null >"$work/node$n-$1.log" 2>&1 &
+    pids+=($!)
+  done
+  for P in "${ports[@]}"; do wait_port "$P"; done
+  local before; before=$(cpu_seconds "$rpid")
+  load "127.0.0.1:${ports[0]}" --also "127.0.0.1:${ports[1]}" --also "127.0.0.1:${ports[2]}" > "$work/cluster-$1.json" 2>/dev/null
+  echo "$(cpu_seconds "$rpid") - $before" | bc > "$work/redis-cpu-$1.txt"
+  kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null
+  kill "$rpid"; wait "$rpid" 2>/dev/null
+}
+
+for r in $(seq "$rounds"); do single "$r"; cluster "$r"; done
+python3 - "$work" <<'PY'
+import json, sys, statistics, glob
+work = sys.argv[1]
+def spread(xs, fmt):
+    xs = sorted(xs)
+    return " / ".join(fmt.format(x) for x in (xs[0], statistics.median(xs), xs[-1]))
+print("| setup | deliveries/s min / median / max | p50 ms | p99 ms | lost | out of order | Redis CPU s |")
+print("|---|---|---|---|---|---|---|")
+for label in ("single", "cluster"):
+    runs = [json.load(open(f)) for f in sorted(glob.glob(f"{work}/{label}-*.json"))]
+    if not runs: continue
+    cpu = [float(open(f).read()) for f in sorted(glob.glob(f"{work}/redis-cpu-*.txt"))] if label == "cluster" else []
+    print(f"| {label} | {spread([r['deliveriesPerSecond'] for r in runs], '{:,.0f}')} | {spread([r.get('p50Ms', 0) for r in runs], '{:.0f}')} | "
+          f"{spread([r.get('p99Ms', 0) for r in runs], '{:.0f}')} | {sum(r.get('lost', 0) for r in runs)} | {sum(r.get('outOfOrder', 0) for r in runs)} | "
+          f"{spread(cpu, '{:.2f}') if cpu else '-'} |")
+PY
