@@ -59,6 +59,7 @@ internal static class IrcCommandTable
         new("STATS", (s, m) => s.StatsCommand(m), Help: "STATS u: uptime"),
         new("LINKS", (s, _) => s.LinksCommand(), Help: "LINKS: the servers of this network (just this one)"),
         new("HELP", (s, m) => s.HelpCommand(m), BeforeRegistration: false, Help: "HELP [command]"),
+        new("HELPOP", (s, m) => s.HelpCommand(m), Help: "HELPOP [command]: the same as HELP (the name some servers use)"),
         // Presence.cs
         new("AWAY", (s, m) => s.AwayCommand(m), Help: "AWAY [:message] (none: back)"),
         new("SETNAME", (s, m) => s.SetNameCommand(m), 1, Help: "SETNAME :new real name"),
