@@ -28,6 +28,8 @@ public enum ChatEventKind
     Account,
     /// <summary>A message (Text = its msgid) was withdrawn by its sender or an operator; Extra = reason.</summary>
     Redact,
+    /// <summary>Sender changed the metadata key Text of Target (a nick or a room) to Extra; a null Extra removed it.</summary>
+    Metadata,
 }
 
 /// <summary>

@@ -44,6 +44,8 @@ public sealed class ChatRoom
     internal MaskList InviteExceptions { get; } = new();
     /// <summary>Set when ChanServ keeps this room (topic, modes and lists saved on every change).</summary>
     public Accounts.RegisteredRoom? Registration { get; internal set; }
+    /// <summary>Key/value metadata its operators set (IRCv3 draft/metadata-3).</summary>
+    public MetadataTable Metadata { get; } = new();
     /// <summary>Nicks invited since they last joined (INVITE lets them past +i).</summary>
     internal HashSet<string> Invited { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Set when the last member left and the room was removed.</summary>

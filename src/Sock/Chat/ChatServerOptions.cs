@@ -61,6 +61,10 @@ public sealed record ChatServerOptions
     public int MaxTargets { get; init; } = 4;
     /// <summary>Parameter-taking mode changes one MODE command may make (ISUPPORT MODES).</summary>
     public int MaxModesPerCommand { get; init; } = 6;
+    /// <summary>draft/metadata-3: keys one member or room may hold, keys one client may subscribe to, the longest value in UTF-8 bytes.</summary>
+    public int MetadataMaxKeys { get; init; } = 20;
+    public int MetadataMaxSubscriptions { get; init; } = 50;
+    public int MetadataMaxValueBytes { get; init; } = 300;
     /// <summary>draft/multiline: the largest batch accepted, in bytes and lines.</summary>
     public int MultilineMaxBytes { get; init; } = 4096;
     public int MultilineMaxLines { get; init; } = 100;

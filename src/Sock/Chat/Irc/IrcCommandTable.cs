@@ -75,6 +75,8 @@ internal static class IrcCommandTable
         new("NICKSERV", (s, m) => s.ServiceAlias(m), Help: "NICKSERV command …: to NickServ"),
         new("CS", (s, m) => s.ServiceAlias(m), Help: "CS command …: to ChanServ"),
         new("CHANSERV", (s, m) => s.ServiceAlias(m), Help: "CHANSERV command …: to ChanServ"),
+        // Metadata.cs
+        new("METADATA", (s, m) => s.MetadataCommand(m), BeforeRegistration: true, Help: "METADATA target|* GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC [key…] [:value]"),
         // Oper.cs
         new("OPER", (s, m) => s.OperCommand(m), 2, Help: "OPER name password"),
         new("KILL", (s, m) => s.KillCommand(m), 1, OperOnly: true, Help: "KILL nick [:reason]"),

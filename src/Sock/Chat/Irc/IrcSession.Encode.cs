@@ -55,6 +55,9 @@ public sealed partial class IrcSession
                 return;
             case ChatEventKind.Account when !Has(IrcCap.AccountNotify):
                 return;
+            case ChatEventKind.Metadata:
+                DeliverMetadata(e); // Commands/Metadata.cs: to subscribers of the key only
+                return;
             case ChatEventKind.MonitorOnline:
                 Reply(Rpl.MonOnline, e.Text);
                 return;

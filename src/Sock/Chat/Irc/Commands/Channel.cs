@@ -38,6 +38,7 @@ public sealed partial class IrcSession
         if (room.Topic.Length > 0) TopicReplies(room);
         if (!Has(IrcCap.NoImplicitNames)) NamesOf(room, joining: true);
         else if (Has(IrcCap.ReadMarker)) SendMarker(room.Name);
+        MetadataOnJoin(room);
         // Clients that fetch history themselves (draft/chathistory) are not sent a replay they did not ask for.
         if (!Has(IrcCap.ChatHistory)) SendReplay(room.Name, replay);
     }

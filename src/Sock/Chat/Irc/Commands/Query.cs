@@ -111,6 +111,7 @@ public sealed partial class IrcSession
             Reply(Rpl.WhoisActually, x.Nick, $"{x.UserName}@{ip}", ip, "actually using host");
         }
         if (x.Away is { } away) Reply(Rpl.Away, x.Nick, away);
+        WhoisMetadata(x);
         ReplyTo(Rpl.WhoisIdle, true, x.Nick, Number((long)(DateTimeOffset.UtcNow - x.LastActive).TotalSeconds),
             Number(x.SignOn.ToUnixTimeSeconds()), "seconds idle, signon time");
         Reply(Rpl.EndOfWhois, x.Nick, "End of /WHOIS list");
