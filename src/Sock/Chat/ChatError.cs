@@ -37,4 +37,8 @@ public enum ChatError
     NoSuchMessage,
     /// <summary>--require-account: log in first.</summary>
     AccountRequired,
+    /// <summary>RENAME to a name another room has.</summary>
+    RoomExists,
+    /// <summary>RENAME of (or onto) a room ChanServ keeps.</summary>
+    RoomRegistered,
 }

@@ -30,6 +30,8 @@ public enum ChatEventKind
     Redact,
     /// <summary>Sender changed the metadata key Text of Target (a nick or a room) to Extra; a null Extra removed it.</summary>
     Metadata,
+    /// <summary>Sender renamed the room Target to Text; Extra = reason.</summary>
+    Rename,
 }
 
 /// <summary>

@@ -15,7 +15,8 @@ public sealed class ChatRoom
     internal ChatRoom(string name) => Name = name;
 
     internal Lock Gate { get; } = new();
-    public string Name { get; }
+    /// <summary>The room's name; changed only by <see cref="ChatHub.RenameRoom"/>, under <see cref="Gate"/>.</summary>
+    public string Name { get; internal set; }
     public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
     public string Topic { get; internal set; } = "";
     public string TopicSetBy { get; internal set; } = "";

@@ -32,6 +32,7 @@ public enum IrcCap : uint
     ReadMarker = 1 << 24,
     EventPlayback = 1 << 25,
     Metadata = 1 << 26,
+    ChannelRename = 1 << 27,
     // From the top down, so bits added from the bottom up elsewhere do not collide.
     ExtendedMonitor = 1u << 31,
 }
@@ -51,6 +52,7 @@ public sealed record IrcCapability(string Name, IrcCap Bit, Func<ChatServerOptio
         new("chghost", IrcCap.ChgHost),
         new("draft/account-registration", IrcCap.AccountRegistration, (o, _) => string.Join(',',
             new[] { o.AccountOptions.RegisterBeforeConnect ? "before-connect" : null, o.AccountOptions.RequireEmail ? "email-required" : null }.OfType<string>()) is { Length: > 0 } v ? v : null),
+        new("draft/channel-rename", IrcCap.ChannelRename),
         new("draft/chathistory", IrcCap.ChatHistory, Offered: o => o.HistoryLength > 0),
         new("draft/event-playback", IrcCap.EventPlayback, Offered: o => o.HistoryLength > 0),
         new("draft/message-redaction", IrcCap.MessageRedaction),

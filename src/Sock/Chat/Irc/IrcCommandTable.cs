@@ -38,6 +38,7 @@ internal static class IrcCommandTable
         new("LIST", (s, m) => s.ListCommand(m), Help: "LIST [#room,…|>N|<N|*mask*]"),
         new("KICK", (s, m) => s.KickCommand(m), 2, MaxTargets: 4, Help: "KICK #room nick[,nick2] [:reason]"),
         new("INVITE", (s, m) => s.InviteCommand(m), Help: "INVITE nick #room"),
+        new("RENAME", (s, m) => s.RenameCommand(m), 2, Help: "RENAME #old #new [:reason] (draft/channel-rename)"),
         new("MODE", (s, m) => s.ModeCommand(m), 1, Help: "MODE #room [+-modes [params]] | MODE nick [+-iwB]"),
         // Messaging.cs
         new("PRIVMSG", (s, m) => s.MessageCommand(m, ChatEventKind.Message), MaxTargets: 4, Help: "PRIVMSG target[,target2] :text"),
