@@ -70,6 +70,12 @@ public sealed record ChatServerOptions
     public int MultilineMaxLines { get; init; } = 100;
     /// <summary>The server's one-line description (LINKS, WHOIS 312).</summary>
     public string ServerInfo { get; init; } = "sock chat server";
+    /// <summary>
+    /// A server name for the built-in services: NickServ and ChanServ are shown on it (their host, WHOIS 312) and
+    /// LINKS lists it linked to this server, as on networks whose services are a linked server. Null: they are shown
+    /// on this server and LINKS lists only it.
+    /// </summary>
+    public string? ServicesServer { get; init; }
     /// <summary>Shown by ADMIN.</summary>
     public string AdminInfo { get; init; } = "sock chat server";
     public string AdminEmail { get; init; } = "";
