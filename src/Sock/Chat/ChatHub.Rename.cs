@@ -6,7 +6,7 @@ public sealed partial class ChatHub
     /// Renames a room (IRCv3 draft/channel-rename): its operators (or a server operator) may, to a name no
     /// room has and ChanServ does not keep; members, modes, lists and metadata go with it, and every member is
     /// told (IRC shows RENAME to clients with the cap, a PART and a JOIN to the rest). A room ChanServ keeps is
-    /// not renamed: its registration is by name. History stays under the old name.
+    /// not renamed: its registration is by name. Its history moves to the new name.
     /// </summary>
     public ChatError RenameRoom(ChatMember by, string oldName, string newName, string reason)
     {
@@ -29,6 +29,7 @@ public sealed partial class ChatHub
                 _rooms.TryRemove(new KeyValuePair<string, ChatRoom>(old, r));
             }
             r.Name = newName;
+            MoveHistory(old, newName);
             foreach (var m in r.Live)
             {
                 m.RemoveRoom(old);
@@ -38,6 +39,18 @@ public sealed partial class ChatHub
         }
         Activity?.Invoke($"{by.Nick} renamed {oldName} to {newName} ({reason})");
         return ChatError.None;
+    }
+
+    /// <summary>
+    /// The room's history goes with it: left under the old name, it would be read by whoever opens a new room there.
+    /// (Under the room's lock, so no message of the room is appended meanwhile.)
+    /// </summary>
+    private void MoveHistory(string from, string to)
+    {
+        if (Options.HistoryLength <= 0) return;
+        var kept = History.Recent(from, Options.HistoryLength);
+        History.Forget(from);
+        foreach (var e in kept) History.Append(to, e.ForHistory(to));
     }
 
     private bool IsKeptByChanServ(string name)

@@ -119,6 +119,7 @@ public class ExtBanTests
         hub.Join(user, "#r", out _);
         Mode(hub, op, true, 'm');
         hub.Join(op, "#taken", out _);
+        Assert.Equal(ChatError.None, hub.Say(op, "#r", "before", ChatEventKind.Message, out _));
 
         Assert.Equal(ChatError.NotRoomOperator, hub.RenameRoom(user, "#r", "#new", ""));
         Assert.Equal(ChatError.RoomExists, hub.RenameRoom(op, "#r", "#taken", ""));
@@ -133,6 +134,10 @@ public class ExtBanTests
         Assert.DoesNotContain("#r", user.Rooms);
         var told = user.Events.Single(e => e.Kind == ChatEventKind.Rename);
         Assert.Equal(("#r", "#new", "why"), (told.Target, told.Text, told.Extra));
+
+        var moved = Assert.Single(hub.Recent("#new", 10)); // the history went with the room
+        Assert.Equal(("before", "#new"), (moved.Text, moved.Target));
+        Assert.Empty(hub.Recent("#r", 10));
 
         var late = Member(hub, "late");
         Assert.Equal(ChatError.None, hub.Join(late, "#r", out var fresh)); // the old name is a new, empty room
