@@ -27,6 +27,7 @@ SELECTION = "not implementation-specific and not deprecated and not strict"
 #   "not offered"  consciously not offered: PRODUCT.md does not list it (the reason is given)
 #   "suite"        irctest skips it for every server
 #   "environment"  this machine cannot run the test
+#   "known failure"  a line of known-failures.txt, run as xfail (it fails today, with why)
 # Capability skips ("Unsupported capability: a or b or c": the test asked for all of them
 # and was refused) are explained by the caps the server did not offer, read from the CAP LS
 # it really sent in the run (see offered_caps), so this table never goes stale.
@@ -66,6 +67,9 @@ SKIP_REASONS: List[Tuple[str, str, str]] = [
      "Sock is UTF-8 throughout: invalid bytes become U+FFFD (PRODUCT.md)."),
     (r"Optional behavior not supported: OptionalBehaviors\.SASL", "planned", "SASL: " + ACCOUNTS + "."),
     (r"Unsupported extban", "not offered", "Extended bans beyond $a: and $m: are " + NOT_LISTED + "."),
+    # run.sh's xfail of a line of known-failures.txt: the skip message is that line's reason.
+    (r"\(known failure\)$", "known failure",
+     "Listed in tests/irctest/known-failures.txt with its reason (see the failing tests above); it runs as xfail."),
     (r"Not consistently implemented", "suite",
      "irctest skips these for every server (`@pytest.mark.skip`): implementations disagree."),
     (r"Controller does not expect any ISUPPORT token", "suite",
