@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BIN = REPO / "src" / "Sock.Cli" / "bin" / "Debug" / "net10.0" / "sock"
 
 SERVER_NAME = "My.Little.Server"  # irctest expects this name in numerics
+SERVICES_SERVER_NAME = "My.Little.Services"  # the services' server in irctest's other controllers
 OPER = "operuser:operpassword"  # the operator irctest's OPER/KILL/WALLOPS tests use
 HISTORY = 1000  # messages kept per channel: more than any chathistory test sends
 MOTD = "irctest server: sock chat serve"
@@ -53,6 +54,8 @@ class SockController(BaseServerController, DirectoryBasedController):
     # EXTERNAL tests bring their own certificates, which sock takes, so it is listed too.
     supported_sasl_mechanisms: Set[str] = {"PLAIN", "SCRAM-SHA-256"}
     supports_sts = False
+    # $m:nick!user@host (src/Sock/Chat/ExtBans.cs): irctest cannot discover a mute extban's letter.
+    extban_mute_char = "m"
     # Capabilities sock advertises (of those irctest knows): a CAP NAK of one of these is a
     # failure, not a skip. Add each one the server starts to offer.
     capabilities = frozenset(
@@ -103,9 +106,8 @@ class SockController(BaseServerController, DirectoryBasedController):
             #   "--listen", f"ws://{websocket_hostname}:{websocket_port}"
             # (or whatever the flag becomes) here instead of refusing.
             raise NotImplementedByController("Websocket")
-        # run_services: sock has no separate services process to start (its NickServ,
-        # once the accounts issue lands, is built in), so services tests run against
-        # the server itself and skip where they need registerUser or SASL.
+        # run_services: sock has no separate services process to start (its NickServ and
+        # ChanServ are built in); they are shown on a services server of their own (below).
         assert self.proc is None
         self.port = port
         self.hostname = hostname
@@ -136,6 +138,10 @@ class SockController(BaseServerController, DirectoryBasedController):
         args += ["--register-before-connect", "true" if self.test_config.account_registration_before_connect else "false"]
         if self.test_config.account_registration_requires_email:
             args += ["--require-email"]
+        if run_services:
+            # sock's services are built in; shown on a server of their own, as irctest's other
+            # controllers link theirs (links.py::testLinksWithServices expects it in LINKS).
+            args += ["--services-server", SERVICES_SERVER_NAME]
         if password is not None:
             args += ["--password", password]
         if ssl:

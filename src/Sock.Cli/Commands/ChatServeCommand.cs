@@ -31,6 +31,7 @@ internal static class ChatServeCommand
         var regTimeout = new Option<double>("--registration-timeout") { Description = "Seconds an IRC client has to register", DefaultValueFactory = _ => defaults.RegistrationTimeout.TotalSeconds };
         var pingInterval = new Option<double>("--ping-interval") { Description = "Seconds of IRC silence before a PING (the client then has the same again to answer)", DefaultValueFactory = _ => defaults.PingInterval.TotalSeconds };
         var serverInfo = new Option<string>("--server-info") { Description = "One line about the server, shown by LINKS and WHOIS", DefaultValueFactory = _ => defaults.ServerInfo };
+        var servicesServer = new Option<string?>("--services-server") { Description = "Show NickServ/ChanServ on a server of this name, linked in LINKS (as networks with services servers do)" };
         var room = new Option<string>("--room") { Description = "Room plain clients start in", DefaultValueFactory = _ => defaults.DefaultRoom };
         var webOrigin = new Option<string[]>("--web-origin") { Description = "Page origin allowed to open a WebSocket, e.g. https://chat.example (repeatable; default any)", AllowMultipleArgumentsPerToken = false };
         var trustedProxy = new Option<string[]>("--trusted-proxy") { Description = "Reverse proxy CIDR whose X-Forwarded-For names the client (repeatable)", AllowMultipleArgumentsPerToken = false };
@@ -53,7 +54,7 @@ internal static class ChatServeCommand
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
         {
-            bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo,
+            bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo, servicesServer,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
             webOrigin, trustedProxy, files, maxUpload, cluster, nodeId,
@@ -168,6 +169,7 @@ internal static class ChatServeCommand
                 DatabasePath = parse.GetValue(db),
                 Motd = motdText ?? defaults.Motd,
                 ServerInfo = parse.GetValue(serverInfo) ?? defaults.ServerInfo,
+                ServicesServer = parse.GetValue(servicesServer) is { Length: > 0 } services ? services : null,
                 MaxClients = parse.GetValue(maxClients),
                 MaxQueueBytes = parse.GetValue(maxQueue),
                 FloodLinesPerSecond = parse.GetValue(flood),

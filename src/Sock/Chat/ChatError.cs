@@ -39,4 +39,8 @@ public enum ChatError
     AccountRequired,
     /// <summary>A cluster node cannot reach Redis: nothing is accepted that could be lost; try again shortly.</summary>
     Unavailable,
+    /// <summary>RENAME to a name another room has.</summary>
+    RoomExists,
+    /// <summary>RENAME of (or onto) a room ChanServ keeps.</summary>
+    RoomRegistered,
 }

@@ -28,6 +28,10 @@ public enum ChatEventKind
     Account,
     /// <summary>A message (Text = its msgid) was withdrawn by its sender or an operator; Extra = reason.</summary>
     Redact,
+    /// <summary>Sender changed the metadata key Text of Target (a nick or a room) to Extra; a null Extra removed it.</summary>
+    Metadata,
+    /// <summary>Sender renamed the room Target to Text; Extra = reason.</summary>
+    Rename,
 }
 
 /// <summary>
@@ -78,14 +82,15 @@ public sealed class ChatEvent
     public bool IsPrivate => Target is not null && !ChatNames.IsChannel(Target);
 
     /// <summary>A copy for history: no sender reference (so a departed member is not kept alive), no cached bytes.</summary>
-    public ChatEvent ForHistory() => new()
+    /// <param name="target">Another target for the copy (a renamed room's history moved to its new name).</param>
+    public ChatEvent ForHistory(string? target = null) => new()
     {
         Kind = Kind,
         Sequence = Sequence,
         Time = Time,
         From = From,
         FromPrefix = FromPrefix,
-        Target = Target,
+        Target = target ?? Target,
         Text = Text,
         Extra = Extra,
         MsgId = MsgId,

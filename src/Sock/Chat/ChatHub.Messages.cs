@@ -27,7 +27,7 @@ public sealed partial class ChatHub
             if (!_fanout.Accepting) return ChatError.Unavailable;
             lock (r.Gate)
             {
-                var refused = CanSpeak(r, m);
+                var refused = CanSpeak(r, m, kind, text);
                 if (refused != ChatError.None) return refused;
                 var e = NewEvent(kind, m, target: r.Name, text: text, clientTags: clientTags, audience: audience, lines: lines);
                 if (audience != RoomStatus.None)
@@ -70,15 +70,18 @@ public sealed partial class ChatHub
     /// <summary>True for what history shows everyone; the rest (topics, tag-only) only to IRCv3 event-playback clients.</summary>
     public static bool IsConversation(ChatEvent e) => e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice;
 
-    /// <summary>+n, +m and bans decide who may speak in a room (voiced members and operators past +m and bans).</summary>
-    private static ChatError CanSpeak(ChatRoom r, ChatMember m)
+    /// <summary>+n, +m, bans and mutes ($m:) decide who may speak in a room (voiced members and operators past +m, bans and mutes).</summary>
+    private static ChatError CanSpeak(ChatRoom r, ChatMember m, ChatEventKind kind, string text)
     {
         if (m.IsOperator) return ChatError.None;
         var status = r.Status(m);
         if (r.NoExternal && !r.Contains(m)) return ChatError.CannotSendToRoom;
+        // +C holds for every member, voiced and operators too: it is about the room's bots and clients, not who speaks.
+        // An action (/me) arrives as its own kind, so the CTCP left here is anything else (PING, VERSION, ...).
+        if (r.NoCtcp && kind is ChatEventKind.Message or ChatEventKind.Notice && text.StartsWith('\u0001')) return ChatError.CannotSendToRoom;
         if (status != RoomStatus.None) return ChatError.None;
         if (r.Moderated) return ChatError.CannotSendToRoom;
-        if (r.Bans.Matches(m) && !r.Excepts.Matches(m)) return ChatError.CannotSendToRoom;
+        if (r.Bans.Matches(m, speaking: true) && !r.Excepts.Matches(m, speaking: true)) return ChatError.CannotSendToRoom;
         return ChatError.None;
     }
 

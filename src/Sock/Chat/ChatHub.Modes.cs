@@ -70,7 +70,9 @@ public sealed partial class ChatHub
                 var list = r.ListFor(c.Mode)!;
                 if (string.IsNullOrEmpty(c.Arg) || c.Arg.Length > Masks.MaxLength || c.Arg.Contains(' ', StringComparison.Ordinal))
                     return (ChatError.InvalidModeParameter, null);
-                var mask = Masks.Normalize(c.Arg);
+                // An extended ban of an unknown type is refused (it would never match), but can still be removed.
+                var mask = ExtBans.IsExtended(c.Arg) ? ExtBans.Normalize(c.Arg) ?? (c.On ? null : c.Arg) : Masks.Normalize(c.Arg);
+                if (mask is null) return (ChatError.InvalidModeParameter, null);
                 if (!c.On) return list.Remove(mask) ? (ChatError.None, mask) : (ChatError.None, Unchanged);
                 if (list.Count >= Options.MaxListEntries) return (ChatError.ListFull, null);
                 return list.Add(new MaskEntry(mask, by.Prefix, DateTimeOffset.UtcNow)) ? (ChatError.None, mask) : (ChatError.None, Unchanged);

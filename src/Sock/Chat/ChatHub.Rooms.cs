@@ -23,7 +23,8 @@ public sealed partial class ChatHub
             var r = _rooms.GetOrAdd(name, CreateRoom);
             lock (r.Gate)
             {
-                if (r.Closed) continue; // removed while we looked it up; create afresh
+                // Removed (or renamed) while we looked it up: look again (create afresh).
+                if (r.Closed || !string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) continue;
                 var refused = Admission(r, m, key);
                 if (refused != ChatError.None)
                 {

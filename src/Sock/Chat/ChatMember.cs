@@ -25,6 +25,8 @@ public abstract class ChatMember
     public string? Account { get; set; }
     /// <summary>SHA-256 of the TLS client certificate, lower-case hex, when the client sent one (SASL EXTERNAL).</summary>
     public string? CertificateFingerprint { get; protected set; }
+    /// <summary>Key/value metadata the member set on itself (IRCv3 draft/metadata-3).</summary>
+    public MetadataTable Metadata { get; } = new();
     public DateTimeOffset SignOn { get; } = DateTimeOffset.UtcNow;
     public DateTimeOffset LastActive { get; set; } = DateTimeOffset.UtcNow;
 

@@ -15,7 +15,8 @@ public sealed class ChatRoom
     internal ChatRoom(string name) => Name = name;
 
     internal Lock Gate { get; } = new();
-    public string Name { get; }
+    /// <summary>The room's name; changed only by <see cref="ChatHub.RenameRoom"/>, under <see cref="Gate"/>.</summary>
+    public string Name { get; internal set; }
     public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
     public string Topic { get; internal set; } = "";
     public string TopicSetBy { get; internal set; } = "";
@@ -26,6 +27,8 @@ public sealed class ChatRoom
     public bool NoExternal { get; internal set; } = true;
     /// <summary>+m: only operators and voiced members may speak.</summary>
     public bool Moderated { get; internal set; }
+    /// <summary>+C: no CTCP to the room but ACTION (/me).</summary>
+    public bool NoCtcp { get; internal set; }
     /// <summary>+i: joining needs an invitation (or a matching +I mask).</summary>
     public bool InviteOnly { get; internal set; }
     /// <summary>+s: not listed, not shown in WHOIS to outsiders.</summary>
@@ -42,6 +45,8 @@ public sealed class ChatRoom
     internal MaskList InviteExceptions { get; } = new();
     /// <summary>Set when ChanServ keeps this room (topic, modes and lists saved on every change).</summary>
     public Accounts.RegisteredRoom? Registration { get; internal set; }
+    /// <summary>Key/value metadata its operators set (IRCv3 draft/metadata-3).</summary>
+    public MetadataTable Metadata { get; } = new();
     /// <summary>Nicks invited since they last joined (INVITE lets them past +i).</summary>
     internal HashSet<string> Invited { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Set when the last member left and the room was removed.</summary>
@@ -142,13 +147,20 @@ internal sealed class MaskList
 
     public bool Remove(string mask) => _entries.RemoveAll(x => string.Equals(x.Mask, mask, StringComparison.OrdinalIgnoreCase)) > 0;
 
-    public bool Matches(ChatMember m)
+    /// <summary>
+    /// Whether an entry matches the member: a nick!user@host glob, or an extended ban (<see cref="ExtBans"/>).
+    /// Mute extbans count only when <paramref name="speaking"/> (they keep no one out of a room).
+    /// </summary>
+    public bool Matches(ChatMember m, bool speaking = false)
     {
         if (_entries.Count == 0) return false;
         var prefix = m.Prefix;
         foreach (var e in _entries)
-            if (Masks.Match(e.Mask, prefix) || (m.Account is { } account && e.Mask.StartsWith("$a:", StringComparison.Ordinal) && string.Equals(e.Mask[3..], account, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (!ExtBans.IsExtended(e.Mask)) { if (Masks.Match(e.Mask, prefix)) return true; continue; }
+            if (ExtBans.TryParse(e.Mask, out var ban, out var arg) && (speaking || ban.Effect != ExtBanEffect.Mute) && ban.Matches(arg, m))
                 return true;
+        }
         return false;
     }
 }

@@ -65,11 +65,21 @@ public sealed record ChatServerOptions
     public int MaxTargets { get; init; } = 4;
     /// <summary>Parameter-taking mode changes one MODE command may make (ISUPPORT MODES).</summary>
     public int MaxModesPerCommand { get; init; } = 6;
+    /// <summary>draft/metadata-3: keys one member or room may hold, keys one client may subscribe to, the longest value in UTF-8 bytes.</summary>
+    public int MetadataMaxKeys { get; init; } = 20;
+    public int MetadataMaxSubscriptions { get; init; } = 50;
+    public int MetadataMaxValueBytes { get; init; } = 300;
     /// <summary>draft/multiline: the largest batch accepted, in bytes and lines.</summary>
     public int MultilineMaxBytes { get; init; } = 4096;
     public int MultilineMaxLines { get; init; } = 100;
     /// <summary>The server's one-line description (LINKS, WHOIS 312).</summary>
     public string ServerInfo { get; init; } = "sock chat server";
+    /// <summary>
+    /// A server name for the built-in services: NickServ and ChanServ are shown on it (their host, WHOIS 312) and
+    /// LINKS lists it linked to this server, as on networks whose services are a linked server. Null: they are shown
+    /// on this server and LINKS lists only it.
+    /// </summary>
+    public string? ServicesServer { get; init; }
     /// <summary>Shown by ADMIN.</summary>
     public string AdminInfo { get; init; } = "sock chat server";
     public string AdminEmail { get; init; } = "";

@@ -57,6 +57,7 @@ public sealed class RoomMode
         new('I', RoomModeKind.List, "invite exception mask"),
         new('k', RoomModeKind.AlwaysParameter, "key needed to join"),
         new('l', RoomModeKind.SetParameter, "member limit"),
+        Flag('C', "no CTCP but ACTION", r => r.NoCtcp, (r, v) => r.NoCtcp = v),
         Flag('i', "invite only", r => r.InviteOnly, (r, v) => r.InviteOnly = v),
         Flag('m', "moderated: only voiced and operators speak", r => r.Moderated, (r, v) => r.Moderated = v),
         Flag('n', "no messages from outside", r => r.NoExternal, (r, v) => r.NoExternal = v),

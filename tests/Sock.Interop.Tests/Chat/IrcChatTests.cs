@@ -27,7 +27,7 @@ public class IrcChatTests
         await c.ExpectAsync(":test.local 004 alice test.local sock-");
         // ISUPPORT spans three 005 lines (13 tokens each at most).
         var isupport = await c.ExpectAsync(" 005 alice ") + await c.ExpectAsync(" 005 alice ") + await c.ExpectAsync(" 005 alice ");
-        foreach (var token in new[] { "CASEMAPPING=ascii", "NICKLEN=30", "CHANNELLEN=50", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=beI,k,l,imnpst", "NETWORK=sock" })
+        foreach (var token in new[] { "CASEMAPPING=ascii", "NICKLEN=30", "CHANNELLEN=50", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=beI,k,l,Cimnpst", "NETWORK=sock" })
             Assert.Contains(token, isupport);
         await c.ExpectAsync(":test.local 375 alice ");
         await c.ExpectAsync(":test.local 372 alice :- line one");

@@ -31,6 +31,8 @@ public enum IrcCap : uint
     AccountRegistration = 1 << 23,
     ReadMarker = 1 << 24,
     EventPlayback = 1 << 25,
+    Metadata = 1 << 26,
+    ChannelRename = 1 << 27,
     // From the top down, so bits added from the bottom up elsewhere do not collide.
     ExtendedMonitor = 1u << 31,
 }
@@ -50,9 +52,11 @@ public sealed record IrcCapability(string Name, IrcCap Bit, Func<ChatServerOptio
         new("chghost", IrcCap.ChgHost),
         new("draft/account-registration", IrcCap.AccountRegistration, (o, _) => string.Join(',',
             new[] { o.AccountOptions.RegisterBeforeConnect ? "before-connect" : null, o.AccountOptions.RequireEmail ? "email-required" : null }.OfType<string>()) is { Length: > 0 } v ? v : null),
+        new("draft/channel-rename", IrcCap.ChannelRename),
         new("draft/chathistory", IrcCap.ChatHistory, Offered: o => o.HistoryLength > 0),
         new("draft/event-playback", IrcCap.EventPlayback, Offered: o => o.HistoryLength > 0),
         new("draft/message-redaction", IrcCap.MessageRedaction),
+        new("draft/metadata-3", IrcCap.Metadata, (o, _) => IrcSession.MetadataCapValue(o)),
         new("draft/multiline", IrcCap.Multiline, (o, _) => $"max-bytes={o.MultilineMaxBytes},max-lines={o.MultilineMaxLines}"),
         new("draft/read-marker", IrcCap.ReadMarker),
         new("echo-message", IrcCap.EchoMessage),

@@ -38,6 +38,7 @@ internal static class IrcCommandTable
         new("LIST", (s, m) => s.ListCommand(m), Help: "LIST [#room,…|>N|<N|*mask*]"),
         new("KICK", (s, m) => s.KickCommand(m), 2, MaxTargets: 4, Help: "KICK #room nick[,nick2] [:reason]"),
         new("INVITE", (s, m) => s.InviteCommand(m), Help: "INVITE nick #room"),
+        new("RENAME", (s, m) => s.RenameCommand(m), 2, Help: "RENAME #old #new [:reason] (draft/channel-rename)"),
         new("MODE", (s, m) => s.ModeCommand(m), 1, Help: "MODE #room [+-modes [params]] | MODE nick [+-iwB]"),
         // Messaging.cs
         new("PRIVMSG", (s, m) => s.MessageCommand(m, ChatEventKind.Message), MaxTargets: 4, Help: "PRIVMSG target[,target2] :text"),
@@ -59,6 +60,7 @@ internal static class IrcCommandTable
         new("STATS", (s, m) => s.StatsCommand(m), Help: "STATS u: uptime"),
         new("LINKS", (s, _) => s.LinksCommand(), Help: "LINKS: the servers of this network (just this one)"),
         new("HELP", (s, m) => s.HelpCommand(m), BeforeRegistration: false, Help: "HELP [command]"),
+        new("HELPOP", (s, m) => s.HelpCommand(m), Help: "HELPOP [command]: the same as HELP (the name some servers use)"),
         // Presence.cs
         new("AWAY", (s, m) => s.AwayCommand(m), Help: "AWAY [:message] (none: back)"),
         new("SETNAME", (s, m) => s.SetNameCommand(m), 1, Help: "SETNAME :new real name"),
@@ -74,6 +76,8 @@ internal static class IrcCommandTable
         new("NICKSERV", (s, m) => s.ServiceAlias(m), Help: "NICKSERV command …: to NickServ"),
         new("CS", (s, m) => s.ServiceAlias(m), Help: "CS command …: to ChanServ"),
         new("CHANSERV", (s, m) => s.ServiceAlias(m), Help: "CHANSERV command …: to ChanServ"),
+        // Metadata.cs
+        new("METADATA", (s, m) => s.MetadataCommand(m), BeforeRegistration: true, Help: "METADATA target|* GET|LIST|SET|CLEAR|SUB|UNSUB|SUBS|SYNC [key…] [:value]"),
         // Oper.cs
         new("OPER", (s, m) => s.OperCommand(m), 2, Help: "OPER name password"),
         new("KILL", (s, m) => s.KillCommand(m), 1, OperOnly: true, Help: "KILL nick [:reason]"),

@@ -19,6 +19,8 @@ internal static class Rpl
     public const string EndOfWhoWas = "369", Info = "371", Motd = "372", EndOfInfo = "374", MotdStart = "375", EndOfMotd = "376";
     public const string WhoisHost = "378", WhoisModes = "379", YoureOper = "381", Time = "391";
     public const string HelpStart = "704", HelpTxt = "705", EndOfHelp = "706";
+    public const string WhoisKeyValue = "760", KeyValue = "761", KeyNotSet = "766";
+    public const string MetadataSubOk = "770", MetadataUnsubOk = "771", MetadataSubs = "772";
     public const string MonOnline = "730", MonOffline = "731", MonList = "732", EndOfMonList = "733";
     public const string WhoisSecure = "671";
     public const string LoggedIn = "900", LoggedOut = "901", SaslSuccess = "903", SaslMechs = "908";
@@ -36,6 +38,6 @@ internal static class Err
     public const string BadChannelKey = "475", BadChanMask = "476", BanListFull = "478";
     public const string NoPrivileges = "481", ChanOPrivsNeeded = "482", UModeUnknownFlag = "501", UsersDontMatch = "502";
     public const string HelpNotFound = "524", InvalidKey = "525", MonListFull = "734", InvalidModeParam = "696";
-    public const string NeedReggedNick = "477";
+    public const string NeedReggedNick = "477", MetadataSyncLater = "774";
     public const string NickLocked = "902", SaslFail = "904", SaslTooLong = "905", SaslAborted = "906", SaslAlready = "907";
 }

@@ -55,6 +55,12 @@ public sealed partial class IrcSession
                 return;
             case ChatEventKind.Account when !Has(IrcCap.AccountNotify):
                 return;
+            case ChatEventKind.Rename when !Has(IrcCap.ChannelRename):
+                RenamedLegacy(e); // Commands/Channel.cs: a PART and a JOIN instead
+                return;
+            case ChatEventKind.Metadata:
+                DeliverMetadata(e); // Commands/Metadata.cs: to subscribers of the key only
+                return;
             case ChatEventKind.MonitorOnline:
                 Reply(Rpl.MonOnline, e.Text);
                 return;
@@ -130,6 +136,7 @@ public sealed partial class IrcSession
             ChatEventKind.SetName => $":{e.FromPrefix} SETNAME :{e.Text}",
             ChatEventKind.Invite => $":{e.FromPrefix} INVITE {e.Text} {e.Target}",
             ChatEventKind.Account => $":{e.FromPrefix} ACCOUNT {(e.Text.Length > 0 ? e.Text : "*")}",
+            ChatEventKind.Rename => $":{e.FromPrefix} RENAME {e.Target} {e.Text} :{e.Extra}",
             ChatEventKind.Redact => $":{e.FromPrefix} REDACT {e.Target} {e.Text}" + (string.IsNullOrEmpty(e.Extra) ? "" : $" :{e.Extra}"),
             _ => null,
         };

@@ -32,6 +32,9 @@ public sealed partial class IrcSession : ChatConnection
     // Labeled-response: while a labeled command runs, lines for this client from this thread are collected.
     private List<string>? _captured;
     private int _captureThread;
+    // A server batch being written: the tag its lines get, and the thread writing it.
+    private string? _batchTag;
+    private int _batchThread;
 
     public IrcSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
         : base(hub, socket, stream, remote, sender)
@@ -144,6 +147,8 @@ public sealed partial class IrcSession : ChatConnection
     /// </summary>
     private void Emit(string line)
     {
+        // Inside a batch this thread opened (Commands/Metadata.cs InBatch), its lines carry the batch's tag.
+        if (_batchTag is not null && Environment.CurrentManagedThreadId == _batchThread) line = WithTag(line, _batchTag);
         if (_captured is not null && Environment.CurrentManagedThreadId == _captureThread) { _captured.Add(line); return; }
         SendRaw(Encoding.UTF8.GetBytes(line + "\r\n"));
     }

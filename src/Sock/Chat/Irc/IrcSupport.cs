@@ -14,6 +14,7 @@ internal static class IrcSupport
     public static IEnumerable<string> Tokens(ChatServerOptions o)
     {
         static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+        yield return "ACCOUNTEXTBAN=" + ExtBans.AccountNames; // $a:account (IRCv3 account-extban)
         yield return "AWAYLEN=" + N(o.AwayLength);
         yield return "BOT=B";
         yield return "CASEMAPPING=ascii";
@@ -24,6 +25,7 @@ internal static class IrcSupport
         if (o.HistoryLength > 0) yield return "CHATHISTORY=" + N(o.HistoryLength);
         yield return "ELIST=CMNTU"; // creation time, masks, negated masks, topic age, user counts (ListFilterMatches)
         yield return "EXCEPTS=e";
+        yield return "EXTBAN=" + ExtBans.IsupportValue;
         yield return "INVEX=I";
         yield return "KEYLEN=" + N(RoomMode.MaxKeyLength);
         yield return "KICKLEN=" + N(o.TopicLength);

@@ -281,6 +281,7 @@ public sealed class PlainSession : ChatConnection
             ChatEventKind.Kick => $"* {e.From} kicked {e.Text} from {e.Target} ({e.Extra})",
             ChatEventKind.Mode => $"* {e.From} sets mode {e.Text} {e.Extra} on {e.Target}".Replace("  ", " ", StringComparison.Ordinal),
             ChatEventKind.Wallops => $"!{e.From}! {e.Text}",
+            ChatEventKind.Rename => $"* {e.From} renamed {e.Target} to {e.Text}" + (string.IsNullOrEmpty(e.Extra) ? "" : $" ({e.Extra})"),
             ChatEventKind.Invite when string.Equals(e.Text, Nick, StringComparison.OrdinalIgnoreCase) => $"* {e.From} invites you to {e.Target}: /join {e.Target}",
             _ => null,
         };

@@ -15,7 +15,7 @@ public abstract class ServiceMember : ChatMember
     {
         Hub = hub;
         UserName = nick;
-        Host = hub.ServerName;
+        Host = hub.Options.ServicesServer ?? hub.ServerName;
         RealName = "sock chat services";
         IsOperator = true; // its mode changes (ChanServ OP) pass the hub's checks
         if (hub.ClaimNick(this, nick) != ChatError.None) throw new InvalidOperationException($"{nick} is taken");

@@ -39,8 +39,34 @@ public sealed partial class IrcSession
         if (room.Topic.Length > 0) TopicReplies(room);
         if (!Has(IrcCap.NoImplicitNames)) NamesOf(room, joining: true);
         else if (Has(IrcCap.ReadMarker)) SendMarker(room.Name);
+        MetadataOnJoin(room);
         // Clients that fetch history themselves (draft/chathistory) are not sent a replay they did not ask for.
         if (!Has(IrcCap.ChatHistory)) SendReplay(room.Name, replay);
+    }
+
+    /// <summary>draft/channel-rename: RENAME #old #new [:reason], by a room operator.</summary>
+    internal void RenameCommand(IrcMessage m)
+    {
+        var (from, to) = (m.Param(0), m.Param(1));
+        switch (Hub.RenameRoom(this, from, to, m.Param(2)))
+        {
+            case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(from), "No such channel"); break;
+            case ChatError.NotInRoom: Reply(Err.NotOnChannel, from, "You're not on that channel"); break;
+            case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, from, "You're not channel operator"); break;
+            case ChatError.RoomExists: Fail("RENAME", "CHANNEL_NAME_IN_USE", from, Word(to), "A channel has that name"); break;
+            case ChatError.RoomRegistered: Fail("RENAME", "CANNOT_RENAME", from, Word(to), "ChanServ keeps this channel (or that name)"); break;
+            case ChatError.BadRoomName: Fail("RENAME", "CANNOT_RENAME", from, Word(to), "That is not a valid channel name"); break;
+        }
+    }
+
+    /// <summary>A rename, to a client without draft/channel-rename: it parts the old name and joins the new, with topic and names (under the room's lock).</summary>
+    private void RenamedLegacy(ChatEvent e)
+    {
+        if (Hub.FindRoom(e.Text) is not { } room) return;
+        Emit($":{Prefix} PART {e.Target} :" + (string.IsNullOrEmpty(e.Extra) ? $"Channel renamed to {e.Text}" : $"Channel renamed to {e.Text}: {e.Extra}"));
+        Emit($":{Prefix} JOIN " + (Has(IrcCap.ExtendedJoin) ? $"{e.Text} {Account ?? "*"} :{RealName}" : e.Text));
+        if (room.Topic.Length > 0) TopicReplies(room);
+        if (!Has(IrcCap.NoImplicitNames)) NamesOf(room, joining: true);
     }
 
     private void TopicReplies(ChatRoom r)

@@ -100,7 +100,8 @@ public sealed partial class IrcSession
             rooms.Add(MemberPrefixes(r.StatusOf(x)) + r.Name);
         }
         foreach (var chunk in rooms.Chunk(20)) Reply(Rpl.WhoisChannels, x.Nick, string.Join(' ', chunk));
-        Reply(Rpl.WhoisServer, x.Nick, Server, Options.ServerInfo);
+        if (x is Services.ServiceMember && Options.ServicesServer is { } services) Reply(Rpl.WhoisServer, x.Nick, services, ServicesInfo);
+        else Reply(Rpl.WhoisServer, x.Nick, Server, Options.ServerInfo);
         if (x.IsOperator) Reply(Rpl.WhoisOperator, x.Nick, "is an IRC operator");
         if (x.Account is { } account) Reply(Rpl.WhoisAccount, x.Nick, account, "is logged in as");
         if (x.IsBot) Reply(Rpl.WhoisBot, x.Nick, "is a bot");
@@ -111,6 +112,7 @@ public sealed partial class IrcSession
             Reply(Rpl.WhoisActually, x.Nick, $"{x.UserName}@{ip}", ip, "actually using host");
         }
         if (x.Away is { } away) Reply(Rpl.Away, x.Nick, away);
+        WhoisMetadata(x);
         ReplyTo(Rpl.WhoisIdle, true, x.Nick, Number((long)(DateTimeOffset.UtcNow - x.LastActive).TotalSeconds),
             Number(x.SignOn.ToUnixTimeSeconds()), "seconds idle, signon time");
         Reply(Rpl.EndOfWhois, x.Nick, "End of /WHOIS list");
@@ -198,9 +200,13 @@ public sealed partial class IrcSession
         Reply(Rpl.StatsEnd, Word(letter), "End of /STATS report");
     }
 
+    private const string ServicesInfo = "sock chat services (NickServ, ChanServ)";
+
     internal void LinksCommand()
     {
         Reply(Rpl.Links, Server, Server, "0 " + Options.ServerInfo);
+        // The built-in services, when given a server of their own (--services-server): one hop away.
+        if (Options.ServicesServer is { } services) Reply(Rpl.Links, services, Server, "1 " + ServicesInfo);
         Reply(Rpl.EndOfLinks, "*", "End of /LINKS list.");
     }
 

@@ -66,6 +66,7 @@ public sealed partial class IrcSession
         if (bits.Count == 0) { Emit($":{Server} CAP {me} NAK :{Truncate(request, 400)}"); return; }
         foreach (var (remove, bit) in bits)
             _caps = remove ? _caps & ~bit : _caps | bit;
+        MetadataCapsChanged();
         Emit($":{Server} CAP {me} ACK :{request.Trim()}");
     }
 
@@ -141,6 +142,7 @@ public sealed partial class IrcSession
         ReplyTo(Rpl.MyInfo, false, Server, Version, IrcSupport.UserModeLetters, RoomMode.Letters, RoomMode.LettersWithParameter);
         SendISupport();
         Lusers();
+        MetadataOnWelcome(); // before the MOTD's end, as draft/metadata-3 asks
         Motd();
     }
 
