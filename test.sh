@@ -3,7 +3,8 @@
 # when they are missing and we are allowed to install; then builds the solution once and runs,
 # side by side, `dotnet test --no-build` and the IRC conformance suite irctest against the
 # built server (tests/irctest/run.sh).
-# Ends with one line: "N passed, N failed" (and skipped, when any), both suites together.
+# Also a short fuzz smoke (fuzz/run: every harness a few seconds under afl-fuzz) beside them.
+# Ends with one line: "N passed, N failed" (and skipped, when any), all suites together.
 set -uo pipefail
 cd "$(dirname "$0")"
 args=("$@")   # extra dotnet test arguments; saved before the peer loop reuses $@
@@ -36,6 +37,7 @@ peers=(
   "npm npm"
   "/usr/bin/chromium chromium"
   "weechat-headless weechat-headless"
+  "afl-fuzz afl++"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(
@@ -94,6 +96,11 @@ SOCK_BIN=$PWD/src/Sock.Cli/bin/$config/net10.0/sock COLUMNS=200 timeout 900 \
   tests/irctest/run.sh --controller sock --junit "$work/irctest.xml" > "$work/irctest.log" 2>&1 &
 irctest_pid=$!
 
+# The fuzz smoke in the background too: its own Release build, instrumented; each harness
+# FUZZ_SMOKE_SECONDS (5) under afl-fuzz. One passed test per harness without a crash.
+timeout 600 fuzz/run --seconds "${FUZZ_SMOKE_SECONDS:-5}" --out "$work/fuzz" > "$work/fuzz.log" 2>&1 &
+fuzz_pid=$!
+
 timeout 1500 dotnet test Sock.slnx --no-build "${args[@]}" 2>&1 | tee "$work/dotnet.log"
 status=${PIPESTATUS[0]}
 total=$(grep -E '^\s+total:' "$work/dotnet.log" | tail -1 | awk '{print $2}')
@@ -129,8 +136,33 @@ else
   skipped=$(( ${skipped:-0} + irc_skipped ))
 fi
 
+wait "$fuzz_pid"
+fuzz_status=$?
+echo
+echo "== fuzz smoke (fuzz/run; long runs: docs/fuzzing.md) =="
+fuzz_line=$(grep -E '^fuzz: [0-9]+ harnesses' "$work/fuzz.log" | tail -1)
+if [ "$fuzz_status" -eq 77 ]; then
+  tail -1 "$work/fuzz.log"
+  if [ "${CI:-}" = "true" ]; then
+    echo "fuzz: not run, afl-fuzz is missing: a failure under CI=true"
+    failed=$(( ${failed:-0} + 1 )); fuzz_status=1
+  else
+    echo "fuzz: skipped (afl-fuzz is missing)"; fuzz_status=0
+  fi
+elif [ -z "$fuzz_line" ]; then
+  tail -20 "$work/fuzz.log"
+  echo "fuzz: no result (exit $fuzz_status; 124 = timed out)"
+  failed=$(( ${failed:-0} + 1 )); [ "$fuzz_status" -ne 0 ] || fuzz_status=1
+else
+  sed -n '/^harness /,$p' "$work/fuzz.log"
+  read -r fuzz_clean fuzz_crashed fuzz_broken < <(echo "$fuzz_line" | sed 's/.*each: //' | grep -oE '[0-9]+' | head -3 | tr '\n' ' ')
+  passed=$(( ${passed:-0} + fuzz_clean ))
+  failed=$(( ${failed:-0} + fuzz_crashed + fuzz_broken ))
+fi
+
 summary="${passed:-0} passed, ${failed:-0} failed"
 [ "${skipped:-0}" != "0" ] && summary="$summary, ${skipped} skipped"
 echo "$summary$summary_note"
 [ "$status" -ne 0 ] && exit "$status"
-exit "$irctest_status"
+[ "$irctest_status" -ne 0 ] && exit "$irctest_status"
+exit "$fuzz_status"

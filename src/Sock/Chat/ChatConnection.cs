@@ -163,11 +163,17 @@ public abstract class ChatConnection : ChatMember
     private static LineMarks Flags(ReadOnlySpan<byte> line, bool cut) =>
         (cut ? LineMarks.Cut : LineMarks.None) | (System.Text.Unicode.Utf8.IsValid(line) ? LineMarks.None : LineMarks.InvalidUtf8);
 
-    /// <summary>UTF-8 with U+FFFD for invalid bytes; NULs removed.</summary>
-    private static string Decode(ReadOnlySpan<byte> line)
+    /// <summary>
+    /// UTF-8 with U+FFFD for invalid bytes; NULs and CRs removed. A CR left inside a line (the
+    /// framer strips only the one before LF) would otherwise be relayed in a message's text, and
+    /// a client that ends lines at CR would read what follows as a line from the server
+    /// ("hi\r:server KILL you"): found by the irc-message fuzz harness (fuzz/).
+    /// </summary>
+    internal static string Decode(ReadOnlySpan<byte> line)
     {
         var s = Encoding.UTF8.GetString(line);
-        return s.Contains('\0', StringComparison.Ordinal) ? s.Replace("\0", "", StringComparison.Ordinal) : s;
+        if (s.AsSpan().IndexOfAny('\0', '\r') < 0) return s;
+        return s.Replace("\0", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
     }
 
     private async ValueTask HandleLinesAsync(List<(string Line, LineMarks Flags)> lines)

@@ -328,7 +328,7 @@ public sealed class ChatServer : IAsyncDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), ct);
     }
 
-    private enum Detected { Plain, Irc, Tls, Http, Closed }
+    internal enum Detected { Plain, Irc, Tls, Http, Closed }
 
     /// <summary>
     /// Reads just enough of the first line to tell the protocols apart. Waits use zero-byte reads;
@@ -349,7 +349,7 @@ public sealed class ChatServer : IAsyncDisposable
             var n = await stream.ReadAsync(buffer, ct);
             if (n == 0) return (Detected.Closed, seen, null);
             seen = Concat(seen, buffer.AsMemory(0, n));
-            var verdict = Classify(seen);
+            var verdict = Classify(seen, tls: Options.Tls is not null);
             if (verdict is not null) return (verdict.Value, seen, null);
         }
     }
@@ -364,11 +364,12 @@ public sealed class ChatServer : IAsyncDisposable
 
     /// <summary>
     /// IRC only when the first line is a well-formed registration command, so a plain user whose
-    /// first words happen to be "pass me the salt" stays plain. Null = need more bytes.
+    /// first words happen to be "pass me the salt" stays plain. Null = need more bytes. Pure (bytes
+    /// in, verdict out) so the fuzz harness (fuzz/) drives the very code the listener runs.
     /// </summary>
-    private Detected? Classify(ReadOnlySpan<byte> seen)
+    internal static Detected? Classify(ReadOnlySpan<byte> seen, bool tls)
     {
-        if (seen[0] == 0x16 && Options.Tls is not null) return Detected.Tls;
+        if (seen[0] == 0x16 && tls) return Detected.Tls;
         switch (HttpRequestLine.Classify(seen))
         {
             case HttpRequestLine.Verdict.Yes: return Detected.Http;
