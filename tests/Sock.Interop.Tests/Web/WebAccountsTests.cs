@@ -101,6 +101,13 @@ public class WebAccountsTests
         using var irc = await server.ConnectAsync();
         var outcome = await Accounts.AccountsHarness.SaslPlainAsync(server, irc, "other", "newbie", "a long enough password");
         Assert.Contains(" 903 ", outcome);
+
+        // A server that takes REGISTER only once connected: the page registers after the welcome.
+        await using var late = await ServeAsync("--register-before-connect", "false");
+        await page.GotoAsync($"http://127.0.0.1:{late.Port}/");
+        await SubmitAsync(page, "register", "latecomer", "a long enough password");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("connected as latecomer (account latecomer)", Long);
+        await Assertions.Expect(page.Locator("#room-name")).ToHaveTextAsync("#lobby", Long);
     }
 
     [Fact]
