@@ -36,8 +36,10 @@ function showMode() {
 /** Calls onSubmit({ mode, nick, password, email, rooms }) when the form is sent. */
 export function setupLogin(onSubmit) {
   for (const radio of form.el.querySelectorAll('input[name="mode"]')) radio.addEventListener('change', showMode);
-  form.nick.value = localStorage.getItem('sock.nick') || '';
-  setMode(localStorage.getItem('sock.mode') === 'login' ? 'login' : 'guest');
+  // What the user typed or chose before this script ran (a slow connection) stays as it is.
+  if (!form.nick.value) form.nick.value = localStorage.getItem('sock.nick') || '';
+  if (mode() === 'guest') setMode(localStorage.getItem('sock.mode') === 'login' ? 'login' : 'guest');
+  else showMode();
   form.el.addEventListener('submit', e => {
     e.preventDefault();
     form.error.textContent = '';

@@ -43,6 +43,7 @@ function update(u) {
   }
 }
 
+// The row shows the file's name; the text says why it was not shared.
 function refuse(u, text) {
   u.status = 'error'; u.error = text;
   update(u);
@@ -51,7 +52,7 @@ function refuse(u, text) {
 function tooBig(file, max) {
   let [have, may] = [size(file.size), size(max)];
   if (have === may) [have, may] = [`${file.size} bytes`, `${max} bytes`]; // "4 MiB; at most 4 MiB" would puzzle
-  return `${file.name} is ${have}; files may be at most ${may} here`;
+  return `too big: ${have}; files may be at most ${may} here`;
 }
 
 /** Uploads each file and says its link in the room that was open when it was chosen. */
@@ -65,9 +66,9 @@ export async function share(files) {
     u.view = row(u);
     update(u);
     const authorization = hooks.authorization();
-    if (!limits.enabled) { refuse(u, `${file.name}: this server does not share files`); continue; }
-    if (!room) { refuse(u, `${file.name}: open a room to share it in first`); continue; }
-    if (!authorization) { refuse(u, `${file.name}: log in to share files (guests cannot upload)`); continue; }
+    if (!limits.enabled) { refuse(u, 'this server does not share files'); continue; }
+    if (!room) { refuse(u, 'open a room to share it in first'); continue; }
+    if (!authorization) { refuse(u, 'log in to share files (guests cannot upload)'); continue; }
     if (file.size > limits.maxUpload) { refuse(u, tooBig(file, limits.maxUpload)); continue; }
     const job = uploadFile(file, authorization, (loaded, total) => {
       u.loaded = loaded;
@@ -80,7 +81,7 @@ export async function share(files) {
       update(u);
       hooks.say(room, `shared ${result.name} (${size(result.size)}): ${result.url}`);
       setTimeout(() => u.view.li.remove(), DONE_SHOWN_FOR);
-    }, e => refuse(u, `${file.name}: ${e.message}`));
+    }, e => refuse(u, e.message));
   }
 }
 

@@ -56,6 +56,32 @@ public sealed class Browser : IAsyncDisposable
         return page;
     }
 
+    /// <summary>
+    /// Waits until the page's modules have run (the client sets window.sockChat); when they do not,
+    /// fails with the requests that failed and the script errors, which say why.
+    /// </summary>
+    public static async Task WaitForClientAsync(IPage page, float timeoutMs = 30000)
+    {
+        var problems = new List<string>();
+        void Failed(object? _, IRequest r) { lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); }
+        void Error(object? _, string e) { lock (problems) problems.Add($"script error: {e}"); }
+        page.RequestFailed += Failed;
+        page.PageError += Error;
+        try
+        {
+            await page.WaitForFunctionAsync("() => !!window.sockChat", null, new() { Timeout = timeoutMs });
+        }
+        catch (TimeoutException e)
+        {
+            lock (problems) throw new TimeoutException($"the web client did not start: {string.Join("; ", problems)}", e);
+        }
+        finally
+        {
+            page.RequestFailed -= Failed;
+            page.PageError -= Error;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _first.CloseAsync();

@@ -35,6 +35,7 @@ public class WebAccountsTests
     /// <summary>The start page's form: guest, login or register.</summary>
     private static async Task SubmitAsync(IPage page, string mode, string nick, string? password = null, string rooms = "#lobby")
     {
+        await Browser.WaitForClientAsync(page);
         await page.Locator($"input[name=mode][value={mode}]").CheckAsync();
         await page.Locator("#login-nick").FillAsync(nick);
         if (password is not null) await page.Locator("#login-password").FillAsync(password);
@@ -173,8 +174,12 @@ public class WebAccountsTests
 
         // Above --max-upload: refused on the page with the limit, before a byte is sent.
         await page.Locator("#upload-input").SetInputFilesAsync(new FilePayload { Name = "huge.bin", MimeType = "application/octet-stream", Buffer = new byte[max + 1] });
-        await Assertions.Expect(page.Locator("#uploads [data-status=error]")).ToContainTextAsync($"huge.bin is {max + 1} bytes; files may be at most {max} bytes here", LongContains);
+        var tooBig = page.Locator("#uploads [data-status=error]");
+        await Assertions.Expect(tooBig.Locator(".state")).ToHaveTextAsync($"too big: {max + 1} bytes; files may be at most {max} bytes here", Long);
+        await Assertions.Expect(tooBig.Locator(".name")).ToHaveTextAsync("huge.bin");
         Assert.Equal(2, Volatile.Read(ref posts));
+        if (Environment.GetEnvironmentVariable("SOCK_DOCS_SCREENSHOTS") is { Length: > 0 } shots)
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "web-share.png") });
         // And were the page to send it anyway, the server's own refusal is what the user reads.
         var refused = await page.EvaluateAsync<string>($$"""
             async () => {
@@ -196,7 +201,7 @@ public class WebAccountsTests
         var page = await browser.OpenAsync($"http://127.0.0.1:{server.Port}/?nick=guest1&join=%23lobby");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("connected as guest1", Long);
         await page.Locator("#upload-input").SetInputFilesAsync(new FilePayload { Name = "a.txt", MimeType = "text/plain", Buffer = [65] });
-        await Assertions.Expect(page.Locator("#uploads [data-status=error]")).ToContainTextAsync("a.txt: log in to share files (guests cannot upload)", LongContains);
+        await Assertions.Expect(page.Locator("#uploads [data-status=error] .state")).ToHaveTextAsync("log in to share files (guests cannot upload)", Long);
         // The server refuses a guest's upload too (no credentials): 401, and the page says why.
         var refused = await page.EvaluateAsync<string>("""
             async () => {
