@@ -61,6 +61,16 @@ for entry in "${python_peers[@]}"; do
   set -- $entry
   /usr/bin/python3 -c "import $1" >/dev/null 2>&1 || missing+=("$2")
 done
+# Fonts for the web client's screenshots (docs/web.md): without them Chromium draws 你好 and emoji as boxes.
+font_peers=(
+  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core"
+  "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc fonts-wqy-microhei"
+  "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf fonts-noto-color-emoji"
+)
+for entry in "${font_peers[@]}"; do
+  set -- $entry
+  [ -e "$1" ] || missing+=("$2")
+done
 # A second SCRAM-SHA-256 client implementation besides WeeChat's (the accounts tests).
 perl -MAuthen::SCRAM::Client -e 1 >/dev/null 2>&1 || missing+=(libauthen-scram-perl)
 

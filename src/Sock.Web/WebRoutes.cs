@@ -27,6 +27,7 @@ internal sealed class WebRoutes
         {
             ["/healthz"] = ctx => Healthz(ctx, chat),
             ["/metrics"] = ctx => MetricsPage.WriteAsync(ctx, chat, listener.Open),
+            ["/files"] = _files.LimitsAsync,
         };
     }
 

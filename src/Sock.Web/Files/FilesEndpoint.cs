@@ -51,6 +51,20 @@ internal sealed class FilesEndpoint(ChatServer chat, ChatWebOptions options)
         await ctx.Response.WriteAsync($"{{\"url\":{Json(url)},\"sha256\":\"{stored.Hash}\",\"size\":{stored.Size.ToString(CultureInfo.InvariantCulture)},\"name\":{Json(stored.Name)},\"announced\":{(announced ? "true" : "false")}}}\n");
     }
 
+    /// <summary>
+    /// <c>GET /files</c>: whether sharing is on and its limits, so the web client refuses a file that
+    /// is too big before sending any of it (a browser cannot stop an upload the server has refused).
+    /// </summary>
+    public Task LimitsAsync(HttpContext ctx)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        ctx.Response.ContentType = "application/json";
+        var json = _store is null
+            ? "{\"enabled\":false}\n"
+            : $"{{\"enabled\":true,\"maxUpload\":{options.MaxUploadBytes.ToString(CultureInfo.InvariantCulture)},\"quota\":{options.QuotaBytesPerUser.ToString(CultureInfo.InvariantCulture)}}}\n";
+        return ctx.Response.WriteAsync(json, ctx.RequestAborted);
+    }
+
     /// <summary>The uploader says the link in the room (plain and IRC users see the URL), if they are in it.</summary>
     private bool Announce(string account, string room, StoredFile f, string url)
     {

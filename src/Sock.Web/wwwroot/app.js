@@ -1,10 +1,13 @@
 // The sock web client: rooms, members, history, typing, slash commands; IRC over the WebSocket.
 import { IrcClient } from './irc.js';
 import { nickColour, timeOf, clock, appendLinkified, stripFormatting } from './format.js';
+import { AccountAuth } from './auth.js';
+import { setupLogin, remember, busy, showError } from './login.js';
+import { setupSharing, showShareButton, uploads } from './share.js';
 
 const $ = id => document.getElementById(id);
 const ui = {
-  login: $('login'), loginForm: $('login-form'), loginNick: $('login-nick'), loginRooms: $('login-rooms'), loginError: $('login-error'),
+  login: $('login'), loginNick: $('login-nick'), loginRooms: $('login-rooms'), loginError: $('login-error'),
   chat: $('chat'), roomName: $('room-name'), roomTopic: $('room-topic'), status: $('status'),
   roomList: $('room-list'), joinForm: $('join-form'), joinInput: $('join-input'),
   log: $('log'), memberList: $('member-list'), memberCount: $('member-count'), typing: $('typing'),
@@ -407,40 +410,63 @@ for (const [button, panel] of [[ui.toggleRooms, ui.rooms], [ui.toggleMembers, ui
 
 // ---- connecting -----------------------------------------------------------------------------
 
-function start(nick, roomsWanted) {
-  wanted = roomsWanted.map(r => (isChannel(r) ? r : `#${r}`));
-  localStorage.setItem('sock.nick', nick);
+function showChat() {
   ui.login.hidden = true;
   ui.chat.hidden = false;
+  showShareButton();
+}
+
+/** auth: null for a guest, else { mode: 'login'|'register', password, email }. */
+function start(nick, roomsWanted, auth = null) {
+  wanted = roomsWanted.map(r => (isChannel(r) ? r : `#${r}`));
+  if (irc) irc.close();
+  const account = auth ? new AccountAuth(auth.mode, nick, auth.password, auth.email) : null;
+  // A guest sees the chat at once; a login stays on the start page until the server has said yes.
+  if (account) busy(auth.mode === 'register' ? 'Registering…' : 'Logging in…'); else { remember(nick, false); showChat(); }
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
-  irc = new IrcClient(url, nick);
-  irc.addEventListener('message', e => onMessage(e.detail));
-  irc.addEventListener('batch', e => { if (e.detail.type === 'chathistory') onHistoryBatch(e.detail); });
-  irc.addEventListener('status', e => { ui.status.textContent = e.detail === 'disconnected' ? 'disconnected' : 'connecting…'; });
-  irc.addEventListener('reconnecting', e => { ui.status.textContent = `reconnecting in ${Math.round(e.detail / 1000)} s…`; });
-  irc.addEventListener('registered', () => {
-    ui.status.textContent = `connected as ${irc.nick}`;
+  const client = new IrcClient(url, nick, account);
+  irc = client;
+  client.addEventListener('message', e => onMessage(e.detail));
+  client.addEventListener('batch', e => { if (e.detail.type === 'chathistory') onHistoryBatch(e.detail); });
+  client.addEventListener('status', e => { ui.status.textContent = e.detail === 'disconnected' ? 'disconnected' : 'connecting…'; });
+  client.addEventListener('reconnecting', e => { ui.status.textContent = `reconnecting in ${Math.round(e.detail / 1000)} s…`; });
+  client.addEventListener('auth-failed', e => {
+    if (irc !== client) return;
+    // The start page again, with the reason (an account that exists now is logged in to next time).
+    ui.chat.hidden = true; ui.login.hidden = false;
+    showError(e.detail, client.auth.mode);
+  });
+  client.addEventListener('registered', () => {
+    if (irc !== client) return;
+    if (account && ui.chat.hidden) { busy(''); remember(nick, true); showChat(); }
+    ui.status.textContent = client.account ? `connected as ${client.nick} (account ${client.account})` : `connected as ${client.nick}`;
     // After a reconnect, every room we were in is joined again (and caught up by CHATHISTORY AFTER).
     const again = [...rooms.values()].filter(r => r.joined).map(r => r.name);
     for (const r of rooms.values()) r.joined = false;
     const all = [...new Set([...wanted, ...again].map(key))].map(k => [...wanted, ...again].find(n => key(n) === k));
-    if (all.length) irc.send(`JOIN ${all.join(',')}`);
+    if (all.length) client.send(`JOIN ${all.join(',')}`);
   });
-  irc.connect();
+  client.connect();
 }
 
-ui.loginForm.addEventListener('submit', e => {
-  e.preventDefault();
+setupLogin(({ mode, nick, password, email, rooms: roomsWanted }) => {
   focusOnJoin = true;
-  start(ui.loginNick.value.trim(), ui.loginRooms.value.split(',').map(s => s.trim()).filter(Boolean));
+  start(nick, roomsWanted, mode === 'guest' ? null : { mode, password, email });
+});
+
+setupSharing({
+  target: () => current?.name ?? null,
+  authorization: () => (irc && irc.auth && irc.account ? irc.auth.authorization(irc.account) : null),
+  say: (target, text) => say(target, text),
+  focus: () => ui.input.focus(),
 });
 
 const params = new URLSearchParams(location.search);
-ui.loginNick.value = params.get('nick') || localStorage.getItem('sock.nick') || '';
+if (params.get('nick')) ui.loginNick.value = params.get('nick');
 if (params.get('join')) ui.loginRooms.value = params.get('join');
 if (params.get('nick')) {
   // A shared link (/?nick=NAME&join=%23room): connect and join at once, then type.
   focusOnJoin = true;
   start(params.get('nick'), (params.get('join') || '#lobby').split(',').map(s => s.trim()).filter(Boolean));
 }
-window.sockChat = { rooms, get irc() { return irc; } }; // for tests and the curious
+window.sockChat = { rooms, uploads, get irc() { return irc; } }; // for tests and the curious

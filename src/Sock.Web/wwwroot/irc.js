@@ -38,11 +38,15 @@ export function parseLine(line) {
 }
 
 export class IrcClient extends EventTarget {
-  constructor(url, nick) {
+  /** auth: an AccountAuth to log in or register with while connecting, or null for a guest. */
+  constructor(url, nick, auth = null) {
     super();
     this.url = url;
     this.nick = nick;
+    this.auth = auth;
+    this.account = null;
     this.caps = new Set();
+    this.capValues = new Map();
     this.isupport = {};
     this.registered = false;
     this.backoff = 1000;
@@ -57,7 +61,10 @@ export class IrcClient extends EventTarget {
     const ws = new WebSocket(this.url, ['text.ircv3.net']);
     this.ws = ws;
     this.caps.clear();
+    this.capValues.clear();
     this.registered = false;
+    this.account = null;
+    if (this.auth) this.auth.reset();
     ws.onopen = () => {
       this.emit('status', 'registering');
       this.send('CAP LS 302');
@@ -92,6 +99,9 @@ export class IrcClient extends EventTarget {
     if (m.command === 'PING') { this.send(`PONG :${m.params[0] ?? ''}`); return; }
     if (m.command === 'CAP') { this.onCap(m); return; }
     if (m.command === 'BATCH') { this.onBatch(m); return; }
+    if (this.auth && this.auth.receive(this, m)) return;
+    if (m.command === '900') { this.account = m.params[2]; this.emit('account', this.account); }
+    if (m.command === '901') { this.account = null; this.emit('account', null); }
     if (m.command === '001') {
       this.nick = m.params[0];
       this.registered = true;
@@ -117,22 +127,30 @@ export class IrcClient extends EventTarget {
 
   onCap(m) {
     const sub = m.params[1];
-    const list = m.params[m.params.length - 1].split(' ').map(c => c.split('=')[0]);
+    const entries = m.params[m.params.length - 1].split(' ').filter(Boolean);
+    const list = entries.map(c => c.split('=')[0]);
     if (sub === 'LS') {
+      for (const c of entries) { const eq = c.indexOf('='); if (eq > 0) this.capValues.set(c.slice(0, eq), c.slice(eq + 1)); }
       const offered = new Set(list);
       const more = m.params[2] === '*';
       this.offered = [...(this.offered || []), ...offered];
       if (more) return;
-      const want = WANTED_CAPS.filter(c => this.offered.includes(c));
+      const want = [...WANTED_CAPS, ...(this.auth ? this.auth.caps : [])].filter(c => this.offered.includes(c));
       this.offered = [];
       if (want.length) this.send(`CAP REQ :${want.join(' ')}`);
-      else this.send('CAP END');
+      else this.endCaps();
     } else if (sub === 'ACK') {
       for (const c of list) this.caps.add(c);
-      this.send('CAP END');
+      this.endCaps();
     } else if (sub === 'NAK') {
-      this.send('CAP END');
+      this.endCaps();
     }
+  }
+
+  // A login holds CAP END back until it has succeeded (or closes the connection when it fails).
+  endCaps() {
+    if (this.auth && this.auth.begin(this)) return;
+    this.send('CAP END');
   }
 
   onBatch(m) {

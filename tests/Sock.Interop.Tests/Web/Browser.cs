@@ -52,9 +52,35 @@ public sealed class Browser : IAsyncDisposable
     public async Task<IPage> OpenAsync(string url)
     {
         var page = _first.Pages.Count > 0 && _first.Pages[0].Url == "about:blank" ? _first.Pages[0] : await _first.NewPageAsync();
+        // From before the first request: what went wrong, for a test's failure message.
+        var problems = Problems.GetValue(page, _ => []);
+        page.RequestFailed += (_, r) => { lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
+        page.PageError += (_, e) => { lock (problems) problems.Add($"script error: {e}"); };
+        page.Console += (_, m) => { if (m.Type == "error") lock (problems) problems.Add($"console: {m.Text}"); };
+        page.Request += (_, r) => { lock (problems) problems.Add($"request: {r.Url}"); };
+        page.RequestFinished += (_, r) => { lock (problems) problems.Remove($"request: {r.Url}"); };
         await page.GotoAsync(url);
         return page;
     }
+
+    /// <summary>
+    /// Waits until the page's modules have run (the client sets window.sockChat); when they do not,
+    /// fails with the requests that failed and the script errors, which say why.
+    /// </summary>
+    public static async Task WaitForClientAsync(IPage page, float timeoutMs = 30000)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("() => !!window.sockChat", null, new() { Timeout = timeoutMs });
+        }
+        catch (TimeoutException e)
+        {
+            var problems = Problems.GetValue(page, _ => []);
+            lock (problems) throw new TimeoutException($"the web client did not start (unfinished requests and errors: {string.Join("; ", problems)})", e);
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> Problems = new();
 
     public async ValueTask DisposeAsync()
     {

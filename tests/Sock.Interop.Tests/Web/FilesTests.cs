@@ -143,6 +143,19 @@ public class FilesTests
         Assert.Equal(HttpStatusCode.Created, other.StatusCode);
     }
 
+    [Fact]
+    public async Task GetFilesTellsThePageWhetherFilesAreSharedAndTheLimits()
+    {
+        using var dir = FreePort.TempDir();
+        await using var server = await StartAsync(dir, maxUpload: 12345, quota: 67890);
+        using var http = new HttpClient();
+        using var on = await http.GetAsync($"http://127.0.0.1:{server.Port}/files", TestContext.Current.CancellationToken);
+        Assert.Equal("application/json", on.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("{\"enabled\":true,\"maxUpload\":12345,\"quota\":67890}\n", await on.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        await using var off = await InProcessWebServer.StartAsync();
+        Assert.Equal("{\"enabled\":false}\n", await http.GetStringAsync($"http://127.0.0.1:{off.Port}/files", TestContext.Current.CancellationToken));
+    }
+
     [Theory]
     [InlineData("../../etc/passwd", "passwd")]
     [InlineData("..\\..\\boot.ini", "boot.ini")]

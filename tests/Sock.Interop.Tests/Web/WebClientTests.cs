@@ -189,6 +189,17 @@ public class WebClientTests
         var shots = Environment.GetEnvironmentVariable("SOCK_DOCS_SCREENSHOTS"); // docs/ when set, else a temp dir
         using var tmp = FreePort.TempDir();
         var outDir = string.IsNullOrEmpty(shots) ? tmp.Path : shots;
+        // The start page, choosing to log in.
+        await using (var first = await Browser.LaunchAsync(new ViewportSize { Width = 700, Height = 560 }))
+        {
+            var page = await first.OpenAsync($"http://127.0.0.1:{server.Port}/");
+            await page.Locator("input[name=mode][value=login]").CheckAsync();
+            await page.Locator("#login-nick").FillAsync("ann");
+            await page.Locator("#login-password").FillAsync("correct-horse");
+            var path = Path.Combine(outDir, "web-login.png");
+            await page.ScreenshotAsync(new() { Path = path });
+            Assert.True(new FileInfo(path).Length > 1000);
+        }
         foreach (var (name, viewport, scheme) in new[]
         {
             ("web-wide.png", new ViewportSize { Width = 1100, Height = 640 }, ColorScheme.Light),
