@@ -134,7 +134,7 @@ public sealed class ChatServer : IAsyncDisposable
                     if (outOfDescriptors++ == 0)
                     {
                         outOfDescriptorsSince = Environment.TickCount64;
-                        Log?.Invoke(DescriptorLimitMessage(e));
+                        Log?.Invoke(DescriptorLimitMessage());
                     }
                     await Task.Delay(DescriptorRetry, ct);
                     continue;
@@ -220,13 +220,11 @@ public sealed class ChatServer : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    private string DescriptorLimitMessage(SocketException e)
+    private string DescriptorLimitMessage()
     {
-        // ENFILE is the whole system's table; EMFILE this process's RLIMIT_NOFILE.
-        if (e.NativeErrorCode == Net.FileLimits.ENFILE)
-            return $"accept failed: the system's open-file table is full (ENFILE); new connections wait in the backlog, the {ConnectionCount} connected clients are still served";
-        var limit = Net.FileLimits.Get() is { } l ? $" of {l.Soft} open files" : "";
-        return $"accept failed: this process reached its file descriptor limit{limit} (EMFILE, RLIMIT_NOFILE); new connections wait in the backlog until clients leave, "
+        // .NET reports EMFILE (this process's RLIMIT_NOFILE) and ENFILE (the system's table) alike.
+        var limit = Net.FileLimits.Get() is { } l ? $" ({l.Soft} open files)" : "";
+        return $"accept failed: out of file descriptors: the file descriptor limit{limit} is reached (EMFILE/ENFILE); new connections wait in the backlog until clients leave, "
             + $"the {ConnectionCount} connected clients are still served; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) to accept more";
     }
 

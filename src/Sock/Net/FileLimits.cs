@@ -6,9 +6,6 @@ namespace Sock.Net;
 /// <summary>The process's open-file limit (RLIMIT_NOFILE): each connection is one descriptor.</summary>
 public static unsafe class FileLimits
 {
-    /// <summary>errno for "the system's file table is full" (Linux, macOS and FreeBSD agree).</summary>
-    public const int ENFILE = LibC.ENFILE;
-
     // RLIMIT_NOFILE is 7 on Linux and 8 on the BSDs and macOS.
     private static int Resource => OperatingSystem.IsLinux() ? 7 : 8;
 

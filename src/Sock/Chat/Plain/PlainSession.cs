@@ -265,7 +265,7 @@ public sealed class PlainSession : ChatConnection
             ChatEventKind.Action => $"* {e.From} {e.Text}",
             ChatEventKind.Notice when mine => null,
             ChatEventKind.Notice => $"-{e.From}- {e.Text}",
-            ChatEventKind.Join or ChatEventKind.Part or ChatEventKind.Quit when !mine && IsCrowded(e.Kind == ChatEventKind.Quit ? _room : e.Target) => null,
+            ChatEventKind.Join or ChatEventKind.Part or ChatEventKind.Quit when !mine && IsCrowded(e) => null,
             ChatEventKind.Join when mine => null,
             ChatEventKind.Join => $"* {e.From} joined {e.Target}",
             ChatEventKind.Part when mine => null,
@@ -287,9 +287,15 @@ public sealed class PlainSession : ChatConnection
     /// <summary>
     /// A room with more than --announce-joins members: a plain user there gets no join/part/quit
     /// lines, or the comings and goings of thousands would drown the talk (and cost the server
-    /// N² lines for N joins). Called under the room's lock, so the count is exact.
+    /// N² lines for N joins). Called under the room's lock, so the count is exact; it counts the one
+    /// who comes or goes (a JOIN or PART is published with them in the room, a QUIT after they left it).
     /// </summary>
-    private bool IsCrowded(string? room) => room is not null && Hub.FindRoom(room) is { } r && r.Count > Options.AnnounceJoins;
+    private bool IsCrowded(ChatEvent e)
+    {
+        var room = e.Kind == ChatEventKind.Quit ? _room : e.Target;
+        if (room is null || Hub.FindRoom(room) is not { } r) return false;
+        return r.Count + (e.Kind == ChatEventKind.Quit ? 1 : 0) > Options.AnnounceJoins;
+    }
 
     /// <summary>One line, or a multi-line message's lines with the later ones indented under the first (never a bare '\n' on the wire).</summary>
     private void SendLines(string text)

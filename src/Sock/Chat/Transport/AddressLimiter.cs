@@ -21,7 +21,7 @@ public sealed class AddressLimiter
         public int Open;
         public double Tokens;
         public long Last;
-        public long LastRefusalLog = long.MinValue;
+        public long? LastRefusalLog;
         public int Unlogged;
     }
 
@@ -58,7 +58,7 @@ public sealed class AddressLimiter
                 return null;
             }
             // One log line per address per 10 s: a client in a reconnect loop must not flood the log.
-            if (now - e.LastRefusalLog >= 10_000)
+            if (e.LastRefusalLog is not { } logged || now - logged >= 10_000)
             {
                 refusal = refusal with { Log = true, Unlogged = e.Unlogged };
                 e.LastRefusalLog = now;
@@ -86,7 +86,7 @@ public sealed class AddressLimiter
             foreach (var (key, e) in _entries)
             {
                 var full = options.ConnectsPerMinute <= 0 || e.Tokens + (now - e.Last) / 60_000.0 * options.ConnectsPerMinute >= options.ConnectsPerMinute;
-                if (e.Open == 0 && full && now - e.LastRefusalLog >= 10_000) _entries.Remove(key);
+                if (e.Open == 0 && full && (e.LastRefusalLog is not { } logged || now - logged >= 10_000)) _entries.Remove(key);
             }
         }
     }

@@ -12,8 +12,6 @@ internal struct RLimit
 
 internal static unsafe partial class LibC
 {
-    public const int EMFILE = 24, ENFILE = 23;
-
     [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
     public static partial int GetRLimit(int resource, RLimit* limit);
 
