@@ -5,7 +5,8 @@ Thousands of clients against one server, for a bounded time:
   stable   connect (plain or IRC), join one of ROOMS rooms before the talk starts, stay, read, some talk
   churn    connect, join a random room, talk a little, then /part and join another, /quit, close,
            or reset (RST), and reconnect after a random pause, until the end
-  stall    connect, join the busiest room, then never read again (the server must cut them)
+  stall    connect, join #stall (where one client sends 1 KB lines FIRE_RATE times a second),
+           then never read again (the server must cut them: SendQ exceeded)
 At the end: every stable client must have received every message sent to its room by a session that
 ended cleanly (or was still open), in order, uncorrupted; messages of reset sessions may be cut short
 but never reordered. Prints one JSON object of counts.
@@ -24,6 +25,7 @@ RATE = float(os.environ.get("RATE", "0.5"))  # messages/s per talker
 SIZE = int(os.environ.get("SIZE", "160"))
 SEED = int(os.environ.get("SEED", "1"))
 DEBUG = os.environ.get("DEBUG") == "1"
+FIRE_RATE = float(os.environ.get("FIRE_RATE", "200"))
 random.seed(SEED)
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -218,6 +220,7 @@ async def churner():
 
 async def staller(room):
     c = Client(irc=False, small_buffer=True)
+    c.nick = f"stall{c.session}"
     await c.connect()
     await c.join(room)
     stats["stalled"] += 1
@@ -225,17 +228,19 @@ async def staller(room):
 
 
 async def drain_cut(c: Client, timeout: float) -> bool:
-    """Whether the server closed this stalled client: read what is left, expect the end."""
+    """Whether the server cut this stalled client: what is left ends with its last words and EOF."""
+    tail = b""
     try:
         async def loop():
-            while await c.reader.read(65536):
-                pass
+            nonlocal tail
+            while chunk := await c.reader.read(65536):
+                tail = (tail + chunk)[-4096:]
         await asyncio.wait_for(loop(), timeout)
-        return True
     except (OSError, ConnectionError):
-        return True
+        pass  # a reset after the last words
     except asyncio.TimeoutError:
         return False
+    return b"* disconnected: SendQ exceeded" in tail
 
 
 async def main():
@@ -272,15 +277,33 @@ async def main():
         if any(t.done() and t.exception() for t in stable_tasks):
             raise next(t.exception() for t in stable_tasks if t.done() and t.exception())
         await asyncio.sleep(0.2)
-    busiest = rooms[0]
-    stallers = [await staller(busiest) for _ in range(n_stall)]
+    # Stalled clients sit in their own room with a firehose (1 KB lines, FIRE_RATE a second): enough
+    # to fill any socket buffers and the server's queue within the run, and no reader to check.
+    stallers = [await staller("#stall") for _ in range(n_stall)]
+    fire = Client(irc=False)
+    await fire.connect()
+    await fire.join("#stall")
+    fire_reading = asyncio.create_task(fire.read_forever())
+
+    async def firehose():
+        # Ten bursts a second. The kernel lets a socket's send buffer grow to tcp_wmem's maximum
+        # (4 MiB here) for a client that does not read, before the server's --max-queue even
+        # starts to fill: the firehose must pass that within the run.
+        burst = ("FIRE " + "x" * 1000 + "\n").encode() * max(1, int(FIRE_RATE / 10))
+        while not ending:
+            fire.writer.write(burst)
+            await fire.writer.drain()
+            await asyncio.sleep(0.1)
     setup = time.monotonic() - t0
     print(f"soak: {n_stable} stable ({stats['ircClients']} IRC), {n_stall} stalled, {n_churn} churning; set up in {setup:.1f}s; talking for {DURATION:.0f}s", file=sys.stderr, flush=True)
     talking.set()
     churners = [asyncio.create_task(churner()) for _ in range(n_churn)]
+    fire_task = asyncio.create_task(firehose())
     await asyncio.sleep(DURATION)
     ending = True
     await asyncio.gather(*churners, return_exceptions=True)
+    await fire_task
+    fire_reading.cancel()
     readers = await asyncio.gather(*stable_tasks)
     # Quiet: wait until every stable client has every required message, or nothing moves for 20 s.
     by_room = {r: [(sid, n) for sid, (room, req, n) in streams.items() if req and room == r] for r in rooms}
