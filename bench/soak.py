@@ -84,7 +84,7 @@ class Client:
             self.writer.write(f"/nick {self.nick}\n".encode())
             await self.expect(f"known as {self.nick}".encode())
 
-    async def expect(self, marker: bytes, timeout=60):
+    async def expect(self, marker: bytes, timeout=120):
         if self.pumping:
             # The read task owns the stream: it hands the line over.
             fut = asyncio.get_running_loop().create_future()
