@@ -25,6 +25,10 @@ internal static class ChatServeCommand
         var db = new Option<string?>("--db") { Description = "Keep history in this SQLite file (survives restarts)" };
         var motd = new Option<string?>("--motd") { Description = "Message of the day shown to IRC clients" };
         var maxClients = new Option<int>("--max-clients") { Description = "Maximum connected clients", DefaultValueFactory = _ => defaults.MaxClients };
+        var maxPerAddress = new Option<int>("--max-per-address") { Description = "Connections open at once from one address, IPv6 per /64 (0 = no limit)", DefaultValueFactory = _ => defaults.MaxPerAddress };
+        var connectsPerMinute = new Option<int>("--connects-per-minute") { Description = "New connections a minute from one address, IPv6 per /64 (0 = no limit)", DefaultValueFactory = _ => defaults.ConnectsPerMinute };
+        var exempt = new Option<string[]>("--exempt") { Description = "Address or CIDR free of the per-address limits (repeatable; 127.0.0.1 and ::1 always are)", HelpName = "CIDR", AllowMultipleArgumentsPerToken = false };
+        var announceJoins = new Option<int>("--announce-joins") { Description = "Plain users see joins, parts and quits only in rooms of at most this many members", DefaultValueFactory = _ => defaults.AnnounceJoins };
         var maxQueue = new Option<long>("--max-queue") { Description = "Bytes queued for a client that stops reading before it is disconnected", DefaultValueFactory = _ => defaults.MaxQueueBytes };
         var flood = new Option<double>("--flood") { Description = "Lines per second per client before its lines are delayed (0 = off)" };
         var maxLine = new Option<int>("--max-line") { Description = "Longest line in bytes; longer lines are cut with an error", DefaultValueFactory = _ => defaults.MaxLineBytes };
@@ -54,7 +58,7 @@ internal static class ChatServeCommand
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
         {
-            bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo, servicesServer,
+            bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxPerAddress, connectsPerMinute, exempt, announceJoins, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo, servicesServer,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
             webOrigin, trustedProxy, files, maxUpload, cluster, nodeId,
@@ -91,6 +95,7 @@ internal static class ChatServeCommand
             await using var web = await ChatWebServer.StartAsync(server, webOptions, ct);
             var log = new ServerLog(effective.GetValue(logFormat) == "json");
             var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+            log.Write(DescriptorLine());
             log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
             // SIGHUP: read the flags (and the config file, the MOTD file, the certificates) again and apply them.
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
@@ -143,6 +148,17 @@ internal static class ChatServeCommand
                 if (colon <= 0 || colon == o.Length - 1) throw new UsageException($"--oper: '{o}' must be NAME:PASSWORD");
                 opers[o[..colon]] = o[(colon + 1)..];
             }
+            if (parse.GetValue(maxPerAddress) < 0) throw new UsageException("--max-per-address: must be 0 (no limit) or positive");
+            if (parse.GetValue(connectsPerMinute) < 0) throw new UsageException("--connects-per-minute: must be 0 (no limit) or positive");
+            if (parse.GetValue(announceJoins) < 0) throw new UsageException("--announce-joins: must be 0 (never) or positive");
+            var exempts = new List<IPNetwork>(ChatServerOptions.DefaultLimitExempt);
+            foreach (var rule in parse.GetValue(exempt) ?? [])
+            {
+                try { exempts.Add(Sock.Net.AddressFilter.ParseRule(rule)); }
+                catch (ArgumentException e) { throw new UsageException($"--exempt {e.Message}"); }
+            }
+            // A trusted reverse proxy carries many clients on its own address: it is exempt too.
+            exempts.AddRange(BuildWeb(parse).TrustedProxies);
             if (parse.GetValue(maxQueue) < 1024) throw new UsageException("--max-queue: at least 1024 bytes");
             if (parse.GetValue(maxLine) < 64) throw new UsageException("--max-line: at least 64 bytes");
             if (parse.GetValue(flood) < 0) throw new UsageException("--flood: must be 0 (off) or positive");
@@ -171,6 +187,10 @@ internal static class ChatServeCommand
                 ServerInfo = parse.GetValue(serverInfo) ?? defaults.ServerInfo,
                 ServicesServer = parse.GetValue(servicesServer) is { Length: > 0 } services ? services : null,
                 MaxClients = parse.GetValue(maxClients),
+                MaxPerAddress = parse.GetValue(maxPerAddress),
+                ConnectsPerMinute = parse.GetValue(connectsPerMinute),
+                LimitExempt = exempts,
+                AnnounceJoins = parse.GetValue(announceJoins),
                 MaxQueueBytes = parse.GetValue(maxQueue),
                 FloodLinesPerSecond = parse.GetValue(flood),
                 MaxLineBytes = parse.GetValue(maxLine),
@@ -199,6 +219,16 @@ internal static class ChatServeCommand
             if (options.ClusterUrl is { } url) _ = Sock.Chat.Cluster.ClusterNode.ParseUrl(url);
             return options;
         }
+
+        // One descriptor per client: the usual soft limit (1024) would stop the server long before
+        // --max-clients, so it is raised to the hard limit, which an unprivileged process may do.
+        static string DescriptorLine() => Sock.Net.FileLimits.RaiseToHard() switch
+        {
+            null => "open files: no limit to raise on this system",
+            { Error: { } error } r => $"open files: limit {r.Before} (hard {r.Hard}); raising it failed: {error}",
+            { } r when r.After > r.Before => $"open files: limit raised from {r.Before} to {r.After} (the hard limit)",
+            { } r => $"open files: limit {r.After} (already the hard limit)",
+        };
 
         ChatWebOptions BuildWeb(ParseResult parse)
         {

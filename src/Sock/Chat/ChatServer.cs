@@ -23,6 +23,7 @@ public sealed class ChatServer : IAsyncDisposable
     private readonly Socket _listener;
     // Sends for every plain (non-TLS) connection, so a fan-out to thousands costs few syscalls.
     private readonly SendCoalescer _sender = new();
+    private readonly AddressLimiter _limiter = new();
     private int _pending;
 
     private ChatServer(ChatHub hub, Socket listener)
@@ -136,10 +137,15 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>Who may connect (--allow/--deny); a refused client is closed before it is served.</summary>
     public Net.AddressFilter AccessFilter { get; set; } = Net.AddressFilter.None;
 
+    /// <summary>How long accept waits before trying again when the process is out of file descriptors.</summary>
+    public static readonly TimeSpan DescriptorRetry = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Accepts until cancelled, then disconnects everyone.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var ticker = TickLoopAsync(ct);
+        var outOfDescriptors = 0;
+        var outOfDescriptorsSince = 0L;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -148,11 +154,27 @@ public sealed class ChatServer : IAsyncDisposable
                 try
                 {
                     client = await _listener.AcceptAsync(ct);
+                    if (outOfDescriptors > 0)
+                    {
+                        Log?.Invoke($"accepting again (the descriptor limit held back connections for {(Environment.TickCount64 - outOfDescriptorsSince) / 1000.0:0.#} s)");
+                        outOfDescriptors = 0;
+                    }
                 }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.TooManyOpenSockets)
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+                {
+                    // EMFILE/ENFILE: the connection waits in the backlog; everyone connected is still
+                    // served. Say why once per episode, and retry after a pause instead of spinning.
+                    if (outOfDescriptors++ == 0)
+                    {
+                        outOfDescriptorsSince = Environment.TickCount64;
+                        Log?.Invoke(DescriptorLimitMessage());
+                    }
+                    await Task.Delay(DescriptorRetry, ct);
+                    continue;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
                 {
                     Log?.Invoke($"accept failed: {Net.SocketErrors.Format(e.SocketErrorCode)}");
-                    if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, ct);
                     continue;
                 }
                 if (AccessFilter.Check(client) is { } refused)
@@ -161,7 +183,16 @@ public sealed class ChatServer : IAsyncDisposable
                     client.Dispose();
                     continue;
                 }
-                _ = Task.Run(() => ServeAsync(client, ct), CancellationToken.None);
+                IPAddress? counted = null;
+                if (client.RemoteEndPoint is IPEndPoint peer && _limiter.TryAdmit(peer.Address, Options, Environment.TickCount64, out counted) is { } refusal)
+                {
+                    if (refusal.Log)
+                        Log?.Invoke($"refused {Pipes.Endpoints.Describe(peer)}: {refusal.Reason}"
+                            + (refusal.Unlogged > 0 ? $" ({refusal.Unlogged} more from {AddressLimiter.Describe(refusal.Key)} refused since the last such line)" : ""));
+                    _ = Task.Run(() => RefuseAsync(client, refusal.Reason), CancellationToken.None);
+                    continue;
+                }
+                _ = Task.Run(() => ServeCountedAsync(client, counted, ct), CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
@@ -209,15 +240,58 @@ public sealed class ChatServer : IAsyncDisposable
     private async Task TickLoopAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        var ticks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
                 var now = DateTimeOffset.UtcNow;
                 foreach (var c in _connections.Keys) c.Tick(now);
+                if (++ticks % 120 == 0) _limiter.Sweep(Options, Environment.TickCount64);
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    private string DescriptorLimitMessage()
+    {
+        // .NET reports EMFILE (this process's RLIMIT_NOFILE) and ENFILE (the system's table) alike.
+        var limit = Net.FileLimits.Get() is { } l ? $" ({l.Soft} open files)" : "";
+        return $"accept failed: out of file descriptors: the file descriptor limit{limit} is reached (EMFILE/ENFILE); new connections wait in the backlog until clients leave, "
+            + $"the {ConnectionCount} connected clients are still served; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) to accept more";
+    }
+
+    /// <summary>Refused before it is served: one line IRC clients read as ERROR and people as text, then close.</summary>
+    private static async Task RefuseAsync(Socket socket, string reason)
+    {
+        using (socket)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.SendAsync(Encoding.UTF8.GetBytes($"ERROR :Closing link: {reason}\r\n"), SocketFlags.None, timeout.Token);
+                socket.Shutdown(SocketShutdown.Send);
+                // Read what the client already sent (NICK/USER) until it closes: closing with unread
+                // bytes would send a reset, and the client could lose the line before reading it.
+                var buffer = new byte[4096];
+                for (var total = 0; total < 64 * 1024;)
+                {
+                    var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                    if (n == 0) break;
+                    total += n;
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException) { }
+        }
+    }
+
+    private async Task ServeCountedAsync(Socket socket, IPAddress? counted, CancellationToken ct)
+    {
+        try { await ServeAsync(socket, ct); }
+        finally
+        {
+            if (counted is not null) _limiter.Release(counted);
+        }
     }
 
     private async Task ServeAsync(Socket socket, CancellationToken ct)

@@ -28,6 +28,16 @@ public sealed record ChatServerOptions
     public string? NodeId { get; init; }
     public string Motd { get; init; } = "Welcome to sock chat. Plain and IRC users share these rooms.";
     public int MaxClients { get; init; } = 100_000;
+    /// <summary>Connections open at once from one address (IPv6: one /64); 0 = no limit.</summary>
+    public int MaxPerAddress { get; init; } = 16;
+    /// <summary>New connections a minute from one address (IPv6: one /64), as a token bucket; 0 = no limit.</summary>
+    public int ConnectsPerMinute { get; init; } = 32;
+    /// <summary>Networks the per-address limits never apply to: the loopback host itself by default
+    /// (only 127.0.0.1 and ::1, so the rest of 127/8 stays limited and testable).</summary>
+    public IReadOnlyList<IPNetwork> LimitExempt { get; init; } = DefaultLimitExempt;
+    public static readonly IReadOnlyList<IPNetwork> DefaultLimitExempt = [IPNetwork.Parse("127.0.0.1/32"), IPNetwork.Parse("::1/128")];
+    /// <summary>Plain members of a room with more members than this get no join/part/quit lines (IRC clients still get JOIN/PART/QUIT).</summary>
+    public int AnnounceJoins { get; init; } = 200;
     /// <summary>Bytes waiting for a client that stops reading before it is disconnected.</summary>
     public long MaxQueueBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Lines per second a client may send before its lines are delayed; 0 = off.</summary>

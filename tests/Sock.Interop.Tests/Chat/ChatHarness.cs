@@ -79,6 +79,15 @@ public sealed class LineClient : IDisposable
         return new LineClient(s);
     }
 
+    /// <summary>From another loopback address (127.0.0.2, 127.0.0.3…): the per-address limits exempt only 127.0.0.1.</summary>
+    public static async Task<LineClient> ConnectFromAsync(string local, int port)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(local), 0));
+        await s.ConnectAsync("127.0.0.1", port);
+        return new LineClient(s);
+    }
+
     /// <summary>A client that connects and never reads (its kernel buffer kept small).</summary>
     public static async Task<Socket> ConnectNonReadingAsync(int port)
     {

@@ -203,8 +203,10 @@ public sealed class PlainSession : ChatConnection
     protected internal override void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay)
     {
         _room = room.Name;
-        var others = room.Members.Where(m => !ReferenceEquals(m, this)).Select(m => m.Nick).ToList();
-        Send($"* you joined {room.Name}" + (others.Count == 0 ? " (nobody else here)" : $" ({others.Count} here: {string.Join(", ", others.Take(20))}{(others.Count > 20 ? ", …" : "")})"));
+        // The live list (we hold the lock): copying a snapshot of thousands per join to name 20 would make a join storm quadratic.
+        var count = room.Live.Count - 1;
+        var others = room.Live.Where(m => !ReferenceEquals(m, this)).Take(20).Select(m => m.Nick);
+        Send($"* you joined {room.Name}" + (count <= 0 ? " (nobody else here)" : $" ({count} here: {string.Join(", ", others)}{(count > 20 ? ", …" : "")})"));
         if (room.Topic.Length > 0) Send($"* topic: {room.Topic}");
         SendHistory(replay);
     }
@@ -269,6 +271,7 @@ public sealed class PlainSession : ChatConnection
             ChatEventKind.Action => $"* {e.From} {e.Text}",
             ChatEventKind.Notice when mine => null,
             ChatEventKind.Notice => $"-{e.From}- {e.Text}",
+            ChatEventKind.Join or ChatEventKind.Part or ChatEventKind.Quit when !mine && IsCrowded(e) => null,
             ChatEventKind.Join when mine => null,
             ChatEventKind.Join => $"* {e.From} joined {e.Target}",
             ChatEventKind.Part when mine => null,
@@ -286,6 +289,19 @@ public sealed class PlainSession : ChatConnection
             _ => null,
         };
         if (line is not null) SendLines(line);
+    }
+
+    /// <summary>
+    /// A room with more than --announce-joins members: a plain user there gets no join/part/quit
+    /// lines, or the comings and goings of thousands would drown the talk (and cost the server
+    /// N² lines for N joins). Called under the room's lock, so the count is exact; it counts the one
+    /// who comes or goes (a JOIN or PART is published with them in the room, a QUIT after they left it).
+    /// </summary>
+    private bool IsCrowded(ChatEvent e)
+    {
+        var room = e.Kind == ChatEventKind.Quit ? _room : e.Target;
+        if (room is null || Hub.FindRoom(room) is not { } r) return false;
+        return r.Count + (e.Kind == ChatEventKind.Quit ? 1 : 0) > Options.AnnounceJoins;
     }
 
     /// <summary>One line, or a multi-line message's lines with the later ones indented under the first (never a bare '\n' on the wire).</summary>
