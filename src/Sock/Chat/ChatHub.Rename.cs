@@ -12,6 +12,8 @@ public sealed partial class ChatHub
     {
         var r = FindRoom(oldName);
         if (r is null) return ChatError.NoSuchRoom;
+        // A cluster keeps a room's stream, record and history under its name on every node: renaming is not clustered.
+        if (Options.ClusterUrl is not null) return ChatError.Unavailable;
         if (!ChatNames.IsValidChannel(newName, Options.ChannelLength)) return ChatError.BadRoomName;
         if (reason.Length > Options.TopicLength) reason = reason[..Options.TopicLength];
         lock (r.Gate)

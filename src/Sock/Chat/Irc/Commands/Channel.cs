@@ -56,6 +56,7 @@ public sealed partial class IrcSession
             case ChatError.RoomExists: Fail("RENAME", "CHANNEL_NAME_IN_USE", from, Word(to), "A channel has that name"); break;
             case ChatError.RoomRegistered: Fail("RENAME", "CANNOT_RENAME", from, Word(to), "ChanServ keeps this channel (or that name)"); break;
             case ChatError.BadRoomName: Fail("RENAME", "CANNOT_RENAME", from, Word(to), "That is not a valid channel name"); break;
+            case ChatError.Unavailable: Fail("RENAME", "CANNOT_RENAME", from, Word(to), "Channels cannot be renamed on a cluster"); break;
         }
     }
 

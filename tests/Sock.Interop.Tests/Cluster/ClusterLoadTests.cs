@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Sock.Interop.Tests.Chat;
+using Sock.Interop.Tests.Infrastructure;
+
+namespace Sock.Interop.Tests.Cluster;
+
+/// <summary>The IRC fan-out spread over three nodes, and a node that falls behind.</summary>
+[Collection(ClusterHeavy.Name)]
+public sealed class ClusterLoadTests
+{
+    [Fact]
+    public async Task The_100_client_irc_fan_out_over_three_nodes_loses_nothing_and_keeps_order()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(3);
+        var (code, stdout, stderr) = await SockCli.RunAsync("bench", "chat", $"127.0.0.1:{cluster[0].Port}",
+            "--also", $"127.0.0.1:{cluster[1].Port}", "--also", $"127.0.0.1:{cluster[2].Port}",
+            "--irc", "-n", "100", "-m", "10", "-k", "200", "--json");
+        Assert.True(code == 0, stderr);
+        using var result = JsonDocument.Parse(stdout);
+        var r = result.RootElement;
+        Assert.Equal(100, r.GetProperty("connected").GetInt32());
+        Assert.Equal(99L * 10 * 200, r.GetProperty("expected").GetInt64());
+        Assert.Equal(r.GetProperty("expected").GetInt64(), r.GetProperty("delivered").GetInt64());
+        Assert.Equal(0, r.GetProperty("lost").GetInt64());
+        Assert.Equal(0, r.GetProperty("outOfOrder").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_node_that_stalls_for_a_while_delivers_everything_in_order_when_it_runs_again()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2);
+        using var alice = await cluster[0].IrcAsync("alice", "#slow");
+        using var bob = await cluster[1].IrcAsync("bob", "#slow");
+        await alice.ExpectAsync(":bob!bob@127.0.0.1 JOIN #slow");
+        cluster[1].Process.Signal(19); // SIGSTOP: node 1 runs nothing for 2 s (less than the heartbeat's TTL)
+        try
+        {
+            for (var i = 0; i < 300; i++) await alice.SendAsync($"PRIVMSG #slow :slow {i}\r\n");
+            await Task.Delay(2000, TestContext.Current.CancellationToken);
+        }
+        finally { cluster[1].Process.Signal(18); }
+        await bob.ExpectAsync("PRIVMSG #slow :slow 299", seconds: 20);
+        var got = bob.Lines.Where(l => l.Contains("PRIVMSG #slow :slow ")).Select(l => l.Split(" :")[^1]).ToList();
+        Assert.Equal([.. Enumerable.Range(0, 300).Select(i => $"slow {i}")], got);
+        await alice.ExpectNoneAsync("QUIT", 0.5);
+    }
+}
