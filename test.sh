@@ -120,55 +120,58 @@ skipped=$(grep -E '^\s+skipped:' "$work/dotnet.log" | tail -1 | awk '{print $2}'
 summary_note=""
 [ -z "$total" ] || [ "$total" = "0" ] && summary_note=" (no dotnet test summary: build or run failed, exit $status)"
 
+# A background group's outcome: 77 means a prerequisite is missing (a skip on a laptop, a failure
+# under CI=true); no result line means it broke. Prints why; returns 0 when its counts can be folded in,
+# 1 when it counted as one failure, 2 when it was skipped. Usage: group_outcome NAME STATUS LINE LOG WHAT
+group_outcome() {
+  local name=$1 status=$2 line=$3 log=$4 what=$5
+  if [ "$status" -eq 77 ]; then
+    tail -3 "$log"
+    if [ "${CI:-}" = "true" ]; then
+      echo "$name: not run, $what is missing: a failure under CI=true"
+      failed=$(( ${failed:-0} + 1 )); return 1
+    fi
+    echo "$name: skipped ($what is missing, see above)"; return 2
+  fi
+  if [ -z "$line" ]; then
+    tail -20 "$log"
+    echo "$name: no result (exit $status; 124 = timed out)"
+    failed=$(( ${failed:-0} + 1 )); return 1
+  fi
+  return 0
+}
+
 wait "$irctest_pid"
 irctest_status=$?
 echo
 echo "== irctest (tests/irctest/run.sh; the page: docs/conformance.md) =="
 sed -n '/short test summary info/,$p' "$work/irctest.log" | grep -v '^irctest: [0-9]'
 irctest_line=$(grep -E '^irctest: [0-9]+ passed' "$work/irctest.log" | tail -1)
-if [ "$irctest_status" -eq 77 ]; then
-  tail -3 "$work/irctest.log"
-  if [ "${CI:-}" = "true" ]; then
-    echo "irctest: not run, a prerequisite is missing: a failure under CI=true"
-    failed=$(( ${failed:-0} + 1 )); irctest_status=1
-  else
-    echo "irctest: skipped (a prerequisite is missing, see above)"; irctest_status=0
-  fi
-elif [ -z "$irctest_line" ]; then
-  tail -20 "$work/irctest.log"
-  echo "irctest: no result (exit $irctest_status; 124 = timed out)"
-  failed=$(( ${failed:-0} + 1 )); [ "$irctest_status" -ne 0 ] || irctest_status=1
-else
-  echo "$irctest_line"
-  read -r irc_passed irc_failed irc_skipped < <(echo "$irctest_line" | grep -oE '[0-9]+' | head -3 | tr '\n' ' ')
-  passed=$(( ${passed:-0} + irc_passed ))
-  failed=$(( ${failed:-0} + irc_failed ))
-  skipped=$(( ${skipped:-0} + irc_skipped ))
-fi
+group_outcome irctest "$irctest_status" "$irctest_line" "$work/irctest.log" "a prerequisite"
+case $? in
+  0) echo "$irctest_line"
+     read -r irc_passed irc_failed irc_skipped < <(echo "$irctest_line" | grep -oE '[0-9]+' | head -3 | tr '\n' ' ')
+     passed=$(( ${passed:-0} + irc_passed ))
+     failed=$(( ${failed:-0} + irc_failed ))
+     skipped=$(( ${skipped:-0} + irc_skipped )) ;;
+  1) [ "$irctest_status" -ne 0 ] || irctest_status=1 ;;
+  2) irctest_status=0 ;;
+esac
 
 wait "$fuzz_pid"
 fuzz_status=$?
 echo
 echo "== fuzz smoke (fuzz/run; long runs: docs/fuzzing.md) =="
 fuzz_line=$(grep -E '^fuzz: [0-9]+ harnesses' "$work/fuzz.log" | tail -1)
-if [ "$fuzz_status" -eq 77 ]; then
-  tail -1 "$work/fuzz.log"
-  if [ "${CI:-}" = "true" ]; then
-    echo "fuzz: not run, afl-fuzz is missing: a failure under CI=true"
-    failed=$(( ${failed:-0} + 1 )); fuzz_status=1
-  else
-    echo "fuzz: skipped (afl-fuzz is missing)"; fuzz_status=0
-  fi
-elif [ -z "$fuzz_line" ]; then
-  tail -20 "$work/fuzz.log"
-  echo "fuzz: no result (exit $fuzz_status; 124 = timed out)"
-  failed=$(( ${failed:-0} + 1 )); [ "$fuzz_status" -ne 0 ] || fuzz_status=1
-else
-  sed -n '/^harness /,$p' "$work/fuzz.log"
-  read -r fuzz_clean fuzz_crashed fuzz_broken < <(echo "$fuzz_line" | sed 's/.*each: //' | grep -oE '[0-9]+' | head -3 | tr '\n' ' ')
-  passed=$(( ${passed:-0} + fuzz_clean ))
-  failed=$(( ${failed:-0} + fuzz_crashed + fuzz_broken ))
-fi
+group_outcome fuzz "$fuzz_status" "$fuzz_line" "$work/fuzz.log" "afl-fuzz"
+case $? in
+  0) sed -n '/^harness /,$p' "$work/fuzz.log"
+     read -r fuzz_clean fuzz_crashed fuzz_broken < <(echo "$fuzz_line" | sed 's/.*each: //' | grep -oE '[0-9]+' | head -3 | tr '\n' ' ')
+     passed=$(( ${passed:-0} + fuzz_clean ))
+     failed=$(( ${failed:-0} + fuzz_crashed + fuzz_broken )) ;;
+  1) [ "$fuzz_status" -ne 0 ] || fuzz_status=1 ;;
+  2) fuzz_status=0 ;;
+esac
 
 summary="${passed:-0} passed, ${failed:-0} failed"
 [ "${skipped:-0}" != "0" ] && summary="$summary, ${skipped} skipped"
