@@ -33,6 +33,9 @@ public abstract class ChatMember
     /// <summary>False for a member connected to another node of a cluster (the hub shows it; its node delivers to it).</summary>
     public virtual bool IsLocal => true;
 
+    /// <summary>The server name of the node it is connected to, when that is not this one (WHOIS 312).</summary>
+    public virtual string? Server => null;
+
     /// <summary>"plain", "irc" or "console".</summary>
     public abstract string Protocol { get; }
 

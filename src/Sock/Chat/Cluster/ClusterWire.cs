@@ -7,6 +7,8 @@ namespace Sock.Chat.Cluster;
 internal sealed class WireUser
 {
     public string Node { get; set; } = "";
+    /// <summary>The server name of the member's node.</summary>
+    public string? Server { get; set; }
     public string Nick { get; set; } = "";
     public string User { get; set; } = "";
     public string Host { get; set; } = "";
@@ -21,7 +23,7 @@ internal sealed class WireUser
 
     public static WireUser Of(ChatMember m, string node) => new()
     {
-        Node = node, Nick = m.Nick, User = m.UserName, Host = m.Host, Real = m.RealName, Proto = m.Protocol, Account = m.Account,
+        Node = node, Server = m.Server, Nick = m.Nick, User = m.UserName, Host = m.Host, Real = m.RealName, Proto = m.Protocol, Account = m.Account,
         Away = m.Away, Bot = m.IsBot, Oper = m.IsOperator, Invisible = m.Invisible, SignOn = m.SignOn.ToUnixTimeSeconds(),
     };
 }
