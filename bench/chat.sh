@@ -2,7 +2,9 @@
 # Chat, side by side in one run (Release sock):
 #   IRC fan-out   100 clients in one room, 10 senders x 500 msgs   sock chat serve  vs InspIRCd 3
 #   plain fan-out  10 clients, 10 senders x 2,000 lines             sock chat serve  vs ncat --chat
-#   idle memory    10,000 connected idle clients (server RSS growth / client)   sock vs InspIRCd
+#   idle memory    10,000 connected idle clients (server RSS growth / client): registered IRC
+#                  clients, sock vs InspIRCd (like for like); plain clients, sock alone (no plain
+#                  peer keeps per-client state). bench/idle.sh does this at 1,000-19,000 clients.
 #   logged in      the IRC fan-out with every client logged in (SASL PLAIN) vs guests, sock vs sock,
 #                  ACCOUNT_RUNS interleaved runs each, min/median/max
 # The load generator for all of them is `sock bench chat`. Prints a markdown table (also written
@@ -121,7 +123,9 @@ T4="Chat fan-out, IRC, logged-in vs guests (100 clients, 10×500, median of $ACC
 record "$T4" "deliveries/s" "sock, guests" "$g_med" "$l_med" "msg/s" higher 0.95
 record "$T4" "lost" "sock, guests" "$g_lost" "$l_lost" "msgs" lower "<=0"
 T3="Chat, $IDLE idle clients"
-record "$T3" "server memory per client (KiB)" "InspIRCd 3" "$insp_idle" "$sock_idle" "KiB" lower "<=10"
+# Like for like: both servers hold registered IRC clients (NICK/USER done, in no channel).
+record "$T3" "server RSS per registered IRC client (KiB)" "InspIRCd 3" "$insp_idle" "$sock_idle_irc" "KiB" lower "<=10"
+record "$T3" "server RSS per plain client, each in its own room (KiB)" "(no plain peer)" "-" "$sock_idle" "KiB" lower "<=10"
 
 md="$OUT_DIR/chat.md"
 {

@@ -80,6 +80,7 @@ internal static class BenchCommand
                     Console.WriteLine($"lost           {r.Lost}");
                     Console.WriteLine($"corrupt        {r.Corrupt}   (split, merged or mis-attributed lines)");
                     Console.WriteLine($"out of order   {r.OutOfOrder}");
+                    if (r.Replayed > 0) Console.WriteLine($"replayed       {r.Replayed}   (an earlier run's messages, replayed by the server on JOIN; not counted)");
                     Console.WriteLine($"seconds        {r.Seconds:0.000}");
                     Console.WriteLine($"deliveries/s   {r.DeliveriesPerSecond:0}");
                     Console.WriteLine($"latency p50    {r.P50Ms:0.0} ms");

@@ -12,12 +12,13 @@ namespace Sock.Chat;
 /// turn lines into hub calls and hub events into bytes.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source is cancelled at close; it holds no timer or handle.")]
-public abstract class ChatConnection : ChatMember
+public abstract class ChatConnection : ChatMember, IQueueEvents
 {
     // Null when the session runs over another transport (a WebSocket): the stream is then all there is.
     private readonly Socket? _socket;
     private readonly LineFramer _framer;
-    private readonly FloodGate _flood;
+    // Null when flood control is off (the default): an idle client then carries no gate.
+    private readonly FloodGate? _flood;
     private readonly CancellationTokenSource _closed = new();
     private int _disconnecting;
     private TimeSpan? _grace;
@@ -34,10 +35,9 @@ public abstract class ChatConnection : ChatMember
         Queue = stream is NetworkStream && socket is not null
             ? new OutboundQueue(hub.Options.MaxQueueBytes, sender, socket)
             : new OutboundQueue(hub.Options.MaxQueueBytes);
-        // Overflow trips inside a fan-out (under a room lock): leave the hub from another thread.
-        Queue.Overflowed += () => ThreadPool.UnsafeQueueUserWorkItem(c => c.Disconnect(SendQueueExceeded, overflow: true), this, preferLocal: false);
+        Queue.Events = this;
         _framer = new LineFramer(hub.Options.MaxLineBytes);
-        _flood = new FloodGate(hub.Options.FloodLinesPerSecond, hub.Options.FloodBurst);
+        _flood = hub.Options.FloodLinesPerSecond > 0 ? new FloodGate(hub.Options.FloodLinesPerSecond, hub.Options.FloodBurst) : null;
     }
 
     public const string SendQueueExceeded = "SendQ exceeded";
@@ -79,12 +79,20 @@ public abstract class ChatConnection : ChatMember
 
     protected void SendRaw(ReadOnlySpan<byte> bytes) => Queue.Enqueue(bytes);
 
-    /// <summary>Runs the connection until it closes; <paramref name="initial"/> are bytes read during detection.</summary>
-    public async Task RunAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, CancellationToken ct)
+    /// <summary>
+    /// Runs the connection until it closes; <paramref name="initial"/> are bytes read during detection.
+    /// <paramref name="ended"/> is called last, once the socket is closed (the server's bookkeeping).
+    /// </summary>
+    public async Task RunAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, CancellationToken ct, Action<ChatConnection>? ended = null)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token);
-        var token = linked.Token;
-        _writer = WriterAsync(token);
+        // Memory per idle client (docs/BENCHMARKS.md): a linked source only when the caller's token
+        // can fire (the server passes none), and reads of our own socket take no token at all: closing
+        // shuts the socket down, which ends a pending read, so an idle read registers nothing.
+        using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token) : null;
+        var token = linked?.Token ?? _closed.Token;
+        var readToken = _socket is null || ct.CanBeCanceled ? token : CancellationToken.None;
+        // The writer is stopped by Queue.Abort at close (or by this token when the caller's can fire).
+        _writer = Queue.WriteLoopAsync(Stream, ct.CanBeCanceled ? token : CancellationToken.None);
         try
         {
             if (!initial.IsEmpty) UsesCrlf = initial.Span.IndexOf("\r\n"u8) >= 0;
@@ -93,22 +101,23 @@ public abstract class ChatConnection : ChatMember
             while (!IsClosing)
             {
                 // Idle: a zero-byte read waits for data without holding a buffer.
-                var waiting = pendingWait ?? Stream.ReadAsync(Memory<byte>.Empty, token).AsTask();
-                pendingWait = null;
-                if (_framer.HasPartial && FlushPartialOnPause)
+                if (pendingWait is not null || (_framer.HasPartial && FlushPartialOnPause))
                 {
-                    if (await Task.WhenAny(waiting, Task.Delay(Options.LinePause, token)) != waiting)
+                    var waiting = pendingWait ?? Stream.ReadAsync(Memory<byte>.Empty, readToken).AsTask();
+                    pendingWait = null;
+                    if (_framer.HasPartial && FlushPartialOnPause && await Task.WhenAny(waiting, Task.Delay(Options.LinePause, token)) != waiting)
                         await HandleLinesAsync(FlushPartial());
                     await waiting;
                 }
                 else
                 {
-                    await waiting;
+                    // Awaited as the ValueTask it is: no Task object is held while the client is idle.
+                    _ = await Stream.ReadAsync(Memory<byte>.Empty, readToken);
                 }
                 var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
                 try
                 {
-                    var n = await Stream.ReadAsync(buffer, token);
+                    var n = await Stream.ReadAsync(buffer, readToken);
                     if (n == 0) break;
                     LastHeard = DateTimeOffset.UtcNow;
                     await ProcessAsync(buffer.AsMemory(0, n));
@@ -129,6 +138,7 @@ public abstract class ChatConnection : ChatMember
         {
             _framer.Reset();
             await CloseAfterWriterAsync();
+            ended?.Invoke(this);
         }
     }
 
@@ -181,23 +191,17 @@ public abstract class ChatConnection : ChatMember
         foreach (var (line, flags) in lines)
         {
             if (IsClosing) return;
-            var delay = _flood.Take();
+            var delay = _flood?.Take() ?? TimeSpan.Zero;
             if (delay > TimeSpan.Zero) await Task.Delay(delay, _closed.Token);
             await OnLineAsync(line, flags);
         }
     }
 
-    private async Task WriterAsync(CancellationToken ct)
-    {
-        try
-        {
-            await Queue.WriteLoopAsync(Stream, ct);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            Disconnect("Write error");
-        }
-    }
+    // Overflow trips inside a fan-out (under a room lock): leave the hub from another thread.
+    void IQueueEvents.Overflowed() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.Disconnect(SendQueueExceeded, overflow: true), this, preferLocal: false);
+
+    void IQueueEvents.WriteFailed() => Disconnect("Write error");
 
     public override void Disconnect(string reason) => Disconnect(reason, overflow: false);
 
@@ -241,6 +245,7 @@ public abstract class ChatConnection : ChatMember
         catch (TimeoutException) { }
         if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;
         try { _socket?.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        Queue.Abort();
         await _closed.CancelAsync();
         await Stream.DisposeAsync();
         _socket?.Dispose();

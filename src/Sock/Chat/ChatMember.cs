@@ -7,7 +7,8 @@ namespace Sock.Chat;
 public abstract class ChatMember
 {
     private readonly Lock _roomsGate = new();
-    private readonly HashSet<string> _rooms = new(StringComparer.OrdinalIgnoreCase);
+    // Made on the first JOIN: a connected client in no room holds no set.
+    private HashSet<string>? _rooms;
 
     /// <summary>Current nick; set by the hub when it grants one.</summary>
     public string Nick { get; internal set; } = "*";
@@ -34,7 +35,7 @@ public abstract class ChatMember
     public virtual bool IsLocal => true;
 
     /// <summary>The server name of the node it is connected to, when that is not this one (WHOIS 312).</summary>
-    public virtual string? Server => null;
+    public virtual string? NodeServer => null;
 
     /// <summary>"plain", "irc" or "console".</summary>
     public abstract string Protocol { get; }
@@ -56,14 +57,14 @@ public abstract class ChatMember
     /// <summary>Rooms the member is in (a snapshot).</summary>
     public IReadOnlyList<string> Rooms
     {
-        get { lock (_roomsGate) return [.. _rooms]; }
+        get { lock (_roomsGate) return _rooms is null ? [] : [.. _rooms]; }
     }
 
-    internal void AddRoom(string room) { lock (_roomsGate) _rooms.Add(room); }
+    internal void AddRoom(string room) { lock (_roomsGate) (_rooms ??= new(StringComparer.OrdinalIgnoreCase)).Add(room); }
 
-    internal void RemoveRoom(string room) { lock (_roomsGate) _rooms.Remove(room); }
+    internal void RemoveRoom(string room) { lock (_roomsGate) _rooms?.Remove(room); }
 
-    internal bool InRoom(string room) { lock (_roomsGate) return _rooms.Contains(room); }
+    internal bool InRoom(string room) { lock (_roomsGate) return _rooms?.Contains(room) ?? false; }
 
-    internal int RoomCount { get { lock (_roomsGate) return _rooms.Count; } }
+    internal int RoomCount { get { lock (_roomsGate) return _rooms?.Count ?? 0; } }
 }

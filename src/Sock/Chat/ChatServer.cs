@@ -25,11 +25,14 @@ public sealed class ChatServer : IAsyncDisposable
     private readonly SendCoalescer _sender = new();
     private readonly AddressLimiter _limiter = new();
     private int _pending;
+    // One delegate for every connection's end (a lambda per connection would be one more object each).
+    private readonly Action<ChatConnection> _ended;
 
     private ChatServer(ChatHub hub, Socket listener)
     {
         Hub = hub;
         _listener = listener;
+        _ended = c => _connections.TryRemove(c, out _);
     }
 
     public ChatHub Hub { get; }
@@ -334,7 +337,9 @@ public sealed class ChatServer : IAsyncDisposable
             if (stream is SslStream) connection.Transport = "tls";
             Interlocked.Decrement(ref _pending);
             handedOver = true;
-            await RunConnectionAsync(connection, initial, pending, ct);
+            // Not awaited: this method's state (and the task that started it) is let go once the
+            // session runs, so an idle client holds only the session's own read and write loops.
+            _ = RunConnection(connection, initial, pending);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or SockException)
         {
@@ -352,22 +357,16 @@ public sealed class ChatServer : IAsyncDisposable
         }
     }
 
-    private async Task RunConnectionAsync(ChatConnection connection, ReadOnlyMemory<byte> initial, Task? pending, CancellationToken ct)
+    /// <summary>Counts the connection and runs it; it removes itself from the count when its socket is closed.</summary>
+    private Task RunConnection(ChatConnection connection, ReadOnlyMemory<byte> initial, Task? pending)
     {
         _connections[connection] = 0;
         Hub.Metrics.Accepted(connection.Transport == "websocket" ? "websocket" : connection.Protocol);
         var remote = connection.Remote;
         Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{connection.Transport switch { "tls" => ", TLS", "websocket" => ", WebSocket", _ => "" }})");
-        try
-        {
-            // Not the server's token: at shutdown ShutdownAsync closes each connection in order
-            // (notice, drain, close); cancelling here would cut their queues mid-write.
-            await connection.RunAsync(initial, pending, CancellationToken.None);
-        }
-        finally
-        {
-            _connections.TryRemove(connection, out _);
-        }
+        // Not the server's token: at shutdown ShutdownAsync closes each connection in order
+        // (notice, drain, close); cancelling here would cut their queues mid-write.
+        return connection.RunAsync(initial, pending, CancellationToken.None, _ended);
     }
 
     /// <summary>
@@ -386,7 +385,7 @@ public sealed class ChatServer : IAsyncDisposable
         }
         // The session never reads the socket: the stream is all it has (the constructor's parameter is the lead's to make nullable).
         var connection = new IrcSession(Hub, null!, lines, remote) { Transport = transport };
-        await RunConnectionAsync(connection, ReadOnlyMemory<byte>.Empty, null, ct);
+        await RunConnection(connection, ReadOnlyMemory<byte>.Empty, null);
     }
 
     private async Task HandOffHttpAsync(Socket socket, Stream stream, IPEndPoint remote, bool tls, CancellationToken ct)

@@ -25,6 +25,33 @@ public class ChatBenchAndConsoleTests
         Assert.True(r.GetProperty("p99Ms").GetDouble() > 0);
     }
 
+    /// <summary>
+    /// Issue 13: a second run against the same server got the first run's messages as the JOIN's
+    /// history replay (20 lines per joiner, 240 with 12 clients) and counted them as corrupt.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ASecondRunAgainstTheSameServerCountsTheReplayedHistoryApartNotAsCorrupt(bool irc)
+    {
+        await using var server = await ChatServerProcess.StartAsync();
+        string[] args = ["bench", "chat", $"127.0.0.1:{server.Port}", "-n", "4", "-m", "4", "-k", "10", "-s", "80", "--json"];
+        if (irc) args = [.. args, "--irc"];
+        for (var run = 1; run <= 2; run++)
+        {
+            var (code, stdout, stderr) = await SockCli.RunAsync(args);
+            Assert.True(code == 0, $"run {run}: {stderr}{stdout}");
+            using var doc = JsonDocument.Parse(stdout);
+            var r = doc.RootElement;
+            Assert.Equal(4 * 10 * 3, r.GetProperty("delivered").GetInt64());
+            Assert.Equal(0, r.GetProperty("corrupt").GetInt64());
+            Assert.Equal(0, r.GetProperty("outOfOrder").GetInt64());
+            // The server replays the room's last 20 messages to each joiner: none on the first run,
+            // the first run's last 20 to each of the 4 joiners on the second.
+            Assert.Equal(run == 1 ? 0 : 4 * 20, r.GetProperty("replayed").GetInt64());
+        }
+    }
+
     [Fact]
     public async Task BenchChatReportsARefusedServerInOneLine()
     {

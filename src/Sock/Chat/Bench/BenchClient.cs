@@ -90,7 +90,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
         }
     }
 
-    public async Task SendAllAsync(int sender, ChatLoadOptions o, CancellationToken ct)
+    public async Task SendAllAsync(int run, int sender, ChatLoadOptions o, CancellationToken ct)
     {
         var prefix = o.Protocol == BenchProtocol.Irc ? $"PRIVMSG {o.Room} :" : "";
         var newline = o.Protocol == BenchProtocol.Irc ? "\r\n" : "\n";
@@ -102,7 +102,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
                 var due = TimeSpan.FromSeconds(k / o.Rate) - Stopwatch.GetElapsedTime(start);
                 if (due > TimeSpan.Zero) await Task.Delay(due, ct);
             }
-            var marker = $"BENCH {sender} {k} {Stopwatch.GetTimestamp()} ";
+            var marker = $"BENCH {run} {sender} {k} {Stopwatch.GetTimestamp()} ";
             var line = prefix + marker + new string('x', o.Size - marker.Length) + newline;
             await socket.SendAsync(Encoding.ASCII.GetBytes(line), ct);
         }

@@ -43,6 +43,11 @@ public sealed record ChatLoadResult
     public long Lost { get; init; }
     /// <summary>Lines that carried a benchmark marker but were split, merged or mis-attributed.</summary>
     public long Corrupt { get; init; }
+    /// <summary>
+    /// Whole marked lines from an earlier run: a server that replays a room's history on JOIN (sock
+    /// does, 20 lines) sends the last run's messages to every joiner. Neither delivered nor corrupt.
+    /// </summary>
+    public long Replayed { get; init; }
     public long OutOfOrder { get; init; }
     public double Seconds { get; init; }
     public double DeliveriesPerSecond { get; init; }
@@ -59,7 +64,10 @@ public sealed record ChatLoadResult
 public sealed class ChatLoadGenerator(ChatLoadOptions options)
 {
     private static readonly byte[] Marker = "BENCH "u8.ToArray();
-    private long _delivered, _corrupt, _outOfOrder, _lastDelivery;
+    private long _delivered, _corrupt, _replayed, _outOfOrder, _lastDelivery;
+    // Names this run in every marker, so history replayed from an earlier run against the same
+    // server (same room, same nicks) is told apart from this run's messages.
+    private readonly int _run = Random.Shared.Next(1, int.MaxValue);
     private long[] _latencies = [];
     private long _latencyCount;
     private string? _firstError;
@@ -71,7 +79,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
     {
         var o = options;
         if (o.Senders > o.Clients) throw new ArgumentException("--senders cannot exceed --clients");
-        var markerLength = Encoding.ASCII.GetByteCount($"BENCH {o.Senders} {o.Messages} {long.MaxValue} ");
+        var markerLength = Encoding.ASCII.GetByteCount($"BENCH {int.MaxValue} {o.Senders} {o.Messages} {long.MaxValue} ");
         if (o.Senders > 0 && o.Size < markerLength) throw new ArgumentException($"--size must be at least {markerLength} bytes (the marker)");
         var expected = (long)o.Senders * o.Messages * (o.Clients - 1);
         _latencies = new long[Math.Max(0, expected)];
@@ -107,7 +115,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         {
             var start = Stopwatch.GetTimestamp();
             Interlocked.Exchange(ref _lastDelivery, start);
-            var senders = Enumerable.Range(0, o.Senders).Select(i => clients[i]!.SendAllAsync(i, o, stop.Token)).ToList();
+            var senders = Enumerable.Range(0, o.Senders).Select(i => clients[i]!.SendAllAsync(_run, i, o, stop.Token)).ToList();
             await Task.WhenAll(senders);
             Progress?.Invoke("all messages sent; waiting for deliveries");
             var seen = -1L;
@@ -142,6 +150,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
             Delivered = delivered,
             Lost = Math.Max(0, expected - delivered),
             Corrupt = Interlocked.Read(ref _corrupt),
+            Replayed = Interlocked.Read(ref _replayed),
             OutOfOrder = Interlocked.Read(ref _outOfOrder),
             Seconds = seconds,
             DeliveriesPerSecond = seconds > 0 ? delivered / seconds : 0,
@@ -180,6 +189,16 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
     internal void OnMarkedLine(ReadOnlySpan<byte> line, int markerAt, int[] lastSeq)
     {
         var rest = line[(markerAt + Marker.Length)..];
+        if (!TakeNumber(ref rest, out var run))
+        {
+            Interlocked.Increment(ref _corrupt);
+            return;
+        }
+        if (run != _run)
+        {
+            Interlocked.Increment(ref _replayed);
+            return;
+        }
         if (!TakeNumber(ref rest, out var sender) || !TakeNumber(ref rest, out var seq) || !TakeNumber(ref rest, out var ticks)
             || sender < 0 || sender >= options.Senders)
         {

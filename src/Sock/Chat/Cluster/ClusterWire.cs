@@ -23,7 +23,7 @@ internal sealed class WireUser
 
     public static WireUser Of(ChatMember m, string node) => new()
     {
-        Node = node, Server = m.Server, Nick = m.Nick, User = m.UserName, Host = m.Host, Real = m.RealName, Proto = m.Protocol, Account = m.Account,
+        Node = node, Server = m.NodeServer, Nick = m.Nick, User = m.UserName, Host = m.Host, Real = m.RealName, Proto = m.Protocol, Account = m.Account,
         Away = m.Away, Bot = m.IsBot, Oper = m.IsOperator, Invisible = m.Invisible, SignOn = m.SignOn.ToUnixTimeSeconds(),
     };
 }

@@ -14,7 +14,7 @@ internal sealed class RemoteMember : ChatMember
     {
         _cluster = cluster;
         NodeId = u.Node;
-        Server = u.Server;
+        NodeServer = u.Server;
         Nick = u.Nick;
         Host = u.Host;
         _protocol = u.Proto;
@@ -23,7 +23,7 @@ internal sealed class RemoteMember : ChatMember
 
     public string NodeId { get; }
     public override bool IsLocal => false;
-    public override string? Server { get; }
+    public override string? NodeServer { get; }
     public override string Protocol => _protocol;
 
     /// <summary>Takes what may have changed since (away, real name, account, modes).</summary>

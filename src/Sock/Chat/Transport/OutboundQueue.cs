@@ -59,6 +59,12 @@ public sealed class OutboundQueue : IValueTaskSource
     /// <summary>Raised once, outside the lock, when pending bytes pass the limit.</summary>
     public event Action? Overflowed;
 
+    /// <summary>
+    /// The connection this queue belongs to, told of overflow and write failures. An interface, not
+    /// delegates: two closures per client were 128 bytes each idle client carried.
+    /// </summary>
+    internal IQueueEvents? Events { get; set; }
+
     public long Pending { get { lock (_gate) return _length + _carry.Count; } }
 
     /// <summary>Appends bytes; false when the queue is completed or over its limit.</summary>
@@ -83,7 +89,11 @@ public sealed class OutboundQueue : IValueTaskSource
             }
         }
         Start(start);
-        if (tripped) Overflowed?.Invoke();
+        if (tripped)
+        {
+            Overflowed?.Invoke();
+            Events?.Overflowed();
+        }
         return !tripped;
     }
 
@@ -220,6 +230,9 @@ public sealed class OutboundQueue : IValueTaskSource
         }
     }
 
+    /// <summary>Stops the writer (the connection is closing): a parked writer ends at once, a busy one after its write.</summary>
+    public void Abort() => Cancel();
+
     private void Cancel()
     {
         bool wake;
@@ -239,57 +252,74 @@ public sealed class OutboundQueue : IValueTaskSource
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _wake.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>Writes the bytes it is given to <paramref name="stream"/> until completed and drained.</summary>
+    /// <summary>
+    /// Writes the bytes it is given to <paramref name="stream"/> until completed and drained; ends
+    /// with <see cref="OperationCanceledException"/> when <paramref name="ct"/> fires or <see cref="Abort"/>
+    /// is called. With <see cref="Events"/> set, a write error or cancellation is reported there instead
+    /// of thrown (a connection's writer: one task per client, not a wrapper task around this one too).
+    /// </summary>
     public async Task WriteLoopAsync(Stream stream, CancellationToken ct)
     {
         byte[]? spare = null;
-        // One registration for the writer's life, not one per wait.
+        // One registration for the writer's life, not one per wait (none for a token that cannot fire).
         await using var cancel = ct.UnsafeRegister(static q => ((OutboundQueue)q!).Cancel(), this);
-        while (true)
+        try
         {
-            await WaitAsync();
-            ct.ThrowIfCancellationRequested();
-            byte[]? chunk;
-            int start, end;
-            bool carried;
-            lock (_gate)
+            while (true)
             {
-                if (_failure is not null) throw new IOException(_failure.Message, _failure);
-                carried = _carry.Array is not null;
-                if (carried)
+                await WaitAsync();
+                ct.ThrowIfCancellationRequested();
+                // Aborted (the connection closed) without a token that fires.
+            if (Volatile.Read(ref _cancelled)) throw new OperationCanceledException();
+                byte[]? chunk;
+                int start, end;
+                bool carried;
+                lock (_gate)
                 {
-                    (chunk, start, end) = (_carry.Array, _carry.Offset, _carry.Offset + _carry.Count);
-                    _carry = default;
+                    if (_failure is not null) throw new IOException(_failure.Message, _failure);
+                    carried = _carry.Array is not null;
+                    if (carried)
+                    {
+                        (chunk, start, end) = (_carry.Array, _carry.Offset, _carry.Offset + _carry.Count);
+                        _carry = default;
+                    }
+                    else
+                    {
+                        (chunk, start, end) = (_buffer, 0, _length);
+                        _buffer = spare;
+                        _length = 0;
+                        spare = null;
+                    }
                 }
-                else
+                if (chunk is not null && end > start)
                 {
-                    (chunk, start, end) = (_buffer, 0, _length);
-                    _buffer = spare;
-                    _length = 0;
-                    spare = null;
+                    await stream.WriteAsync(chunk.AsMemory(start, end - start), ct);
+                    await stream.FlushAsync(ct);
                 }
+                // Keep one buffer while busy; hand it back when nothing more is queued (idle members hold none).
+                bool idle, done;
+                lock (_gate)
+                {
+                    idle = _length == 0;
+                    done = idle && _completed;
+                    if (idle && !done) _owner = Owner.None;
+                }
+                if (chunk is not null)
+                {
+                    if (idle || carried || chunk.Length > 64 * 1024) ArrayPool<byte>.Shared.Return(chunk);
+                    else spare = chunk;
+                }
+                if (done) break;
             }
-            if (chunk is not null && end > start)
-            {
-                await stream.WriteAsync(chunk.AsMemory(start, end - start), ct);
-                await stream.FlushAsync(ct);
-            }
-            // Keep one buffer while busy; hand it back when nothing more is queued (idle members hold none).
-            bool idle, done;
-            lock (_gate)
-            {
-                idle = _length == 0;
-                done = idle && _completed;
-                if (idle && !done) _owner = Owner.None;
-            }
-            if (chunk is not null)
-            {
-                if (idle || carried || chunk.Length > 64 * 1024) ArrayPool<byte>.Shared.Return(chunk);
-                else spare = chunk;
-            }
-            if (done) break;
         }
-        if (spare is not null) ArrayPool<byte>.Shared.Return(spare);
+        catch (Exception e) when (Events is not null && e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Events.WriteFailed();
+        }
+        finally
+        {
+            if (spare is not null) ArrayPool<byte>.Shared.Return(spare);
+        }
     }
 
     private void Ensure(int needed)
@@ -303,4 +333,14 @@ public sealed class OutboundQueue : IValueTaskSource
         }
         _buffer = bigger;
     }
+}
+
+/// <summary>What an <see cref="OutboundQueue"/> tells the connection it belongs to.</summary>
+internal interface IQueueEvents
+{
+    /// <summary>Pending bytes passed the limit (called once, inside a fan-out: must not block).</summary>
+    void Overflowed();
+
+    /// <summary>The writer stopped on a write error or cancellation.</summary>
+    void WriteFailed();
 }

@@ -101,7 +101,7 @@ public sealed partial class IrcSession
         }
         foreach (var chunk in rooms.Chunk(20)) Reply(Rpl.WhoisChannels, x.Nick, string.Join(' ', chunk));
         if (x is Services.ServiceMember && Options.ServicesServer is { } services) Reply(Rpl.WhoisServer, x.Nick, services, ServicesInfo);
-        else if (x.Server is { } node) Reply(Rpl.WhoisServer, x.Nick, node, "another node of this cluster");
+        else if (x.NodeServer is { } node) Reply(Rpl.WhoisServer, x.Nick, node, "another node of this cluster");
         else Reply(Rpl.WhoisServer, x.Nick, Server, Options.ServerInfo);
         if (x.IsOperator) Reply(Rpl.WhoisOperator, x.Nick, "is an IRC operator");
         if (x.Account is { } account) Reply(Rpl.WhoisAccount, x.Nick, account, "is logged in as");

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Bulk file transfer over loopback, the native sock against the JIT one (the `dotnet tool` / `dotnet
+# run -c Release` build) and nc, interleaved run by run (nc, native, JIT, nc, …) so the machine's
+# load hits all three alike; then the iperf3 loopback ceiling. Each run sends a SIZE_MIB file from
+# the page cache and the receiver writes a fresh file.
+#   nc -N 127.0.0.1 P < F        → nc -l P > F
+#   sock send F 127.0.0.1:P      → sock recv --listen P -o DIR   (xxh128 verified end to end)
+# JIT_ENV adds variables to the JIT runs only (e.g. JIT_ENV="DOTNET_TieredPGO=0").
+#   RUNS=5 SIZE_MIB=2048 bench/bulk.sh
+# Prints min / median / max seconds and MB/s per tool (also $OUT_DIR/bulk.md) and records rows.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+NATIVE="${NATIVE:-$REPO_DIR/publish/sock}"
+JIT="${JIT:-}"
+if [ -z "$JIT" ]; then
+  dotnet build "$REPO_DIR/src/Sock.Cli" -c Release -v q -nologo >/dev/null || { echo "bulk.sh: Release build failed" >&2; exit 1; }
+  JIT="$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"
+fi
+[ -x "$NATIVE" ] || { echo "bulk.sh: no native sock at $NATIVE (run ./publish.sh)" >&2; exit 1; }
+for p in nc ss iperf3 python3; do command -v $p >/dev/null || { echo "bulk.sh: $p missing" >&2; exit 1; }; done
+SIZE_MIB="${SIZE_MIB:-2048}"
+RUNS="${RUNS:-5}"
+JIT_ENV="${JIT_ENV:-}"
+work="${BENCH_TMP:-/tmp/sock-bench-bulk}"
+mkdir -p "$work"
+src="$work/source-${SIZE_MIB}M.bin"
+if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$((SIZE_MIB * 1048576))" ]; then
+  head -c "$((SIZE_MIB * 1048576))" /dev/urandom > "$src"
+fi
+cat "$src" > /dev/null
+trap 'rm -rf "$work/out"' EXIT
+
+# one PORT RECEIVER SENDER → seconds from the sender's start until both exited and the file is whole.
+# The sender starts once the receiver listens (a fixed sleep lost the race on a loaded machine and
+# left a receiver waiting for ever).
+one() {
+  local port=$1; shift
+  rm -rf "$work/out"; mkdir -p "$work/out"
+  bash -c "$1" 2>"$work/recv.err" &
+  local rpid=$!
+  for _ in $(seq 600); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+  local t0; t0=$(date +%s.%N)
+  bash -c "$2" 2>"$work/send.err" >/dev/null
+  wait "$rpid"
+  local t1; t1=$(date +%s.%N)
+  local got; got=$(find "$work/out" -type f -printf '%s\n' | head -1)
+  [ "$got" = "$((SIZE_MIB * 1048576))" ] || { echo "bulk.sh: incomplete output ($got bytes): $(cat "$work/recv.err" "$work/send.err")" >&2; echo nan; return; }
+  python3 -c "print(f'{$t1 - $t0:.3f}')"
+}
+
+: > "$work/times.tsv"
+echo "bulk.sh: ${SIZE_MIB} MiB x $RUNS runs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for run in $(seq "$RUNS"); do
+  p=$(free_port); t=$(one "$p" "nc -l 127.0.0.1 $p > '$work/out/f.bin' < /dev/null" "nc -N 127.0.0.1 $p < '$src'"); printf 'nc\t%s\n' "$t" >> "$work/times.tsv"
+  p=$(free_port); t2=$(one "$p" "'$NATIVE' recv --listen $p -o '$work/out'" "'$NATIVE' send '$src' 127.0.0.1:$p"); printf 'native\t%s\n' "$t2" >> "$work/times.tsv"
+  p=$(free_port); t3=$(one "$p" "env $JIT_ENV '$JIT' recv --listen $p -o '$work/out'" "env $JIT_ENV '$JIT' send '$src' 127.0.0.1:$p"); printf 'jit\t%s\n' "$t3" >> "$work/times.tsv"
+  echo "  run $run: nc $t s, native $t2 s, JIT $t3 s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+done
+port=$(free_port)
+iperf3 -s -1 -p "$port" -B 127.0.0.1 >/dev/null 2>&1 &
+ip=$!
+sleep 0.5
+ceiling=$(iperf3 -c 127.0.0.1 -p "$port" -n "${SIZE_MIB}M" -J | python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["end"]["sum_received"]["bits_per_second"]/8/1e6))')
+kill $ip 2>/dev/null; wait $ip 2>/dev/null
+
+python3 - "$work/times.tsv" "$SIZE_MIB" "$ceiling" "$OUT_DIR/bulk.md" "$RESULTS" "$JIT_ENV" <<'PY'
+import statistics, sys
+from collections import defaultdict
+t = defaultdict(list)
+for l in open(sys.argv[1]):
+    k, v = l.split()
+    if v != "nan": t[k].append(float(v))
+mib, ceiling, jit_env = int(sys.argv[2]), sys.argv[3], sys.argv[6]
+mb = lambda s: mib * 1.048576 / s
+names = {"nc": "nc -N → nc -l > file", "native": "sock send → sock recv, native (publish.sh)", "jit": "sock send → sock recv, JIT (Release build)" + (f", {jit_env}" if jit_env else "")}
+out = [f"| {mib} MiB to a file | min s | median s | max s | median MB/s | runs (s) |", "|---|---:|---:|---:|---:|---|"]
+for k in ("nc", "native", "jit"):
+    v = t[k]
+    if not v: out.append(f"| {names[k]} | — | — | — | — | failed |"); continue
+    out.append(f"| {names[k]} | {min(v):.2f} | {statistics.median(v):.2f} | {max(v):.2f} | {mb(statistics.median(v)):.0f} | {' '.join(f'{x:.2f}' for x in v)} |")
+out.append(f"| iperf3 loopback ceiling, 1 stream | | | | {ceiling} | |")
+open(sys.argv[4], "w").write("\n".join(out) + "\n")
+print("\n".join(out))
+with open(sys.argv[5], "a") as r:
+    med = lambda k: f"{statistics.median(t[k]):.2f}" if t[k] else "-"
+    r.write(f"Bulk transfer {mib} MiB, median of {len(t['nc'])} interleaved runs (bench/bulk.sh)\tnative send+recv to file (s)\tnc\t{med('nc')}\t{med('native')}\ts\tlower\t1\n")
+    r.write(f"Bulk transfer {mib} MiB, median of {len(t['nc'])} interleaved runs (bench/bulk.sh)\tJIT send+recv to file (s)\tnc\t{med('nc')}\t{med('jit')}\ts\tlower\t1\n")
+PY
