@@ -56,6 +56,23 @@ public sealed class ClusterChatTests
     }
 
     [Fact]
+    public async Task A_node_started_later_sees_the_rooms_as_they_are_with_renamed_members_topic_and_modes()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(1);
+        using var alice = await cluster[0].IrcAsync("alice", "#late");
+        using var bob = await cluster[0].IrcAsync("bob", "#late");
+        await alice.SendAsync("NICK alice2\r\nTOPIC #late :set before\r\nMODE #late +m\r\nMODE #late +v bob\r\n");
+        await alice.ExpectAsync(" MODE #late +v bob");
+        await cluster.StartNodeAsync("late", []);
+        using var carol = await cluster[1].IrcAsync("carol", "#late");
+        var names = carol.Lines.Single(l => l.Contains(" 353 carol = #late :")).Split(':')[^1].Split(' ');
+        Assert.Equal(["+bob", "@alice2", "carol"], names.Order().ToArray());
+        Assert.Contains(carol.Lines, l => l.Contains(" 332 carol #late :set before"));
+        await carol.SendAsync("MODE #late\r\n");
+        await carol.ExpectAsync(" 324 carol #late +mnt");
+    }
+
+    [Fact]
     public async Task Two_nodes_racing_for_one_nick_exactly_one_wins()
     {
         await using var cluster = await ClusterNodes.StartAsync(2);

@@ -19,11 +19,26 @@ internal sealed class RedisNickRegistry(ClusterNode node) : INickRegistry
             // Synchronous: the answer decides the NICK command. One round trip, once per registration or nick change.
             var won = (long)node.Db.ScriptEvaluate(ClusterScripts.ClaimNick, [ClusterKeys.Users],
                 [ChatNames.Fold(nick), ClusterJson.Write(u), old is null ? "" : ChatNames.Fold(old), ClusterKeys.Bus, notice]);
-            return won == 1 ? ChatError.None : ChatError.NickInUse;
+            if (won != 1) return ChatError.NickInUse;
+            if (old is not null) Renamed(m, old, nick);
+            return ChatError.None;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             return ChatError.Unavailable;
+        }
+    }
+
+    /// <summary>The rooms' member records are keyed by nick: a node that starts later must find the new one.</summary>
+    private void Renamed(ChatMember m, string old, string nick)
+    {
+        foreach (var name in m.Rooms)
+        {
+            if (node.Hub.FindRoom(name) is not { } room) continue;
+            var record = RedisRoomFeed.Membership(nick, node.Id, room.StatusOf(m));
+            if (!string.Equals(ChatNames.Fold(old), ChatNames.Fold(nick), StringComparison.Ordinal))
+                node.Db.HashDelete(ClusterKeys.RoomMembers(name), ChatNames.Fold(old), CommandFlags.FireAndForget);
+            node.Db.HashSet(ClusterKeys.RoomMembers(name), ChatNames.Fold(nick), record, flags: CommandFlags.FireAndForget);
         }
     }
 

@@ -95,7 +95,7 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         }, TaskScheduler.Default);
     }
 
-    private static string Membership(string nick, string nodeId, RoomStatus status) =>
+    internal static string Membership(string nick, string nodeId, RoomStatus status) =>
         System.Text.Json.JsonSerializer.Serialize(new WireMembership { Nick = nick, Node = nodeId, S = (int)status }, ClusterJson.Default.WireMembership);
 
     private RoomFeed FeedOf(string room) => _feeds.GetOrAdd(room, r => new RoomFeed(r));
