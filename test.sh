@@ -102,13 +102,15 @@ fi
 
 # irctest in the background against the built server; its output goes to a log shown at the end.
 # Exit 77 from run.sh: a prerequisite (pytest, ../shared/irctest) is missing.
-SOCK_BIN=$PWD/src/Sock.Cli/bin/$config/net10.0/sock COLUMNS=200 timeout 900 \
+SOCK_BIN=$PWD/src/Sock.Cli/bin/$config/net10.0/sock COLUMNS=200 IRCTEST_JOBS=${IRCTEST_JOBS:-8} timeout 900 \
   tests/irctest/run.sh --controller sock --junit "$work/irctest.xml" > "$work/irctest.log" 2>&1 &
 irctest_pid=$!
 
-# The fuzz smoke in the background too: its own Release build, instrumented; each harness
-# FUZZ_SMOKE_SECONDS (5) under afl-fuzz. One passed test per harness without a crash.
-timeout 600 fuzz/run --seconds "${FUZZ_SMOKE_SECONDS:-5}" --out "$work/fuzz" > "$work/fuzz.log" 2>&1 &
+# The fuzz smoke in the background too, once irctest is done (its Release build and afl-fuzz
+# would otherwise take the two cores from irctest's sixteen servers and dotnet test's at once):
+# each harness FUZZ_SMOKE_SECONDS (5) under afl-fuzz, one passed test per harness without a crash.
+( while kill -0 "$irctest_pid" 2>/dev/null; do sleep 1; done
+  exec timeout 600 fuzz/run --seconds "${FUZZ_SMOKE_SECONDS:-5}" --out "$work/fuzz" ) > "$work/fuzz.log" 2>&1 &
 fuzz_pid=$!
 
 timeout 1500 dotnet test Sock.slnx --no-build "${args[@]}" 2>&1 | tee "$work/dotnet.log"

@@ -19,7 +19,8 @@ namespace Sock.Chat;
 public sealed class ChatServer : IAsyncDisposable
 {
     private static readonly string[] IrcWords = ["CAP", "NICK", "USER", "PASS"];
-    private readonly ConcurrentDictionary<ChatConnection, byte> _connections = new();
+    // Each connection with the address its per-address count was taken for (released when it ends).
+    private readonly ConcurrentDictionary<ChatConnection, IPAddress?> _connections = new();
     private readonly Socket _listener;
     // Sends for every plain (non-TLS) connection, so a fan-out to thousands costs few syscalls.
     private readonly SendCoalescer _sender = new();
@@ -32,7 +33,10 @@ public sealed class ChatServer : IAsyncDisposable
     {
         Hub = hub;
         _listener = listener;
-        _ended = c => _connections.TryRemove(c, out _);
+        _ended = c =>
+        {
+            if (_connections.TryRemove(c, out var counted) && counted is not null) _limiter.Release(counted);
+        };
     }
 
     public ChatHub Hub { get; }
@@ -195,7 +199,7 @@ public sealed class ChatServer : IAsyncDisposable
                     _ = Task.Run(() => RefuseAsync(client, refusal.Reason), CancellationToken.None);
                     continue;
                 }
-                _ = Task.Run(() => ServeCountedAsync(client, counted, ct), CancellationToken.None);
+                _ = Task.Run(() => ServeAsync(client, counted, ct), CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
@@ -288,22 +292,18 @@ public sealed class ChatServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeCountedAsync(Socket socket, IPAddress? counted, CancellationToken ct)
-    {
-        try { await ServeAsync(socket, ct); }
-        finally
-        {
-            if (counted is not null) _limiter.Release(counted);
-        }
-    }
-
-    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    /// <summary>
+    /// Detects the protocol and starts the session. <paramref name="counted"/> (the address whose
+    /// per-address count this connection holds) is released when the session ends, or here when
+    /// none starts; an HTTP connection releases it when Kestrel is done with it.
+    /// </summary>
+    private async Task ServeAsync(Socket socket, IPAddress? counted, CancellationToken ct)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         socket.NoDelay = true;
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         var waiting = Interlocked.Increment(ref _pending);
-        var counted = true; // in _pending until handed to a session or to HTTP
+        var pendingCounted = true; // in _pending until handed to a session or to HTTP
         var handedOver = false;
         try
         {
@@ -327,9 +327,9 @@ public sealed class ChatServer : IAsyncDisposable
             if (kind == Detected.Http)
             {
                 Interlocked.Decrement(ref _pending);
-                counted = false;
+                pendingCounted = false;
                 await HandOffHttpAsync(socket, new PrefixedStream(initial, stream, pending), remote, stream is SslStream, ct);
-                return;
+                return; // the count is released below, once Kestrel is done with the connection
             }
             ChatConnection connection = kind == Detected.Irc
                 ? new IrcSession(Hub, socket, stream, remote, _sender)
@@ -339,7 +339,7 @@ public sealed class ChatServer : IAsyncDisposable
             handedOver = true;
             // Not awaited: this method's state (and the task that started it) is let go once the
             // session runs, so an idle client holds only the session's own read and write loops.
-            _ = RunConnection(connection, initial, pending);
+            _ = RunConnection(connection, initial, pending, counted);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or SockException)
         {
@@ -349,7 +349,8 @@ public sealed class ChatServer : IAsyncDisposable
         {
             if (!handedOver)
             {
-                if (counted) Interlocked.Decrement(ref _pending);
+                if (pendingCounted) Interlocked.Decrement(ref _pending);
+                if (counted is not null) _limiter.Release(counted);
                 try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { }
                 await stream.DisposeAsync();
                 socket.Dispose();
@@ -358,9 +359,9 @@ public sealed class ChatServer : IAsyncDisposable
     }
 
     /// <summary>Counts the connection and runs it; it removes itself from the count when its socket is closed.</summary>
-    private Task RunConnection(ChatConnection connection, ReadOnlyMemory<byte> initial, Task? pending)
+    private Task RunConnection(ChatConnection connection, ReadOnlyMemory<byte> initial, Task? pending, IPAddress? counted)
     {
-        _connections[connection] = 0;
+        _connections[connection] = counted;
         Hub.Metrics.Accepted(connection.Transport == "websocket" ? "websocket" : connection.Protocol);
         var remote = connection.Remote;
         Log?.Invoke($"{FormatEndPoint(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.Port)} connected ({connection.Protocol}{connection.Transport switch { "tls" => ", TLS", "websocket" => ", WebSocket", _ => "" }})");
@@ -385,7 +386,7 @@ public sealed class ChatServer : IAsyncDisposable
         }
         // The session never reads the socket: the stream is all it has (the constructor's parameter is the lead's to make nullable).
         var connection = new IrcSession(Hub, null!, lines, remote) { Transport = transport };
-        await RunConnection(connection, ReadOnlyMemory<byte>.Empty, null);
+        await RunConnection(connection, ReadOnlyMemory<byte>.Empty, null, null);
     }
 
     private async Task HandOffHttpAsync(Socket socket, Stream stream, IPEndPoint remote, bool tls, CancellationToken ct)
