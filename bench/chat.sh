@@ -21,7 +21,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # bench NAME ARGS… → $work/NAME.json
 bench() { local name=$1; shift; "$sock" bench chat "$@" --json > "$work/$name.json" 2>"$work/$name.err" || true; }
@@ -29,21 +28,6 @@ get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); v=d.get(sys
 
 start_sock() { # PORT → pid
   "$sock" chat serve --bind 127.0.0.1 --port "$1" --name bench.local --max-clients 100000 </dev/null >/dev/null 2>"$work/sock-$1.log" &
-  pids+=($!); echo $! > "$work/pid"; wait_port "$1"
-}
-start_inspircd() { # PORT → pid
-  cat > "$work/insp-$1.conf" <<CONF
-<server name="bench.local" description="bench" network="bench">
-<admin name="bench" nick="bench" email="bench@localhost">
-<bind address="127.0.0.1" port="$1" type="clients">
-<power diepass="x" restartpass="x">
-<connect name="main" allow="*" maxchans="20" timeout="60" pingfreq="600" hardsendq="1G" softsendq="1G" recvq="1G" threshold="100000000" commandrate="100000000" fakelag="no" localmax="200000" globalmax="200000" useident="no" resolvehostnames="no" usednsbl="no" limit="200000">
-<pid file="$work/insp-$1.pid">
-<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="$work/insp-$1.log">
-<performance softlimit="60000" somaxconn="4096" netbuffersize="65536" quietbursts="yes" clonesonconnect="no">
-<channels users="200000" opers="200000">
-CONF
-  inspircd --runasroot --nofork --config "$work/insp-$1.conf" >"$work/insp-$1.out" 2>&1 &
   pids+=($!); echo $! > "$work/pid"; wait_port "$1"
 }
 start_ncat() { ncat --chat -l 127.0.0.1 "$1" </dev/null >/dev/null 2>&1 & pids+=($!); echo $! > "$work/pid"; wait_port "$1"; }

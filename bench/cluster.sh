@@ -15,7 +15,6 @@ sock=${SOCK:-$here/../src/Sock.Cli/bin/Release/net10.0/sock}
 [ -x "$sock" ] || { echo "cluster.sh: build first (dotnet build -c Release) or set SOCK" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "cluster.sh: needs redis-server (apt-get install redis-server)" >&2; exit 2; }
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 load() { "$sock" bench chat "$@" --irc -n 100 -m 10 -k 500 -s 100 --json; }
 cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
 

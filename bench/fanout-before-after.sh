@@ -10,7 +10,6 @@ rounds=${1:-5}
 gen=${NEW:?NEW=path to the sock that is measured (also the load generator)}
 before=${BEFORE:?BEFORE=path to the sock to compare with}
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 run() { # BIN LABEL ROUND
   local P; P=$(free_port)
   "$1" chat serve --bind 127.0.0.1 --port "$P" --name bench.local </dev/null >/dev/null 2>&1 & local pid=$!

@@ -26,7 +26,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
 rss() { awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {print r, a}' "/proc/$1/status"; }
 # A per-address connection limit, when this sock has one, must not refuse the bench's clients.
 sock_extra=()
@@ -34,21 +33,6 @@ sock_extra=()
 
 start_sock() { # PORT → pid in $work/pid
   "$sock" chat serve --bind 127.0.0.1 --port "$1" --name bench.local --max-clients 1000000 "${sock_extra[@]}" </dev/null >/dev/null 2>"$work/sock-$1.log" &
-  pids+=($!); echo $! > "$work/pid"; wait_port "$1"
-}
-start_inspircd() { # PORT → pid in $work/pid (the config of bench/chat.sh: no limits in the way)
-  cat > "$work/insp-$1.conf" <<CONF
-<server name="bench.local" description="bench" network="bench">
-<admin name="bench" nick="bench" email="bench@localhost">
-<bind address="127.0.0.1" port="$1" type="clients">
-<power diepass="x" restartpass="x">
-<connect name="main" allow="*" maxchans="20" timeout="60" pingfreq="600" hardsendq="1G" softsendq="1G" recvq="1G" threshold="100000000" commandrate="100000000" fakelag="no" localmax="200000" globalmax="200000" useident="no" resolvehostnames="no" usednsbl="no" limit="200000">
-<pid file="$work/insp-$1.pid">
-<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="$work/insp-$1.log">
-<performance softlimit="60000" somaxconn="4096" netbuffersize="65536" quietbursts="yes" clonesonconnect="no">
-<channels users="200000" opers="200000">
-CONF
-  inspircd --runasroot --nofork --config "$work/insp-$1.conf" >"$work/insp-$1.out" 2>&1 &
   pids+=($!); echo $! > "$work/pid"; wait_port "$1"
 }
 

@@ -29,3 +29,23 @@ sock_bin() {
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# Waits (up to 10 s) until something listens on 127.0.0.1:PORT.
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
+
+# InspIRCd 3 on PORT with no limits in the way of a benchmark (needs $work, $pids and wait_port).
+start_inspircd() { # PORT → pid in $work/pid
+  cat > "$work/insp-$1.conf" <<CONF
+<server name="bench.local" description="bench" network="bench">
+<admin name="bench" nick="bench" email="bench@localhost">
+<bind address="127.0.0.1" port="$1" type="clients">
+<power diepass="x" restartpass="x">
+<connect name="main" allow="*" maxchans="20" timeout="60" pingfreq="600" hardsendq="1G" softsendq="1G" recvq="1G" threshold="100000000" commandrate="100000000" fakelag="no" localmax="200000" globalmax="200000" useident="no" resolvehostnames="no" usednsbl="no" limit="200000">
+<pid file="$work/insp-$1.pid">
+<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="$work/insp-$1.log">
+<performance softlimit="60000" somaxconn="4096" netbuffersize="65536" quietbursts="yes" clonesonconnect="no">
+<channels users="200000" opers="200000">
+CONF
+  inspircd --runasroot --nofork --config "$work/insp-$1.conf" >"$work/insp-$1.out" 2>&1 &
+  pids+=($!); echo $! > "$work/pid"; wait_port "$1"
+}
