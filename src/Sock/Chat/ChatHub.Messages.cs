@@ -48,6 +48,8 @@ public sealed partial class ChatHub
         }
         var to = FindMember(target);
         if (to is null) return ChatError.NoSuchNick;
+        // A member of another node is reached through Redis: refused, not dropped, while it is away.
+        if (!to.IsLocal && !_fanout.Accepting) return ChatError.Unavailable;
         recipient = to;
         var pm = NewEvent(kind, m, target: to.Nick, text: text, clientTags: clientTags, lines: lines);
         if (Keeps(kind, clientTags)) { History.Append(ConversationKey(m, to.Nick), pm); Metrics.HistoryWritten(); }
