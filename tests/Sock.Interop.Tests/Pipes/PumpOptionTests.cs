@@ -11,7 +11,8 @@ public class PumpOptionTests
     {
         using var dir = FreePort.TempDir();
         var port = FreePort.Tcp();
-        await using var server = Shell($"printf 'from server\\n' | {Peers.Ncat} -l 127.0.0.1 {port} > {Q(dir.File("server-got"))}");
+        // The server's input stays open a while: ncat may close at its stdin's end, before the client's line is in.
+        await using var server = Shell($"(printf 'from server\\n'; sleep 3) | {Peers.Ncat} -l 127.0.0.1 {port} > {Q(dir.File("server-got"))}");
         await WaitBoundAsync(port);
         await using var client = Shell($"(printf 'hello world, this is a longer line\\n'; sleep 0.5) | {SockExe} connect -x {Q(dir.File("hex"))} -o {Q(dir.File("raw"))} 127.0.0.1 {port}");
         Assert.Equal(0, await client.WaitForExitAsync(Short));
