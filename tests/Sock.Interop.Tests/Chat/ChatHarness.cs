@@ -22,7 +22,15 @@ public sealed class ChatServerProcess : IAsyncDisposable
     public static async Task<ChatServerProcess> StartOnPortAsync(int port, params string[] extra)
     {
         var p = SockCli.Start(["chat", "serve", "--bind", "127.0.0.1", "--port", port.ToString(), "--name", "test.local", .. extra]);
-        await p.WaitForStderrAsync("listening on", TimeSpan.FromSeconds(60)); // generous: a loaded CI machine starts .NET slowly
+        try
+        {
+            await p.WaitForStderrAsync("listening on", TimeSpan.FromSeconds(60)); // generous: a loaded CI machine starts .NET slowly
+        }
+        catch
+        {
+            await p.DisposeAsync(); // a server that never said it listens is not left running
+            throw;
+        }
         return new ChatServerProcess(p, port);
     }
 
