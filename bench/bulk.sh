@@ -24,11 +24,7 @@ RUNS="${RUNS:-5}"
 JIT_ENV="${JIT_ENV:-}"
 work="${BENCH_TMP:-/tmp/sock-bench-bulk}"
 mkdir -p "$work"
-src="$work/source-${SIZE_MIB}M.bin"
-if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$((SIZE_MIB * 1048576))" ]; then
-  head -c "$((SIZE_MIB * 1048576))" /dev/urandom > "$src"
-fi
-cat "$src" > /dev/null
+bench_source "$SIZE_MIB"
 trap 'rm -rf "$work/out"' EXIT
 
 # one PORT RECEIVER SENDER → seconds from the sender's start until both exited and the file is whole.

@@ -49,3 +49,12 @@ CONF
   inspircd --runasroot --nofork --config "$work/insp-$1.conf" >"$work/insp-$1.out" 2>&1 &
   pids+=($!); echo $! > "$work/pid"; wait_port "$1"
 }
+
+# A random file of SIZE_MIB MiB in $work (made once, kept between runs), read once so the page cache holds it.
+bench_source() { # SIZE_MIB → its path in $src
+  src="$work/source-$1M.bin"
+  if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$(($1 * 1048576))" ]; then
+    head -c "$(($1 * 1048576))" /dev/urandom > "$src"
+  fi
+  cat "$src" > /dev/null
+}

@@ -13,11 +13,7 @@ SIZE_MIB="${SIZE_MIB:-2048}"
 RUNS="${RUNS:-3}"
 work="${BENCH_TMP:-/tmp/sock-bench-transfer}"
 mkdir -p "$work"
-src="$work/source-${SIZE_MIB}M.bin"
-if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$((SIZE_MIB * 1048576))" ]; then
-  head -c "$((SIZE_MIB * 1048576))" /dev/urandom > "$src"
-fi
-cat "$src" > /dev/null
+bench_source "$SIZE_MIB"
 trap 'rm -rf "$work/out"' EXIT
 
 now() { date +%s.%N; }

@@ -68,16 +68,7 @@ public sealed partial class ChatHub
         r.Topic = saved.Topic;
         r.TopicSetBy = saved.TopicSetBy;
         r.TopicTime = saved.TopicTime;
-        var modes = saved.Modes.Split(' ');
-        var args = new Queue<string>(modes.Skip(1));
-        foreach (var c in modes[0].TrimStart('+'))
-        {
-            var mode = RoomMode.Find(c);
-            if (mode is null) continue;
-            if (mode.Kind == RoomModeKind.Flag) mode.Set!(r, true);
-            else if (c == 'k' && args.TryDequeue(out var key)) r.Key = key;
-            else if (c == 'l' && args.TryDequeue(out var limit)) r.Limit = RoomMode.ParseLimit(limit);
-        }
+        ApplyModeString(r, Services.ChanServ, saved.Modes);
         foreach (var entry in saved.Lists)
             if (entry.Length > 2 && r.ListFor(entry[0]) is { } list) list.Add(new MaskEntry(entry[2..], "ChanServ", saved.Registered));
         return r;

@@ -60,8 +60,7 @@ public sealed partial class ChatHub
             r.Topic = topic;
             r.TopicSetBy = topicBy;
             r.TopicTime = topicTime;
-            var space = modes.IndexOf(' ');
-            ApplyModeText(r, null, space < 0 ? modes : modes[..space], space < 0 ? null : modes[(space + 1)..]);
+            ApplyModeString(r, null, modes);
             foreach (var (m, s) in members)
             {
                 r.Add(m, s);
@@ -79,6 +78,13 @@ public sealed partial class ChatHub
             if (!r.Closed) return r;
             _rooms.TryRemove(new KeyValuePair<string, ChatRoom>(name, r));
         }
+    }
+
+    /// <summary>Applies a room's mode string as 324 shows it (<c>+klnt key 10</c>): a room restored from ChanServ or from the cluster.</summary>
+    private void ApplyModeString(ChatRoom r, ChatMember? by, string modes)
+    {
+        var space = modes.IndexOf(' ');
+        ApplyModeText(r, by, space < 0 ? modes : modes[..space], space < 0 ? null : modes[(space + 1)..]);
     }
 
     /// <summary>Applies an announced mode change (<c>+o-v</c> and its parameters) as it was accepted elsewhere.</summary>

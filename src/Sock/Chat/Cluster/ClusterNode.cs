@@ -172,8 +172,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>Publishes a node notice on the bus (fire and forget: a lost one is repaired by the next catch-up).</summary>
     internal void Publish(WireNotice n) =>
-        Db.PublishAsync(RedisChannel.Literal(ClusterKeys.Bus), "U " + ClusterJson.Write(n), CommandFlags.FireAndForget);
+        Db.PublishAsync(RedisChannel.Literal(ClusterKeys.Bus), Notice(n), CommandFlags.FireAndForget);
 
+    /// <summary>A node notice as the bus carries it (the claim script publishes the same form).</summary>
     internal static string Notice(WireNotice n) => "U " + ClusterJson.Write(n);
 
     private void Unhealthy(string why)

@@ -66,7 +66,7 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
             case ChatEventKind.Mode:
                 stateOps.AddRange(["modes", room.ModeString(showKey: true)]);
                 foreach (var nick in (e.Extra ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    if (room.Members.FirstOrDefault(x => string.Equals(x.Nick, nick, StringComparison.OrdinalIgnoreCase)) is { } target)
+                    if (node.Hub.FindMember(nick) is { } target && room.Contains(target))
                         memberOps.AddRange([ChatNames.Fold(nick), Membership(target.Nick, (target as RemoteMember)?.NodeId ?? node.Id, room.Status(target))]);
                 break;
         }
