@@ -196,13 +196,15 @@ public sealed class PlainSession : ChatConnection
         var previous = _room;
         var error = Hub.Join(this, name, key, out var r);
         if (error != ChatError.None) { Report(error, name); return; }
-        if (previous is not null) Hub.Part(this, previous, "joined " + r!.Name);
+        // Here, not in OnJoined: on a cluster the welcome comes only when Redis has sequenced the JOIN,
+        // and a line typed before that must already go to the new room.
+        _room = r!.Name;
+        if (previous is not null) Hub.Part(this, previous, "joined " + r.Name);
     }
 
     /// <summary>Under the room's lock, right after the join: who is here, the topic, the replay (so nothing said meanwhile comes first or twice).</summary>
     protected internal override void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay)
     {
-        _room = room.Name;
         // The live list (we hold the lock): copying a snapshot of thousands per join to name 20 would make a join storm quadratic.
         var count = room.Live.Count - 1;
         var others = room.Live.Where(m => !ReferenceEquals(m, this)).Take(20).Select(m => m.Nick);
