@@ -6,22 +6,29 @@
 #            three (client i on node i mod 3), so most deliveries cross Redis.
 # Interleaved ROUNDS times (default 5); prints min/median/max deliveries/s, p50/p99 latency, lost
 # and out-of-order counts, and the Redis CPU seconds each cluster run used.
+# Every server gets one unmeasured warm-up load first (in another room, so its history is not
+# replayed to the measured clients): the row is a running server's rate, not its first second
+# (with the JIT build that first second is mostly compiling, and three nodes compile three times).
+# The binary is the native one when published (./publish.sh), as lib.sh's sock_bin picks it.
 #   SOCK=path/to/sock bench/cluster.sh [ROUNDS]
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 rounds=${1:-5}
-sock=${SOCK:-$here/../src/Sock.Cli/bin/Release/net10.0/sock}
-[ -x "$sock" ] || { echo "cluster.sh: build first (dotnet build -c Release) or set SOCK" >&2; exit 2; }
+sock=$(sock_bin)
+[ -x "$sock" ] || { echo "cluster.sh: build first (./publish.sh or dotnet build -c Release) or set SOCK" >&2; exit 2; }
+echo "cluster.sh: $sock, $rounds rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 command -v redis-server >/dev/null || { echo "cluster.sh: needs redis-server (apt-get install redis-server)" >&2; exit 2; }
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 load() { "$sock" bench chat "$@" --irc -n 100 -m 10 -k 500 -s 100 --json; }
+warm() { "$sock" bench chat "$@" --irc -n 100 -m 10 -k 200 -s 100 --room '#warm-up' --json >/dev/null 2>&1; sleep 1; }  # the pause: its nicks are free again before the measured clients take them
 cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
 
 single() { # ROUND
   local P; P=$(free_port)
   "$sock" chat serve --bind 127.0.0.1 --port "$P" --name bench.local </dev/null >/dev/null 2>&1 & local pid=$!
   wait_port "$P"
+  warm "127.0.0.1:$P"
   load "127.0.0.1:$P" > "$work/single-$1.json" 2>/dev/null
   kill "$pid"; wait "$pid" 2>/dev/null
 }
@@ -37,6 +44,7 @@ cluster() { # ROUND
     pids+=($!)
   done
   for P in "${ports[@]}"; do wait_port "$P"; done
+  warm "127.0.0.1:${ports[0]}" --also "127.0.0.1:${ports[1]}" --also "127.0.0.1:${ports[2]}"
   local before; before=$(cpu_seconds "$rpid")
   load "127.0.0.1:${ports[0]}" --also "127.0.0.1:${ports[1]}" --also "127.0.0.1:${ports[2]}" > "$work/cluster-$1.json" 2>/dev/null
   echo "$(cpu_seconds "$rpid") - $before" | bc > "$work/redis-cpu-$1.txt"

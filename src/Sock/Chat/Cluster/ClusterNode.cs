@@ -120,7 +120,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _hub = hub;
         var queue = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClusterKeys.Bus));
         // Everything the bus brings is applied by the one loop, in the order Redis published it.
-        queue.OnMessage(m => { var text = (string?)m.Message; if (text is not null) _work.Writer.TryWrite(() => OnBusAsync(text)); });
+        queue.OnMessage(m => { var bytes = (byte[]?)m.Message; if (bytes is not null) _work.Writer.TryWrite(() => OnBusAsync(bytes)); });
         _redis.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Subscription) Log?.Invoke("cluster: bus subscription restored"); };
         await JoinClusterAsync(firstTime: true);
         _loop = Task.Run(RunLoopAsync);
@@ -156,17 +156,18 @@ public sealed partial class ClusterNode : IAsyncDisposable
         return done.Task;
     }
 
-    private Task OnBusAsync(string text)
+    private Task OnBusAsync(byte[] message)
     {
-        if (text.StartsWith("R ", StringComparison.Ordinal))
+        var text = message.AsSpan();
+        if (text.StartsWith("R "u8))
         {
             // "R epoch offset payload" from the room script.
-            var a = text.IndexOf(' ', 2);
-            var b = a < 0 ? -1 : text.IndexOf(' ', a + 1);
-            if (b < 0 || !long.TryParse(text.AsSpan(a + 1, b - a - 1), out var offset)) return Task.CompletedTask;
-            return ((RedisRoomFeed)Feed).OnRoomEventAsync(text[2..a], offset, text[(b + 1)..]);
+            var a = text[2..].IndexOf((byte)' ') + 2;
+            var b = a < 2 ? -1 : text[(a + 1)..].IndexOf((byte)' ') + a + 1;
+            if (b <= a || !System.Buffers.Text.Utf8Parser.TryParse(text[(a + 1)..b], out long offset, out var used) || used != b - a - 1) return Task.CompletedTask;
+            return ((RedisRoomFeed)Feed).OnRoomEventAsync(System.Text.Encoding.ASCII.GetString(text[2..a]), offset, message.AsMemory(b + 1));
         }
-        if (text.StartsWith("U ", StringComparison.Ordinal) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
+        if (text.StartsWith("U "u8) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
         return Task.CompletedTask;
     }
 

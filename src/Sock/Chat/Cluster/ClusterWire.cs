@@ -109,8 +109,11 @@ internal sealed partial class ClusterJson : JsonSerializerContext
     public static string Write(WireEvent e) => JsonSerializer.Serialize(e, Default.WireEvent);
     public static string Write(WireNotice n) => JsonSerializer.Serialize(n, Default.WireNotice);
     public static string Write(WireUser u) => JsonSerializer.Serialize(u, Default.WireUser);
+    // UTF-8 on the wire both ways: Redis carries bytes, and JSON read from a string is transcoded to UTF-8 first.
+    public static byte[] Bytes(WireEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, Default.WireEvent);
     public static WireEvent? Event(string s) => JsonSerializer.Deserialize(s, Default.WireEvent);
-    public static WireNotice? Notice(string s) => JsonSerializer.Deserialize(s, Default.WireNotice);
+    public static WireEvent? Event(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize(utf8, Default.WireEvent);
+    public static WireNotice? Notice(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize(utf8, Default.WireNotice);
     public static WireUser? User(string s) => JsonSerializer.Deserialize(s, Default.WireUser);
 }
 

@@ -76,7 +76,7 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         if (e.Kind == ChatEventKind.Join && room.Count == 1) node.Db.SetAdd(ClusterKeys.Rooms, room.Name, CommandFlags.FireAndForget);
         var args = new List<RedisValue>
         {
-            _epoch, ClusterJson.Write(w), w.H ? "1" : "0", LogLength, node.Options.HistoryLength, ClusterKeys.Bus, memberOps.Count / 2,
+            _epoch, ClusterJson.Bytes(w), w.H ? "1" : "0", LogLength, node.Options.HistoryLength, ClusterKeys.Bus, memberOps.Count / 2,
         };
         args.AddRange(memberOps);
         args.AddRange(stateOps);
@@ -101,9 +101,9 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     private RoomFeed FeedOf(string room) => _feeds.GetOrAdd(room, r => new RoomFeed(r));
 
     /// <summary>On the bus loop: one room event as the script published it.</summary>
-    public async Task OnRoomEventAsync(string epoch, long offset, string payload)
+    public async Task OnRoomEventAsync(string epoch, long offset, ReadOnlyMemory<byte> payload)
     {
-        if (ClusterJson.Event(payload) is not { To: { } room } w) return;
+        if (ClusterJson.Event(payload.Span) is not { To: { } room } w) return;
         var feed = FeedOf(room);
         if (feed.Epoch != epoch)
         {
