@@ -23,6 +23,7 @@ public static class Harnesses
         new("transfer-send", "a sender's reading of PLAN and RESULT frames", TransferHarness.Send),
         new("dcc", "CTCP DCC SEND offers and RESUME/ACCEPT messages, then the file-name rules", DccHarness.Run),
         new("proxy", "SOCKS4, SOCKS5 and HTTP CONNECT replies, read the way the handshake reads them", ProxyHarness.Run),
+        new("cluster-bus", "a cluster node's reading of the Redis bus: the room event header, then the event's JSON", ClusterBusHarness.Run),
     ];
 
     public static Harness? Find(string name) => All.FirstOrDefault(h => h.Name == name);

@@ -21,6 +21,34 @@ public sealed class ClusterWireTests
         Assert.Equal(e.Lines, back.Lines);
     }
 
+    [Fact]
+    public void The_field_reader_reads_what_the_generated_writer_wrote_joiner_and_lines_included()
+    {
+        var w = new WireEvent
+        {
+            K = (int)ChatEventKind.Join, T = 1_700_000_000_123, F = "ann", P = "ann!a@h", To = "#x", X = "tëxt \"q\" \u0001", E = "Ann Real", Id = "n1-1",
+            A = "ann", B = true, C = "+typing=active", Au = 3, N = "n1", S = 2, H = true,
+            U = new WireUser { Node = "n1", Nick = "ann", User = "a", Host = "h", Real = "Ann Real", Account = "ann", Bot = true, SignOn = 1_700_000_000 },
+            L = [new WireLine { T = "one", C = false }, new WireLine { T = "two", C = true }],
+        };
+        var json = ClusterJson.Bytes(w);
+        var generated = System.Text.Json.JsonSerializer.Deserialize(json, ClusterJson.Default.WireEvent)!;
+        var read = ClusterJson.Event(json)!;
+        Assert.Equal(ClusterJson.Write(generated), ClusterJson.Write(read));
+        Assert.Equal("ann", read.U!.Nick);
+        Assert.Equal(["one", "two"], read.L!.Select(l => l.T));
+    }
+
+    [Fact]
+    public void The_field_reader_skips_fields_it_does_not_know_and_refuses_what_is_not_an_event()
+    {
+        var read = ClusterJson.Event("""{"K":1,"Future":{"a":[1,2,{"b":null}]},"Zz":"x","F":"ann","To":null,"Id":"i"}"""u8)!;
+        Assert.Equal((1, "ann", null, "i"), (read.K, read.F, read.To, read.Id));
+        Assert.Null(ClusterJson.Event("null"u8));
+        Assert.Throws<System.Text.Json.JsonException>(() => ClusterJson.Event("[1]"u8));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => ClusterJson.Event("""{"K":1"""u8));
+    }
+
     [Theory]
     [InlineData("redis://127.0.0.1:6380", "127.0.0.1:6380", false, null)]
     [InlineData("redis://cache.internal", "cache.internal:6379", false, null)]

@@ -22,7 +22,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private int _failedPings;
 
     private readonly ConnectionMultiplexer _redis;
-    private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    // What the loop applies, in order: a bus message (byte[]) as it came, or work queued with OnLoopAsync (Func<Task>).
+    private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, int> _missedBeats = new();
     private ChatHub? _hub;
@@ -120,7 +121,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _hub = hub;
         var queue = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClusterKeys.Bus));
         // Everything the bus brings is applied by the one loop, in the order Redis published it.
-        queue.OnMessage(m => { var bytes = (byte[]?)m.Message; if (bytes is not null) _work.Writer.TryWrite(() => OnBusAsync(bytes)); });
+        queue.OnMessage(m => { var bytes = (byte[]?)m.Message; if (bytes is not null) _work.Writer.TryWrite(bytes); });
         _redis.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Subscription) Log?.Invoke("cluster: bus subscription restored"); };
         await JoinClusterAsync(firstTime: true);
         _loop = Task.Run(RunLoopAsync);
@@ -132,7 +133,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         await foreach (var item in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
         {
-            try { await item(); }
+            try { await (item is byte[] message ? OnBusAsync(message) : ((Func<Task>)item)()); }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
                 Unhealthy($"Redis call failed while applying the bus ({e.GetType().Name}: {e.Message})");
@@ -148,27 +149,35 @@ public sealed partial class ClusterNode : IAsyncDisposable
     internal Task OnLoopAsync(Func<Task> work)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Writer.TryWrite(async () =>
+        _work.Writer.TryWrite((Func<Task>)(async () =>
         {
             try { await work(); done.TrySetResult(); }
             catch (Exception e) { done.TrySetException(e); throw; }
-        });
+        }));
         return done.Task;
     }
 
     private Task OnBusAsync(byte[] message)
     {
         var text = message.AsSpan();
-        if (text.StartsWith("R "u8))
-        {
-            // "R epoch offset payload" from the room script.
-            var a = text[2..].IndexOf((byte)' ') + 2;
-            var b = a < 2 ? -1 : text[(a + 1)..].IndexOf((byte)' ') + a + 1;
-            if (b <= a || !System.Buffers.Text.Utf8Parser.TryParse(text[(a + 1)..b], out long offset, out var used) || used != b - a - 1) return Task.CompletedTask;
-            return ((RedisRoomFeed)Feed).OnRoomEventAsync(System.Text.Encoding.ASCII.GetString(text[2..a]), offset, message.AsMemory(b + 1));
-        }
+        if (TryReadRoomEvent(text, out var epoch, out var offset, out var payload))
+            return ((RedisRoomFeed)Feed).OnRoomEventAsync(epoch, offset, message.AsMemory(payload));
         if (text.StartsWith("U "u8) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
         return Task.CompletedTask;
+    }
+
+    /// <summary>"R epoch offset payload", as the room script publishes it: where the payload starts.</summary>
+    internal static bool TryReadRoomEvent(ReadOnlySpan<byte> text, out string epoch, out long offset, out int payload)
+    {
+        (epoch, offset, payload) = ("", 0, 0);
+        if (!text.StartsWith("R "u8)) return false;
+        var a = text[2..].IndexOf((byte)' ') + 2;
+        if (a < 3) return false;
+        var b = text[(a + 1)..].IndexOf((byte)' ') + a + 1;
+        if (b <= a + 1 || !System.Buffers.Text.Utf8Parser.TryParse(text[(a + 1)..b], out offset, out var used) || used != b - a - 1 || offset < 1) return false;
+        epoch = System.Text.Encoding.ASCII.GetString(text[2..a]);
+        payload = b + 1;
+        return true;
     }
 
     /// <summary>Publishes a node notice on the bus (fire and forget: a lost one is repaired by the next catch-up).</summary>

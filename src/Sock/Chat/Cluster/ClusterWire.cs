@@ -111,8 +111,8 @@ internal sealed partial class ClusterJson : JsonSerializerContext
     public static string Write(WireUser u) => JsonSerializer.Serialize(u, Default.WireUser);
     // UTF-8 on the wire both ways: Redis carries bytes, and JSON read from a string is transcoded to UTF-8 first.
     public static byte[] Bytes(WireEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, Default.WireEvent);
-    public static WireEvent? Event(string s) => JsonSerializer.Deserialize(s, Default.WireEvent);
-    public static WireEvent? Event(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize(utf8, Default.WireEvent);
+    public static WireEvent? Event(string s) => WireEventReader.Read(System.Text.Encoding.UTF8.GetBytes(s));
+    public static WireEvent? Event(ReadOnlySpan<byte> utf8) => WireEventReader.Read(utf8);
     public static WireNotice? Notice(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize(utf8, Default.WireNotice);
     public static WireUser? User(string s) => JsonSerializer.Deserialize(s, Default.WireUser);
 }
