@@ -161,7 +161,7 @@ public sealed partial class ChatHub
     /// A nick's private history goes when its holder leaves it, so whoever takes the nick next does
     /// not read it (an account keeps history in the accounts work; a guest's is not kept past the nick).
     /// </summary>
-    private void ForgetPrivateHistory(string nick)
+    internal void ForgetPrivateHistory(string nick)
     {
         var folded = ChatNames.Fold(nick);
         foreach (var key in History.Keys())

@@ -133,7 +133,7 @@ public sealed partial class ChatHub
         foreach (var peer in Peers(m, includeSelf: true)) peer.Deliver(e);
         if (!string.Equals(old, nick, StringComparison.OrdinalIgnoreCase))
         {
-            ForgetPrivateHistory(old);
+            if (m.IsLocal) ForgetPrivateHistory(old);
             NotifyMonitors(old, online: null);
             NotifyMonitors(nick, online: m);
             ProtectNick(m);
@@ -164,7 +164,8 @@ public sealed partial class ChatHub
         WhoWas.Record(m);
         _nicks.TryRemove(new KeyValuePair<string, ChatMember>(m.Nick, m));
         if (m.IsLocal) _registry.Release(m, reason);
-        ForgetPrivateHistory(m.Nick);
+        // A cluster shares one history store: the member's own node forgets, not every node that hears of the quit.
+        if (m.IsLocal) ForgetPrivateHistory(m.Nick);
         NotifyMonitors(m.Nick, online: null);
         Activity?.Invoke($"{m.Nick} quit ({reason})");
     }

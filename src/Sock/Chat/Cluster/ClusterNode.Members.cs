@@ -168,6 +168,8 @@ public sealed partial class ClusterNode
             await Db.HashDeleteAsync(ClusterKeys.Users, entry.Name);
             if (Hub.FindMember(u.Nick) is RemoteMember m)
                 foreach (var room in m.Rooms) await Db.HashDeleteAsync(ClusterKeys.RoomMembers(room), ChatNames.Fold(u.Nick));
+            // Its node cannot forget its private conversations now (only a member's own node does): the reaper does.
+            Hub.ForgetPrivateHistory(u.Nick);
             Publish(new WireNotice { Kind = "quit", Node = Id, U = u, Reason = reason });
         }
         await Db.SetRemoveAsync(ClusterKeys.Nodes, node);

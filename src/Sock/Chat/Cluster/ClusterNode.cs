@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using StackExchange.Redis;
 
 namespace Sock.Chat.Cluster;
 
 /// <summary>
-/// One <c>chat serve --cluster</c> node: its Redis connection, the one loop that applies what the bus
-/// brings (room events in each room's order, other nodes' members), heartbeats and the reaping of
+/// One <c>chat serve --cluster</c> node: its Redis connection, the one turn at a time in which what the bus
+/// brings is applied (room events in each room's order, other nodes' members), heartbeats and the reaping of
 /// nodes that died, and the catch-up after Redis was out of reach. While Redis cannot be reached the
 /// node refuses room messages (<see cref="Healthy"/> false) rather than lose them.
 /// </summary>
@@ -22,15 +21,18 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private int _failedPings;
 
     private readonly ConnectionMultiplexer _redis;
-    // What the loop applies, in order: a bus message (byte[]) as it came, or work queued with OnLoopAsync (Func<Task>).
-    private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    // One thing at a time touches the cluster's view of rooms and members: the bus's messages, in the
+    // order Redis published them (SE.Redis's queue calls the handler one message after another), or
+    // work run with OnLoopAsync (catch-up, reaping). Taken uncontended it costs no thread hop.
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, int> _missedBeats = new();
     private ChatHub? _hub;
     private string? _generation;
     private volatile bool _healthy;
     private DateTimeOffset _healthySince;
-    private Task? _loop, _beats, _watch;
+    private ChannelMessageQueue? _bus;
+    private Task? _beats, _watch;
 
     private ClusterNode(ConnectionMultiplexer redis, string id, ChatServerOptions options)
     {
@@ -119,42 +121,44 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public async Task StartAsync(ChatHub hub)
     {
         _hub = hub;
-        var queue = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClusterKeys.Bus));
-        // Everything the bus brings is applied by the one loop, in the order Redis published it.
-        queue.OnMessage(m => { var bytes = (byte[]?)m.Message; if (bytes is not null) _work.Writer.TryWrite(bytes); });
-        _redis.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Subscription) Log?.Invoke("cluster: bus subscription restored"); };
-        await JoinClusterAsync(firstTime: true);
-        _loop = Task.Run(RunLoopAsync);
+        await _turn.WaitAsync();
+        try
+        {
+            // Subscribed first, so nothing published while this node loads the cluster is missed: the
+            // handler waits for its turn until the load is done.
+            _bus = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClusterKeys.Bus));
+            _bus.OnMessage(m => (byte[]?)m.Message is { } message ? OnBusTurnAsync(message) : Task.CompletedTask);
+            _redis.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Subscription) Log?.Invoke("cluster: bus subscription restored"); };
+            await JoinClusterAsync(firstTime: true);
+        }
+        finally { _turn.Release(); }
         _beats = Task.Run(BeatLoopAsync);
         _watch = Task.Run(WatchLoopAsync);
     }
 
-    private async Task RunLoopAsync()
+    private async Task OnBusTurnAsync(byte[] message)
     {
-        await foreach (var item in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
-        {
-            try { await (item is byte[] message ? OnBusAsync(message) : ((Func<Task>)item)()); }
-            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
-            {
-                Unhealthy($"Redis call failed while applying the bus ({e.GetType().Name}: {e.Message})");
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Log?.Invoke($"cluster: error applying an event: {e}");
-            }
-        }
+        await _turn.WaitAsync();
+        try { await OnBusAsync(message); }
+        catch (Exception e) { Failed(e); }
+        finally { _turn.Release(); }
     }
 
-    /// <summary>Runs <paramref name="work"/> on the bus loop (so it is ordered with what the bus brings).</summary>
-    internal Task OnLoopAsync(Func<Task> work)
+    private void Failed(Exception e)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Writer.TryWrite((Func<Task>)(async () =>
-        {
-            try { await work(); done.TrySetResult(); }
-            catch (Exception e) { done.TrySetException(e); throw; }
-        }));
-        return done.Task;
+        if (e is RedisException or TimeoutException or ObjectDisposedException)
+            Unhealthy($"Redis call failed while applying the bus ({e.GetType().Name}: {e.Message})");
+        else if (e is not OperationCanceledException)
+            Log?.Invoke($"cluster: error applying an event: {e}");
+    }
+
+    /// <summary>Runs <paramref name="work"/> in its turn with the bus (never while a bus message is being applied).</summary>
+    internal async Task OnLoopAsync(Func<Task> work)
+    {
+        await _turn.WaitAsync(_stop.Token);
+        try { await work(); }
+        catch (Exception e) { Failed(e); throw; }
+        finally { _turn.Release(); }
     }
 
     private Task OnBusAsync(byte[] message)
@@ -257,8 +261,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _work.Writer.TryComplete();
-        foreach (var t in new[] { _loop, _beats, _watch })
+        if (_bus is { } bus) { try { await bus.UnsubscribeAsync().WaitAsync(TimeSpan.FromSeconds(1)); } catch (Exception) { } }
+        foreach (var t in new[] { _beats, _watch })
             if (t is not null) { try { await t.WaitAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { } }
         try
         {

@@ -92,7 +92,7 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
                     Kind = ChatEventKind.Notice, From = node.Options.ServerName, FromPrefix = node.Options.ServerName, Target = sender.Nick, MsgId = e.MsgId + "-refused",
                     Text = $"not delivered to {room.Name}: this server lost its cluster store (Redis); try again in a moment",
                 });
-        }, TaskScheduler.Default);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default); // a check per message: not worth a thread-pool item each
     }
 
     internal static string Membership(string nick, string nodeId, RoomStatus status) =>
