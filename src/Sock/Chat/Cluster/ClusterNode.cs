@@ -127,7 +127,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
             // Subscribed first, so nothing published while this node loads the cluster is missed: the
             // handler waits for its turn until the load is done.
             _bus = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ClusterKeys.Bus));
-            _bus.OnMessage(m => (byte[]?)m.Message is { } message ? OnBusTurnAsync(message) : Task.CompletedTask);
+            // As bytes, not copied (a string would be a UTF-16 copy that the JSON reader turns back into UTF-8).
+            _bus.OnMessage(m => m.Message.IsNull ? Task.CompletedTask : OnBusTurnAsync(m.Message));
             _redis.ConnectionRestored += (_, e) => { if (e.ConnectionType == ConnectionType.Subscription) Log?.Invoke("cluster: bus subscription restored"); };
             await JoinClusterAsync(firstTime: true);
         }
@@ -136,7 +137,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _watch = Task.Run(WatchLoopAsync);
     }
 
-    private async Task OnBusTurnAsync(byte[] message)
+    private async Task OnBusTurnAsync(ReadOnlyMemory<byte> message)
     {
         await _turn.WaitAsync();
         try { await OnBusAsync(message); }
@@ -161,11 +162,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         finally { _turn.Release(); }
     }
 
-    private Task OnBusAsync(byte[] message)
+    private Task OnBusAsync(ReadOnlyMemory<byte> message)
     {
-        var text = message.AsSpan();
+        var text = message.Span;
         if (TryReadRoomEvent(text, out var epoch, out var offset, out var payload))
-            return ((RedisRoomFeed)Feed).OnRoomEventAsync(epoch, offset, message.AsMemory(payload));
+            return ((RedisRoomFeed)Feed).OnRoomEventAsync(epoch, offset, message[payload..]);
         if (text.StartsWith("U "u8) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
         return Task.CompletedTask;
     }
