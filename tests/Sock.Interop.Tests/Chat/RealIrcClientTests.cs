@@ -88,7 +88,7 @@ public class RealIrcClientTests
     }
 
     /// <summary>Waits until the server knows <paramref name="nick"/> (registered), asking with ISON.</summary>
-    private static async Task WaitForNickAsync(LineClient op, string nick)
+    internal static async Task WaitForNickAsync(LineClient op, string nick)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)

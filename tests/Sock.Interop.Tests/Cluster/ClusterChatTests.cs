@@ -56,6 +56,27 @@ public sealed class ClusterChatTests
     }
 
     [Fact]
+    public async Task An_invitation_given_on_one_node_lets_the_invitee_into_an_invite_only_room_on_another_once()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2);
+        using var op = await cluster[0].IrcAsync("op", "#inv");
+        using var bob = await cluster[1].IrcAsync("bob");
+        await op.SendAsync("MODE #inv +i\r\n");
+        await op.ExpectAsync(" MODE #inv +i");
+        await bob.SendAsync("JOIN #inv\r\n");
+        await bob.ExpectAsync(" 473 bob #inv ");
+        await op.SendAsync("INVITE bob #inv\r\n");
+        await bob.ExpectAsync(":op!op@127.0.0.1 INVITE bob #inv");
+        await bob.SendAsync("JOIN #inv\r\n");
+        await op.ExpectAsync(":bob!bob@127.0.0.1 JOIN #inv");
+        // Used once: after a part, +i holds again.
+        await bob.SendAsync("PART #inv\r\n");
+        await op.ExpectAsync(":bob!bob@127.0.0.1 PART #inv");
+        await bob.SendAsync("JOIN #inv\r\n");
+        await bob.ExpectAsync(" 473 bob #inv ");
+    }
+
+    [Fact]
     public async Task A_node_started_later_sees_the_rooms_as_they_are_with_renamed_members_topic_and_modes()
     {
         await using var cluster = await ClusterNodes.StartAsync(1);
