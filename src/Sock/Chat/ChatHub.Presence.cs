@@ -54,16 +54,21 @@ public sealed partial class ChatHub
     }
 
     /// <summary>LUSERS' figures: members, those +i, operators, rooms.</summary>
-    public (int Users, int Invisible, int Operators, int Rooms) Counts()
+    /// <summary>LUSERS: users (all servers), of them invisible and operators, rooms, and the users of this server.</summary>
+    public (int Users, int Invisible, int Operators, int Rooms, int Local) Counts()
     {
-        int users = 0, invisible = 0, opers = 0;
+        int users = 0, invisible = 0, opers = 0, local = 0;
         foreach (var m in _nicks.Values)
         {
             if (m is Services.ServiceMember) continue;
             users++;
             if (m.Invisible) invisible++;
             if (m.IsOperator) opers++;
+            if (m.IsLocal) local++;
         }
-        return (users, invisible, opers, _rooms.Count);
+        return (users, invisible, opers, _rooms.Count, local);
     }
+
+    /// <summary>Servers sharing the nicks: 1, or a cluster's live nodes.</summary>
+    public int Servers => _registry.Servers;
 }

@@ -64,6 +64,9 @@ public sealed partial class ChatHub
     public int RoomCount => _rooms.Count;
     /// <summary>The most members connected at once since start (LUSERS 266).</summary>
     public int MaxMemberCount { get; private set; }
+    /// <summary>The most members of this server connected at once (LUSERS 265; on one server the same as <see cref="MaxMemberCount"/>).</summary>
+    public int MaxLocalCount { get; private set; }
+    private int _localCount;
     public IReadOnlyCollection<ChatMember> Members => [.. _nicks.Values];
     public IReadOnlyList<ChatRoom> Rooms => [.. _rooms.Values.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)];
 
@@ -124,6 +127,7 @@ public sealed partial class ChatHub
         {
             if (m is Sock.Chat.Services.ServiceMember) return ChatError.None;
             MaxMemberCount = Math.Max(MaxMemberCount, MemberCount);
+            if (m.IsLocal) MaxLocalCount = Math.Max(MaxLocalCount, Interlocked.Increment(ref _localCount));
             Activity?.Invoke($"{nick} connected ({m.Protocol}, {m.Host})");
             NotifyMonitors(nick, online: m);
             ProtectNick(m);
@@ -162,7 +166,7 @@ public sealed partial class ChatHub
             }
         }
         WhoWas.Record(m);
-        _nicks.TryRemove(new KeyValuePair<string, ChatMember>(m.Nick, m));
+        if (_nicks.TryRemove(new KeyValuePair<string, ChatMember>(m.Nick, m)) && m.IsLocal && m is not Sock.Chat.Services.ServiceMember) Interlocked.Decrement(ref _localCount);
         if (m.IsLocal) _registry.Release(m, reason);
         // A cluster shares one history store: the member's own node forgets, not every node that hears of the quit.
         if (m.IsLocal) ForgetPrivateHistory(m.Nick);

@@ -19,6 +19,9 @@ public interface INickRegistry
 
     /// <summary>The member's away, real name, account or bot flag changed (<paramref name="e"/> says which).</summary>
     void Changed(ChatMember m, ChatEvent e);
+
+    /// <summary>How many servers share the nicks (LUSERS): this one, or a cluster's live nodes.</summary>
+    int Servers => 1;
 }
 
 /// <summary>One node: the hub's table is the whole truth.</summary>

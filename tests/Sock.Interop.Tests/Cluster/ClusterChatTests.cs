@@ -23,6 +23,21 @@ public sealed class ClusterChatTests
         var names = await carol.ExpectAsync(" 353 carol = #x :");
         foreach (var nick in new[] { "alice", "bob", "carol" }) Assert.Contains(nick, names.Split(':')[^1].Split(' ').Select(n => n.TrimStart('@', '+')));
 
+        // LUSERS counts everyone, but "local" is this node's own, and the other nodes are the other servers.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            await alice.SendAsync("LUSERS\r\n");
+            var line = await alice.ExpectAsync(" 251 alice :");
+            await alice.ExpectAsync(" 266 alice ");
+            if (line.EndsWith("on 3 servers", StringComparison.Ordinal)) break;
+            Assert.True(DateTime.UtcNow < deadline, $"LUSERS never saw the three nodes: {line}");
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+        }
+        Assert.Contains(alice.Lines, l => l.Contains(" 255 alice :I have 1 clients and 2 servers"));
+        Assert.Contains(alice.Lines, l => l.Contains(" 265 alice 1 1 :Current local users 1, max 1"));
+        Assert.Contains(alice.Lines, l => l.Contains(" 266 alice 3 3 :Current global users 3, max 3"));
+
         await bob.SendAsync("WHO #x\r\n");
         await bob.ExpectAsync(" 352 bob #x alice 127.0.0.1 ");
         await bob.ExpectAsync(" 315 bob #x ");

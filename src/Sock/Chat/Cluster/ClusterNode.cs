@@ -58,6 +58,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public Storage.IHistoryStore History { get; }
     public Accounts.IAccountStore Accounts { get; }
 
+    /// <summary>The nodes whose heartbeat was there at the last check, this one included.</summary>
+    internal int LiveNodes { get; private set; } = 1;
+
     /// <summary>Redis answers and this node has caught up: room messages are accepted.</summary>
     public bool Healthy => _healthy;
 
@@ -210,18 +213,21 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 if (!_healthy) continue;
                 await Db.StringSetAsync(ClusterKeys.Heartbeat(Id), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), HeartbeatTtl);
                 // Reap only after this node has itself been healthy for a whole TTL: after an outage every node gets time to beat again.
-                if (DateTimeOffset.UtcNow - _healthySince < HeartbeatTtl) continue;
+                var reap = DateTimeOffset.UtcNow - _healthySince >= HeartbeatTtl;
+                var live = 1;
                 foreach (var node in await Db.SetMembersAsync(ClusterKeys.Nodes))
                 {
                     var other = (string)node!;
                     if (other == Id) continue;
-                    if (await Db.KeyExistsAsync(ClusterKeys.Heartbeat(other))) { _missedBeats.TryRemove(other, out _); continue; }
+                    if (await Db.KeyExistsAsync(ClusterKeys.Heartbeat(other))) { live++; _missedBeats.TryRemove(other, out _); continue; }
+                    if (!reap) continue;
                     // Two checks a beat apart, then one node wins the right to reap.
                     if (_missedBeats.AddOrUpdate(other, 1, (_, n) => n + 1) < 2) continue;
                     if (!await Db.StringSetAsync(ClusterKeys.Reaping(other), Id, HeartbeatTtl, When.NotExists)) continue;
                     _missedBeats.TryRemove(other, out _);
                     await OnLoopAsync(() => ReapAsync(other, "node lost"));
                 }
+                LiveNodes = live;
             }
             catch (OperationCanceledException) { return; }
             catch (Exception e) when (e is RedisException or TimeoutException) { Unhealthy($"heartbeat failed ({e.Message})"); }

@@ -8,6 +8,8 @@ namespace Sock.Chat.Cluster;
 /// </summary>
 internal sealed class RedisNickRegistry(ClusterNode node) : INickRegistry
 {
+    public int Servers => node.LiveNodes;
+
     public ChatError TryClaim(ChatMember m, string nick, string? old)
     {
         if (!node.Healthy) return ChatError.Unavailable;

@@ -145,13 +145,17 @@ public sealed partial class IrcSession
 
     internal void Lusers()
     {
-        var (users, invisible, opers, rooms) = Hub.Counts();
-        Reply(Rpl.LuserClient, $"There are {users - invisible} users and {invisible} invisible on 1 servers");
+        var (users, invisible, opers, rooms, local) = Hub.Counts();
+        var servers = Hub.Servers;
+        // On a cluster the other nodes are the linked servers (LINKS still names this one: they are not IRC links).
+        var max = Math.Max(Hub.MaxMemberCount, users);
+        var localMax = servers == 1 ? max : Math.Max(local, Hub.MaxLocalCount);
+        Reply(Rpl.LuserClient, $"There are {users - invisible} users and {invisible} invisible on {servers} servers");
         if (opers > 0) ReplyTo(Rpl.LuserOp, true, Number(opers), "operator(s) online");
         ReplyTo(Rpl.LuserChannels, true, Number(rooms), "channels formed");
-        Reply(Rpl.LuserMe, $"I have {users} clients and 0 servers");
-        ReplyTo(Rpl.LocalUsers, true, Number(users), Number(Hub.MaxMemberCount), $"Current local users {users}, max {Hub.MaxMemberCount}");
-        ReplyTo(Rpl.GlobalUsers, true, Number(users), Number(Hub.MaxMemberCount), $"Current global users {users}, max {Hub.MaxMemberCount}");
+        Reply(Rpl.LuserMe, $"I have {local} clients and {servers - 1} servers");
+        ReplyTo(Rpl.LocalUsers, true, Number(local), Number(localMax), $"Current local users {local}, max {localMax}");
+        ReplyTo(Rpl.GlobalUsers, true, Number(users), Number(max), $"Current global users {users}, max {max}");
     }
 
     internal void TimeCommand(IrcMessage m)
