@@ -49,8 +49,10 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
     protected OutboundQueue Queue { get; }
     public IPEndPoint Remote { get; }
     public bool IsClosing => Volatile.Read(ref _disconnecting) != 0;
-    public DateTimeOffset LastHeard { get; private set; } = DateTimeOffset.UtcNow;
-    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+    // UTC ticks (8 bytes, not a 16-byte DateTimeOffset); the connection time is the member's sign-on.
+    private long _lastHeard = DateTime.UtcNow.Ticks;
+    public DateTimeOffset LastHeard { get => new(Volatile.Read(ref _lastHeard), TimeSpan.Zero); private set => Volatile.Write(ref _lastHeard, value.UtcTicks); }
+    public DateTimeOffset Connected => SignOn;
     /// <summary>Bytes waiting to be sent to this client (read at scrape time, not on the hot path).</summary>
     public long QueuedBytes => Queue.Pending;
     /// <summary>What carries the protocol: "tcp", "tls" or "websocket" (for logs and metrics).</summary>

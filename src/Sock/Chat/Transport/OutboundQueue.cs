@@ -17,7 +17,7 @@ namespace Sock.Chat.Transport;
 /// </para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue.")]
-public sealed class OutboundQueue : IValueTaskSource, IThreadPoolWorkItem
+public sealed class OutboundQueue : IThreadPoolWorkItem
 {
     private enum Owner { None, Coalescer, Writer }
 
@@ -28,7 +28,8 @@ public sealed class OutboundQueue : IValueTaskSource, IThreadPoolWorkItem
     // The writer's wake-up, reused for every wait: a delivery to an idle member costs no allocation
     // (SemaphoreSlim.WaitAsync(ct) allocated a waiter task and a cancellation promise each time).
     // Continuations run on the thread pool, never inline in the fan-out that holds a room lock.
-    private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
+    // Made when a parked writer (WriteLoopAsync) first waits: connections write on demand and never park, so they hold none.
+    private ParkedWriter? _parked;
     private byte[]? _buffer;
     private int _length;
     // Bytes the coalescer took but the socket did not accept; the writer sends them first.
@@ -166,7 +167,7 @@ public sealed class OutboundQueue : IValueTaskSource, IThreadPoolWorkItem
     private void WakeWriter()
     {
         if (_stream is not null) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        else _wake.SetResult(true);
+        else _parked!.Core.SetResult(true);
     }
 
     /// <summary>
@@ -243,9 +244,10 @@ public sealed class OutboundQueue : IValueTaskSource, IThreadPoolWorkItem
         lock (this)
         {
             if (_owner == Owner.Writer || _cancelled) return ValueTask.CompletedTask;
-            _wake.Reset();
+            var parked = _parked ??= new ParkedWriter();
+            parked.Core.Reset();
             _waiting = true;
-            return new ValueTask(this, _wake.Version);
+            return new ValueTask(parked, parked.Core.Version);
         }
     }
 
@@ -263,16 +265,22 @@ public sealed class OutboundQueue : IValueTaskSource, IThreadPoolWorkItem
             // On demand with no drain running: nothing else will say the writer is done.
             if (_stream is not null && !_draining) finished = true;
         }
-        if (wake) _wake.SetResult(true);
+        if (wake) _parked!.Core.SetResult(true);
         if (finished) FinishWriter();
     }
 
-    void IValueTaskSource.GetResult(short token) => _wake.GetResult(token);
+    /// <summary>The parked writer's wake-up: set only by whoever cleared _waiting, so once per wait.</summary>
+    private sealed class ParkedWriter : IValueTaskSource
+    {
+        public ManualResetValueTaskSourceCore<bool> Core = new() { RunContinuationsAsynchronously = true };
 
-    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wake.GetStatus(token);
+        void IValueTaskSource.GetResult(short token) => Core.GetResult(token);
 
-    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _wake.OnCompleted(continuation, state, token, flags);
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => Core.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            Core.OnCompleted(continuation, state, token, flags);
+    }
 
     /// <summary>
     /// Writes the bytes it is given to <paramref name="stream"/> until completed and drained; ends
