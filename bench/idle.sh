@@ -56,7 +56,8 @@ measure() {
   python3 -c "import sys; b,d,ba,da,n=map(int,sys.argv[1:]); print(f'{(d-b)/n:.2f} {(da-ba)/n:.2f} {n} {d}')" "$before" "$during" "$before_anon" "$during_anon" "$connected"
 }
 
-servers=(sock-plain sock-irc insp)
+# SERVERS="sock-irc" measures one kind alone (quick checks); the documented runs use all three.
+read -r -a servers <<< "${SERVERS:-sock-plain sock-irc insp}"
 : > "$work/all.tsv"
 echo "idle.sh: counts $COUNTS, $RUNS runs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for run in $(seq "$RUNS"); do

@@ -19,10 +19,11 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
     private readonly LineFramer _framer;
     // Null when flood control is off (the default): an idle client then carries no gate.
     private readonly FloodGate? _flood;
-    private readonly CancellationTokenSource _closed = new();
+    // Cancelled at close; made only when something waits on it (flood delays, the plain line pause, a
+    // stream without a socket): a socket client that is just idle carries none (48 bytes each).
+    private CancellationTokenSource? _closed;
     private int _disconnecting;
     private TimeSpan? _grace;
-    private Task _writer = Task.CompletedTask;
 
     /// <summary>The sender, when given, sends queued bytes itself if the stream is the socket's own (not TLS).</summary>
     protected ChatConnection(ChatHub hub, Socket? socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
@@ -48,8 +49,10 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
     protected OutboundQueue Queue { get; }
     public IPEndPoint Remote { get; }
     public bool IsClosing => Volatile.Read(ref _disconnecting) != 0;
-    public DateTimeOffset LastHeard { get; private set; } = DateTimeOffset.UtcNow;
-    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+    // UTC ticks (8 bytes, not a 16-byte DateTimeOffset); the connection time is the member's sign-on.
+    private long _lastHeard = DateTime.UtcNow.Ticks;
+    public DateTimeOffset LastHeard { get => new(Volatile.Read(ref _lastHeard), TimeSpan.Zero); private set => Volatile.Write(ref _lastHeard, value.UtcTicks); }
+    public DateTimeOffset Connected => SignOn;
     /// <summary>Bytes waiting to be sent to this client (read at scrape time, not on the hot path).</summary>
     public long QueuedBytes => Queue.Pending;
     /// <summary>What carries the protocol: "tcp", "tls" or "websocket" (for logs and metrics).</summary>
@@ -88,11 +91,12 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
         // Memory per idle client (docs/BENCHMARKS.md): a linked source only when the caller's token
         // can fire (the server passes none), and reads of our own socket take no token at all: closing
         // shuts the socket down, which ends a pending read, so an idle read registers nothing.
-        using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token) : null;
-        var token = linked?.Token ?? _closed.Token;
-        var readToken = _socket is null || ct.CanBeCanceled ? token : CancellationToken.None;
-        // The writer is stopped by Queue.Abort at close (or by this token when the caller's can fire).
-        _writer = Queue.WriteLoopAsync(Stream, ct.CanBeCanceled ? token : CancellationToken.None);
+        using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, ClosedToken) : null;
+        var readToken = _socket is null || ct.CanBeCanceled ? linked?.Token ?? ClosedToken : CancellationToken.None;
+        // No writer parked while idle: the queue starts one when bytes wait for it, and Queue.Abort
+        // at close stops it (so does the caller's token, when it can fire).
+        Queue.StartOnDemand(Stream);
+        using var aborts = ct.CanBeCanceled ? ct.UnsafeRegister(static q => ((OutboundQueue)q!).Abort(), Queue) : default;
         try
         {
             if (!initial.IsEmpty) UsesCrlf = initial.Span.IndexOf("\r\n"u8) >= 0;
@@ -105,7 +109,7 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
                 {
                     var waiting = pendingWait ?? Stream.ReadAsync(Memory<byte>.Empty, readToken).AsTask();
                     pendingWait = null;
-                    if (_framer.HasPartial && FlushPartialOnPause && await Task.WhenAny(waiting, Task.Delay(Options.LinePause, token)) != waiting)
+                    if (_framer.HasPartial && FlushPartialOnPause && await Task.WhenAny(waiting, Task.Delay(Options.LinePause, linked?.Token ?? ClosedToken)) != waiting)
                         await HandleLinesAsync(FlushPartial());
                     await waiting;
                 }
@@ -192,7 +196,7 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
         {
             if (IsClosing) return;
             var delay = _flood?.Take() ?? TimeSpan.Zero;
-            if (delay > TimeSpan.Zero) await Task.Delay(delay, _closed.Token);
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, ClosedToken);
             await OnLineAsync(line, flags);
         }
     }
@@ -236,17 +240,32 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
 
     private int _socketClosed;
 
+    /// <summary>Fires once the connection is closed; the source is made on first use (cancelled at once when made after the close).</summary>
+    private CancellationToken ClosedToken
+    {
+        get
+        {
+            if (Volatile.Read(ref _closed) is { } existing) return existing.Token;
+            var made = new CancellationTokenSource();
+            var cts = Interlocked.CompareExchange(ref _closed, made, null) ?? made;
+            if (!ReferenceEquals(cts, made)) made.Dispose();
+            // The close reads _closed after setting _socketClosed: one of the two sides cancels it.
+            else if (Volatile.Read(ref _socketClosed) != 0) cts.Cancel();
+            return cts.Token;
+        }
+    }
+
     private async Task CloseAfterWriterAsync()
     {
         try
         {
-            await _writer.WaitAsync(_grace ?? Options.CloseGrace);
+            await Queue.WhenWriterDone().WaitAsync(_grace ?? Options.CloseGrace);
         }
         catch (TimeoutException) { }
         if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;
         try { _socket?.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         Queue.Abort();
-        await _closed.CancelAsync();
+        if (Volatile.Read(ref _closed) is { } closed) await closed.CancelAsync();
         await Stream.DisposeAsync();
         _socket?.Dispose();
     }

@@ -55,6 +55,11 @@ public sealed record ChatServerOptions
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(120);
     /// <summary>… and is disconnected if it stays silent this much longer.</summary>
     public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Connections opened or closed after which, once none has for a second or two, the server runs
+    /// one full compacting collection and returns the freed memory to the OS (<see cref="IdleCompactor"/>); 0 = never.
+    /// </summary>
+    public int CompactAfterChurn { get; init; } = 1000;
     /// <summary>How long a disconnecting client gets to receive its last notice.</summary>
     public TimeSpan CloseGrace { get; init; } = TimeSpan.FromSeconds(1);
     public string DefaultRoom { get; init; } = "#lobby";

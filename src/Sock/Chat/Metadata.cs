@@ -36,21 +36,22 @@ public static class MetadataKeys
 /// </summary>
 public sealed class MetadataTable
 {
-    private readonly Lock _gate = new();
     // A handful of keys each (bounded by MetadataMaxKeys): a list is smaller and as fast as a dictionary.
-    private readonly List<KeyValuePair<string, string>> _entries = [];
+    // Made on the first key and guarded by lock (this): every member has a table and most never set a
+    // key, so the list and a Lock object were 72 bytes each idle client carried.
+    private List<KeyValuePair<string, string>>? _entries;
 
-    public int Count { get { lock (_gate) return _entries.Count; } }
+    public int Count { get { lock (this) return _entries?.Count ?? 0; } }
 
     public string? Get(string key)
     {
-        lock (_gate) return IndexOf(key) is var i and >= 0 ? _entries[i].Value : null;
+        lock (this) return IndexOf(key) is var i and >= 0 ? _entries![i].Value : null;
     }
 
     /// <summary>A snapshot of every key and value.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Entries
     {
-        get { lock (_gate) return [.. _entries]; }
+        get { lock (this) return _entries is null ? [] : [.. _entries]; }
     }
 
     /// <summary>
@@ -60,23 +61,24 @@ public sealed class MetadataTable
     /// </summary>
     public bool Set(string key, string? value, int maxKeys, out bool changed)
     {
-        lock (_gate)
+        lock (this)
         {
             var i = IndexOf(key);
             changed = false;
             if (value is null)
             {
                 if (i < 0) return true;
-                _entries.RemoveAt(i);
+                _entries!.RemoveAt(i);
                 changed = true;
                 return true;
             }
             if (i >= 0)
             {
-                changed = _entries[i].Value != value;
+                changed = _entries![i].Value != value;
                 _entries[i] = KeyValuePair.Create(key, value);
                 return true;
             }
+            _entries ??= [];
             if (_entries.Count >= maxKeys) return false;
             _entries.Add(KeyValuePair.Create(key, value));
             changed = true;
@@ -87,13 +89,14 @@ public sealed class MetadataTable
     /// <summary>Removes every key; returns those removed.</summary>
     public IReadOnlyList<string> Clear()
     {
-        lock (_gate)
+        lock (this)
         {
+            if (_entries is null) return [];
             var keys = _entries.Select(e => e.Key).ToList();
-            _entries.Clear();
+            _entries = null;
             return keys;
         }
     }
 
-    private int IndexOf(string key) => _entries.FindIndex(e => e.Key == key);
+    private int IndexOf(string key) => _entries?.FindIndex(e => e.Key == key) ?? -1;
 }

@@ -109,6 +109,62 @@ public class OutboundQueueTests
         server.Dispose();
     }
 
+    [Fact]
+    public async Task AnOnDemandWriterSendsEachBurstAndIsDoneOnceCompletedAndDrained()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var q = new OutboundQueue(1 << 20);
+        var sink = new CountingStream();
+        q.StartOnDemand(sink);
+        Assert.True(q.Enqueue("one\n"u8));
+        // Nothing parks between bursts: each burst starts a drain that ends once the bytes are out.
+        for (var i = 0; i < 200 && q.Pending > 0; i++) await Task.Delay(10, ct);
+        Assert.Equal(0, q.Pending);
+        Assert.False(q.WhenWriterDone().IsCompleted);
+        Assert.True(q.Enqueue("two\n"u8));
+        q.Complete();
+        await q.WhenWriterDone().WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal("one\ntwo\n", Encoding.ASCII.GetString(sink.ToArray()));
+    }
+
+    [Fact]
+    public async Task AnOnDemandWriterAbortedWhileIdleIsDoneAtOnce()
+    {
+        var q = new OutboundQueue(1024);
+        q.StartOnDemand(new CountingStream());
+        q.Abort();
+        await q.WhenWriterDone().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task AnOnDemandWriterWithTheCoalescerCarriesWhatASlowReaderCannotTakeYet()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (server, client) = await ConnectedPairAsync();
+        using var coalescer = new SendCoalescer();
+        server.SendBufferSize = client.ReceiveBufferSize = 64 * 1024;
+        var stream = new NetworkStream(server); // before the queue, which makes the socket non-blocking
+        var q = new OutboundQueue(64 << 20, coalescer, server);
+        var failed = 0;
+        q.Events = new FailureCounter(() => Interlocked.Increment(ref failed));
+        q.StartOnDemand(stream);
+        var data = RandomNumberGenerator.GetBytes(8 << 20);
+        for (var off = 0; off < data.Length; off += 4096) Assert.True(q.Enqueue(data.AsSpan(off, 4096)));
+        q.Complete();
+        var received = await ReadToEndAsync(client, ct, data.Length);
+        await q.WhenWriterDone().WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
+        Assert.Equal(0, failed);
+        server.Dispose();
+        client.Dispose();
+    }
+
+    private sealed class FailureCounter(Action failed) : IQueueEvents
+    {
+        public void Overflowed() { }
+        public void WriteFailed() => failed();
+    }
+
     private static async Task<(Socket Server, Socket Client)> ConnectedPairAsync()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -27,7 +27,9 @@ public sealed partial class IrcSession : ChatConnection
     private bool? _passOk;
     private bool _capNegotiating;
     private bool _registered;
-    private DateTimeOffset? _pingSent;
+    // When the keep-alive PING went out, in UTC ticks; 0: none outstanding (a long, not a
+    // DateTimeOffset?, which is 24 bytes in every session).
+    private long _pingSent;
     private int _batches;
     // Labeled-response: while a labeled command runs, lines for this client from this thread are collected.
     private List<string>? _captured;
@@ -64,14 +66,15 @@ public sealed partial class IrcSession : ChatConnection
             if (now - Connected > Options.RegistrationTimeout) Disconnect("Registration timed out");
             return;
         }
-        if (_pingSent is { } sent)
+        if (_pingSent != 0)
         {
-            if (LastHeard > sent) _pingSent = null;
+            var sent = new DateTimeOffset(_pingSent, TimeSpan.Zero);
+            if (LastHeard > sent) _pingSent = 0;
             else if (now - sent > Options.PingTimeout) Disconnect($"Ping timeout: {(int)(now - LastHeard).TotalSeconds} seconds");
         }
         else if (now - LastHeard > Options.PingInterval)
         {
-            _pingSent = now;
+            _pingSent = now.UtcTicks;
             Emit($"PING :{Server}");
         }
     }

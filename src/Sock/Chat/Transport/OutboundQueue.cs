@@ -17,18 +17,19 @@ namespace Sock.Chat.Transport;
 /// </para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue.")]
-public sealed class OutboundQueue : IValueTaskSource
+public sealed class OutboundQueue : IThreadPoolWorkItem
 {
     private enum Owner { None, Coalescer, Writer }
 
-    private readonly Lock _gate = new();
+    // The queue locks itself (lock (this)): nobody else sees it, and a Lock object was 40 bytes per client.
     private readonly long _maxBytes;
     private readonly SendCoalescer? _coalescer;
     private readonly Socket? _socket;
     // The writer's wake-up, reused for every wait: a delivery to an idle member costs no allocation
     // (SemaphoreSlim.WaitAsync(ct) allocated a waiter task and a cancellation promise each time).
     // Continuations run on the thread pool, never inline in the fan-out that holds a room lock.
-    private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
+    // Made when a parked writer (WriteLoopAsync) first waits: connections write on demand and never park, so they hold none.
+    private ParkedWriter? _parked;
     private byte[]? _buffer;
     private int _length;
     // Bytes the coalescer took but the socket did not accept; the writer sends them first.
@@ -39,6 +40,11 @@ public sealed class OutboundQueue : IValueTaskSource
     private bool _cancelled;
     private bool _completed;
     private bool _overflowed;
+    // On-demand writing (StartOnDemand): the stream, whether a drain is running, and the end signal (made at close only).
+    private Stream? _stream;
+    private bool _draining;
+    private bool _writerDone;
+    private TaskCompletionSource? _writerDoneSignal;
 
     /// <summary>
     /// A queue that overflows past <paramref name="maxBytes"/> pending. Given a coalescer and the plain
@@ -65,14 +71,14 @@ public sealed class OutboundQueue : IValueTaskSource
     /// </summary>
     internal IQueueEvents? Events { get; set; }
 
-    public long Pending { get { lock (_gate) return _length + _carry.Count; } }
+    public long Pending { get { lock (this) return _length + _carry.Count; } }
 
     /// <summary>Appends bytes; false when the queue is completed or over its limit.</summary>
     public bool Enqueue(ReadOnlySpan<byte> data, bool ignoreLimit = false)
     {
         bool tripped = false;
         Owner start = Owner.None;
-        lock (_gate)
+        lock (this)
         {
             if (_completed && !ignoreLimit) return false;
             if (_overflowed && !ignoreLimit) return false;
@@ -100,7 +106,7 @@ public sealed class OutboundQueue : IValueTaskSource
     /// <summary>Drops what is pending (a member being disconnected for overflow) and appends a last message.</summary>
     public void ReplaceWithFinal(ReadOnlySpan<byte> last)
     {
-        lock (_gate) _length = 0;
+        lock (this) _length = 0;
         Enqueue(last, ignoreLimit: true);
         Complete();
     }
@@ -109,13 +115,13 @@ public sealed class OutboundQueue : IValueTaskSource
     public void Complete()
     {
         bool wake = false;
-        lock (_gate)
+        lock (this)
         {
             _completed = true;
             // A coalescer holding the bytes hands them to the writer when it is done with them.
             if (_owner == Owner.None) wake = GiveToWriterLocked();
         }
-        if (wake) _wake.SetResult(true);
+        if (wake) WakeWriter();
     }
 
     /// <summary>When nobody owns the pending bytes, picks who sends them (acted on outside the lock).</summary>
@@ -132,12 +138,12 @@ public sealed class OutboundQueue : IValueTaskSource
 
     private void Start(Owner owner)
     {
-        if (owner == Owner.Writer) _wake.SetResult(true);
+        if (owner == Owner.Writer) WakeWriter();
         else if (owner == Owner.Coalescer && !_coalescer!.Schedule(this))
         {
             bool wake;
-            lock (_gate) wake = GiveToWriterLocked();
-            if (wake) _wake.SetResult(true);
+            lock (this) wake = GiveToWriterLocked();
+            if (wake) WakeWriter();
         }
     }
 
@@ -145,9 +151,23 @@ public sealed class OutboundQueue : IValueTaskSource
     private bool GiveToWriterLocked()
     {
         _owner = Owner.Writer;
+        if (_stream is not null)
+        {
+            // On demand: start a drain unless one is running (it sees the new bytes before it stops).
+            if (_draining) return false;
+            _draining = true;
+            return true;
+        }
         if (!_waiting) return false;
         _waiting = false;
         return true;
+    }
+
+    /// <summary>Outside the lock: queues an on-demand drain, or wakes the parked writer.</summary>
+    private void WakeWriter()
+    {
+        if (_stream is not null) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        else _parked!.Core.SetResult(true);
     }
 
     /// <summary>
@@ -159,7 +179,7 @@ public sealed class OutboundQueue : IValueTaskSource
     {
         byte[]? chunk;
         int length;
-        lock (_gate)
+        lock (this)
         {
             if (_owner != Owner.Coalescer) return;
             chunk = _buffer;
@@ -187,7 +207,7 @@ public sealed class OutboundQueue : IValueTaskSource
             }
         }
         bool wake = false, reschedule = false;
-        lock (_gate)
+        lock (this)
         {
             if (failure is not null)
             {
@@ -214,19 +234,20 @@ public sealed class OutboundQueue : IValueTaskSource
             }
         }
         if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
-        if (wake) _wake.SetResult(true);
+        if (wake) WakeWriter();
         if (reschedule) Start(Owner.Coalescer);
     }
 
     /// <summary>Completes at once when the writer owns the bytes, else parks it until given them.</summary>
     private ValueTask WaitAsync()
     {
-        lock (_gate)
+        lock (this)
         {
             if (_owner == Owner.Writer || _cancelled) return ValueTask.CompletedTask;
-            _wake.Reset();
+            var parked = _parked ??= new ParkedWriter();
+            parked.Core.Reset();
             _waiting = true;
-            return new ValueTask(this, _wake.Version);
+            return new ValueTask(parked, parked.Core.Version);
         }
     }
 
@@ -235,46 +256,124 @@ public sealed class OutboundQueue : IValueTaskSource
 
     private void Cancel()
     {
-        bool wake;
-        lock (_gate)
+        bool wake, finished = false;
+        lock (this)
         {
             _cancelled = true;
             wake = _waiting;
             _waiting = false;
+            // On demand with no drain running: nothing else will say the writer is done.
+            if (_stream is not null && !_draining) finished = true;
         }
-        if (wake) _wake.SetResult(true);
+        if (wake) _parked!.Core.SetResult(true);
+        if (finished) FinishWriter();
     }
 
-    void IValueTaskSource.GetResult(short token) => _wake.GetResult(token);
+    /// <summary>The parked writer's wake-up: set only by whoever cleared _waiting, so once per wait.</summary>
+    private sealed class ParkedWriter : IValueTaskSource
+    {
+        public ManualResetValueTaskSourceCore<bool> Core = new() { RunContinuationsAsynchronously = true };
 
-    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wake.GetStatus(token);
+        void IValueTaskSource.GetResult(short token) => Core.GetResult(token);
 
-    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _wake.OnCompleted(continuation, state, token, flags);
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => Core.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            Core.OnCompleted(continuation, state, token, flags);
+    }
 
     /// <summary>
     /// Writes the bytes it is given to <paramref name="stream"/> until completed and drained; ends
     /// with <see cref="OperationCanceledException"/> when <paramref name="ct"/> fires or <see cref="Abort"/>
-    /// is called. With <see cref="Events"/> set, a write error or cancellation is reported there instead
-    /// of thrown (a connection's writer: one task per client, not a wrapper task around this one too).
+    /// is called. A writer parked for the queue's whole life; connections use <see cref="StartOnDemand"/>
+    /// instead, which holds no writer at all while nothing waits to be sent.
     /// </summary>
     public async Task WriteLoopAsync(Stream stream, CancellationToken ct)
     {
-        byte[]? spare = null;
         // One registration for the writer's life, not one per wait (none for a token that cannot fire).
         await using var cancel = ct.UnsafeRegister(static q => ((OutboundQueue)q!).Cancel(), this);
+        while (true)
+        {
+            await WaitAsync();
+            if (await DrainAsync(stream, ct)) break;
+        }
+    }
+
+    /// <summary>
+    /// Sends on <paramref name="stream"/> without a parked writer: whenever the bytes pass to the
+    /// writer, a drain is queued on the thread pool and ends once nothing is pending. An idle client
+    /// then holds no writer's state (an async method parked forever was 192 bytes per client, see
+    /// docs/BENCHMARKS.md). A write error or <see cref="Abort"/> is reported to <see cref="Events"/>;
+    /// <see cref="WhenWriterDone"/> completes once the queue is completed and drained, or aborted.
+    /// </summary>
+    public void StartOnDemand(Stream stream)
+    {
+        bool start;
+        lock (this)
+        {
+            _stream = stream;
+            // Bytes may have been given to the writer before it had a stream (none in practice).
+            start = _owner == Owner.Writer && !_draining;
+            if (start) _draining = true;
+        }
+        if (start) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = RunDrainAsync();
+
+    private async Task RunDrainAsync()
+    {
+        try
+        {
+            if (await DrainAsync(_stream!, CancellationToken.None)) FinishWriter();
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            lock (this) _draining = false;
+            FinishWriter();
+            Events?.WriteFailed();
+        }
+    }
+
+    /// <summary>Completes when an on-demand writer is done for good: drained after <see cref="Complete"/>, failed, or aborted.</summary>
+    public Task WhenWriterDone()
+    {
+        lock (this)
+        {
+            if (_writerDone) return Task.CompletedTask;
+            return (_writerDoneSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    private void FinishWriter()
+    {
+        TaskCompletionSource? signal;
+        lock (this)
+        {
+            _writerDone = true;
+            signal = _writerDoneSignal;
+        }
+        signal?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Sends what the writer owns until nothing is pending; then gives up ownership and returns
+    /// false, or returns true when the queue is completed and drained (the writer is done).
+    /// </summary>
+    private async ValueTask<bool> DrainAsync(Stream stream, CancellationToken ct)
+    {
+        byte[]? spare = null;
         try
         {
             while (true)
             {
-                await WaitAsync();
                 ct.ThrowIfCancellationRequested();
                 // Aborted (the connection closed) without a token that fires.
-            if (Volatile.Read(ref _cancelled)) throw new OperationCanceledException();
+                if (Volatile.Read(ref _cancelled)) throw new OperationCanceledException();
                 byte[]? chunk;
                 int start, end;
                 bool carried;
-                lock (_gate)
+                lock (this)
                 {
                     if (_failure is not null) throw new IOException(_failure.Message, _failure);
                     carried = _carry.Array is not null;
@@ -298,23 +397,24 @@ public sealed class OutboundQueue : IValueTaskSource
                 }
                 // Keep one buffer while busy; hand it back when nothing more is queued (idle members hold none).
                 bool idle, done;
-                lock (_gate)
+                lock (this)
                 {
                     idle = _length == 0;
                     done = idle && _completed;
-                    if (idle && !done) _owner = Owner.None;
+                    if (idle && !done)
+                    {
+                        _owner = Owner.None;
+                        _draining = false;
+                    }
                 }
                 if (chunk is not null)
                 {
                     if (idle || carried || chunk.Length > 64 * 1024) ArrayPool<byte>.Shared.Return(chunk);
                     else spare = chunk;
                 }
-                if (done) break;
+                if (done) return true;
+                if (idle) return false;
             }
-        }
-        catch (Exception e) when (Events is not null && e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            Events.WriteFailed();
         }
         finally
         {
