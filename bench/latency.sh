@@ -58,7 +58,7 @@ spread() { # PREFIX FIELD
   python3 -c "
 import json, statistics, sys
 runs = [json.load(open(f'$work/{sys.argv[1]}-{i}.json')) for i in range(1, $RUNS + 1)]
-if sys.argv[2] == 'lost': print(sum(r.get('lost', r.get('expected', 0)) for r in runs)); sys.exit()
+if sys.argv[2] == 'lost': print(sum(r['lost'] for r in runs) if all('lost' in r for r in runs) else 'a-run-failed'); sys.exit()
 v = sorted(r.get(sys.argv[2], float('nan')) for r in runs)
 f = (lambda x: f'{x:.2f}') if sys.argv[2].endswith('Ms') else (lambda x: f'{x:.0f}')
 print(f(v[0]), f(statistics.median(v)), f(v[-1]))" "$1" "$2"
