@@ -64,12 +64,11 @@ public sealed record ChatLoadResult
 public sealed class ChatLoadGenerator(ChatLoadOptions options)
 {
     private static readonly byte[] Marker = "BENCH "u8.ToArray();
-    private long _delivered, _corrupt, _replayed, _outOfOrder, _lastDelivery;
+    // Rare outcomes only: deliveries, their times and latencies are counted per client (BenchClient).
+    private long _corrupt, _replayed, _outOfOrder;
     // Names this run in every marker, so history replayed from an earlier run against the same
     // server (same room, same nicks) is told apart from this run's messages.
     private readonly int _run = Random.Shared.Next(1, int.MaxValue);
-    private long[] _latencies = [];
-    private long _latencyCount;
     private string? _firstError;
 
     /// <summary>Progress lines for a person watching (connections made, sending started…).</summary>
@@ -82,7 +81,6 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         var markerLength = Encoding.ASCII.GetByteCount($"BENCH {int.MaxValue} {o.Senders} {o.Messages} {long.MaxValue} ");
         if (o.Senders > 0 && o.Size < markerLength) throw new ArgumentException($"--size must be at least {markerLength} bytes (the marker)");
         var expected = (long)o.Senders * o.Messages * (o.Clients - 1);
-        _latencies = new long[Math.Max(0, expected)];
         var clients = new BenchClient?[o.Clients];
         var readers = new Task?[o.Clients];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -109,24 +107,24 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         if (connected == 0) throw new SockException($"bench chat: cannot connect to {o.Host}:{o.Port}: {_firstError}");
         Progress?.Invoke($"connected {connected}/{o.Clients}" + (_firstError is null ? "" : $" (first failure: {_firstError})"));
         if (o.Protocol == BenchProtocol.Plain) await Task.Delay(o.Settle, ct);
+        else if (o.Senders > 0) await WaitForQuietAsync(clients, ct);
 
         double seconds = 0;
         if (o.Senders > 0 && connected == o.Clients)
         {
             var start = Stopwatch.GetTimestamp();
-            Interlocked.Exchange(ref _lastDelivery, start);
             var senders = Enumerable.Range(0, o.Senders).Select(i => clients[i]!.SendAllAsync(_run, i, o, stop.Token)).ToList();
             await Task.WhenAll(senders);
             Progress?.Invoke("all messages sent; waiting for deliveries");
             var seen = -1L;
-            while (Interlocked.Read(ref _delivered) < expected)
+            var seenAt = Stopwatch.GetTimestamp();
+            while (Delivered(clients) is var now && now < expected)
             {
-                var now = Interlocked.Read(ref _delivered);
-                if (now != seen) seen = now;
-                else if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastDelivery)) > o.Quiet) break;
+                if (now != seen) (seen, seenAt) = (now, Stopwatch.GetTimestamp());
+                else if (Stopwatch.GetElapsedTime(Math.Max(seenAt, LastDelivery(clients, start))) > o.Quiet) break;
                 await Task.Delay(20, ct);
             }
-            seconds = Stopwatch.GetElapsedTime(start, Interlocked.Read(ref _lastDelivery)).TotalSeconds;
+            seconds = Stopwatch.GetElapsedTime(start, LastDelivery(clients, start)).TotalSeconds;
         }
         else if (o.Hold > TimeSpan.Zero)
         {
@@ -137,9 +135,15 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         foreach (var c in clients) c?.Dispose();
         try { await Task.WhenAll(readers.OfType<Task>()); } catch (OperationCanceledException) { }
 
-        var delivered = Interlocked.Read(ref _delivered);
-        var n = (int)Math.Min(Interlocked.Read(ref _latencyCount), _latencies.Length);
-        var lat = _latencies.AsSpan(0, n);
+        var delivered = Delivered(clients);
+        var lat = new long[clients.Sum(c => c?.LatencyCount ?? 0)].AsSpan();
+        var n = 0;
+        foreach (var c in clients)
+        {
+            if (c is null) continue;
+            c.Latencies.AsSpan(0, c.LatencyCount).CopyTo(lat[n..]);
+            n += c.LatencyCount;
+        }
         lat.Sort();
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         return new ChatLoadResult
@@ -158,6 +162,40 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
             P99Ms = n > 0 ? Ms(lat[Math.Min(n - 1, (int)(n * 0.99))]) : 0,
             MaxMs = n > 0 ? Ms(lat[n - 1]) : 0,
         };
+    }
+
+    private static long Delivered(BenchClient?[] clients)
+    {
+        long sum = 0;
+        foreach (var c in clients) if (c is not null) sum += Volatile.Read(ref c.Delivered);
+        return sum;
+    }
+
+    private static long LastDelivery(BenchClient?[] clients, long start)
+    {
+        var last = start;
+        foreach (var c in clients) if (c is not null) last = Math.Max(last, Volatile.Read(ref c.LastDelivery));
+        return last;
+    }
+
+    /// <summary>
+    /// Waits until no client has received anything for a moment before the first message: N IRC
+    /// clients joining one room make N²/2 JOIN lines (50 million at 10,000), still on their way
+    /// when the last client has joined. Sending into that backlog measured the join storm's tail
+    /// as fan-out time (and its queueing as the messages' latency).
+    /// </summary>
+    private async Task WaitForQuietAsync(BenchClient?[] clients, CancellationToken ct)
+    {
+        var quiet = TimeSpan.FromMilliseconds(300);
+        var waited = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(waited) < TimeSpan.FromMinutes(2))
+        {
+            var last = waited;
+            foreach (var c in clients) if (c is not null) last = Math.Max(last, Volatile.Read(ref c.LastReceive));
+            if (Stopwatch.GetElapsedTime(last) >= quiet) break;
+            await Task.Delay(50, ct);
+        }
+        Progress?.Invoke($"room quiet after {Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0}s");
     }
 
     private async Task<BenchClient> ConnectAsync(int index, CancellationToken ct)
@@ -186,7 +224,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
     }
 
     /// <summary>One received line carrying a marker: checks it whole, in order, and times it.</summary>
-    internal void OnMarkedLine(ReadOnlySpan<byte> line, int markerAt, int[] lastSeq)
+    internal void OnMarkedLine(BenchClient client, ReadOnlySpan<byte> line, int markerAt, int[] lastSeq)
     {
         var rest = line[(markerAt + Marker.Length)..];
         if (!TakeNumber(ref rest, out var run))
@@ -215,10 +253,9 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         if (seq != lastSeq[sender] + 1) Interlocked.Increment(ref _outOfOrder);
         lastSeq[sender] = (int)seq;
         var now = Stopwatch.GetTimestamp();
-        var i = Interlocked.Increment(ref _latencyCount) - 1;
-        if (i < _latencies.Length) _latencies[i] = now - ticks;
-        Interlocked.Increment(ref _delivered);
-        Interlocked.Exchange(ref _lastDelivery, now);
+        if (client.LatencyCount < client.Latencies.Length) client.Latencies[client.LatencyCount++] = now - ticks;
+        Volatile.Write(ref client.Delivered, client.Delivered + 1);
+        Volatile.Write(ref client.LastDelivery, now);
     }
 
     /// <summary>IRC lines name their sender (":b3!…"); plain lines can't be checked beyond their shape.</summary>

@@ -233,7 +233,7 @@ public sealed class OutboundQueue : IThreadPoolWorkItem
                 _owner = Owner.None;
             }
         }
-        if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
+        if (chunk is not null) Return(chunk);
         if (wake) WakeWriter();
         if (reschedule) Start(Owner.Coalescer);
     }
@@ -409,7 +409,7 @@ public sealed class OutboundQueue : IThreadPoolWorkItem
                 }
                 if (chunk is not null)
                 {
-                    if (idle || carried || chunk.Length > 64 * 1024) ArrayPool<byte>.Shared.Return(chunk);
+                    if (idle || carried || chunk.Length > 64 * 1024) Return(chunk);
                     else spare = chunk;
                 }
                 if (done) return true;
@@ -418,20 +418,28 @@ public sealed class OutboundQueue : IThreadPoolWorkItem
         }
         finally
         {
-            if (spare is not null) ArrayPool<byte>.Shared.Return(spare);
+            if (spare is not null) Return(spare);
         }
     }
 
     private void Ensure(int needed)
     {
         if (_buffer is not null && _buffer.Length >= needed) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, (_buffer?.Length ?? 0) * 2)));
+        var size = Math.Max(needed, Math.Max(SendBuffers.Size, (_buffer?.Length ?? 0) * 2));
+        var bigger = _coalescer is not null ? _coalescer.Buffers.Rent(size) : ArrayPool<byte>.Shared.Rent(size);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Return(_buffer);
         }
         _buffer = bigger;
+    }
+
+    // With a coalescer, buffers come from (and go back to) its stack: see SendBuffers.
+    private void Return(byte[] buffer)
+    {
+        if (_coalescer is not null) _coalescer.Buffers.Return(buffer);
+        else ArrayPool<byte>.Shared.Return(buffer);
     }
 }
 

@@ -18,6 +18,9 @@ public sealed class SendCoalescer : IDisposable
     private int _sleeping;
     private volatile bool _stopped;
 
+    /// <summary>The queues' first buffers, reused across sends (see <see cref="SendBuffers"/>).</summary>
+    internal SendBuffers Buffers { get; } = new();
+
     public SendCoalescer()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = "sock chat sender" };
@@ -50,7 +53,12 @@ public sealed class SendCoalescer : IDisposable
                 if (Interlocked.Exchange(ref _sleeping, 0) == 0) _signal.Wait(); // a Release is on its way: consume it
                 continue;
             }
-            _signal.Wait();
+            // Idle for a second: let go of the buffers a burst left behind, then sleep until work.
+            if (!_signal.Wait(TimeSpan.FromSeconds(1)))
+            {
+                Buffers.Trim();
+                _signal.Wait();
+            }
         }
     }
 
