@@ -70,8 +70,33 @@ public sealed class PartFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The most one write(2) hands the kernel. Linux (6.x, ext4 and others with large folios) sizes
+    /// page-cache folios from the write: a 1 MiB write asks for 1 MiB of contiguous pages. On the
+    /// benchmark VM those come from memory the balloon had handed back to the host, and the first
+    /// touch of each costs a host fault: 2 GiB in 1 MiB writes took 3.8–4.7 s of system time, in
+    /// 128–512 KiB writes 0.7–1.3 s (dd, docs/BENCHMARKS.md). Smaller writes cost nothing elsewhere.
+    /// </summary>
+    public const int WriteSlice = 256 * 1024;
+
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken ct) =>
         RandomAccess.WriteAsync(Handle, data, offset, ct);
+
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/> in <see cref="WriteSlice"/> pieces,
+    /// blocking: for the receiver's own writer task, which has nothing else to do meanwhile (the
+    /// asynchronous form would hand each write to another pool thread).
+    /// </summary>
+    public void Write(ReadOnlySpan<byte> data, long offset)
+    {
+        while (data.Length > 0)
+        {
+            var n = Math.Min(data.Length, WriteSlice);
+            RandomAccess.Write(Handle, data[..n], offset);
+            data = data[n..];
+            offset += n;
+        }
+    }
 
     /// <summary>
     /// Closes the part and renames it to <see cref="FinalPath"/>. Without overwrite, a final file that
