@@ -77,7 +77,7 @@ public sealed class PartFile : IDisposable
     /// touch of each costs a host fault: 2 GiB in 1 MiB writes took 3.8–4.7 s of system time, in
     /// 128–512 KiB writes 0.7–1.3 s (dd, docs/BENCHMARKS.md). Smaller writes cost nothing elsewhere.
     /// </summary>
-    public const int WriteSlice = 256 * 1024;
+    public const int WriteSlice = 32 * 1024;
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken ct) =>
         RandomAccess.WriteAsync(Handle, data, offset, ct);
