@@ -7,7 +7,9 @@
 #   sock send F 127.0.0.1:P      → sock recv --listen P -o DIR   (xxh128 verified end to end)
 # JIT_ENV adds variables to the JIT runs only (e.g. JIT_ENV="DOTNET_TieredPGO=0").
 #   RUNS=5 SIZE_MIB=2048 bench/bulk.sh
-# Prints min / median / max seconds and MB/s per tool (also $OUT_DIR/bulk.md) and records rows.
+# Prints min / median / max seconds and MB/s per tool, and the median CPU seconds (user+system) of
+# each side, (also $OUT_DIR/bulk.md) and records rows. Then two ceilings: iperf3 over loopback (no
+# disk) and dd of the same file into the page cache (no network).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
@@ -33,24 +35,26 @@ trap 'rm -rf "$work/out"' EXIT
 one() {
   local port=$1; shift
   rm -rf "$work/out"; mkdir -p "$work/out"
-  bash -c "$1" 2>"$work/recv.err" &
+  /usr/bin/time -o "$work/recv.cpu" -f '%U %S' bash -c "$1" 2>"$work/recv.err" &
   local rpid=$!
   for _ in $(seq 600); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
   local t0; t0=$(date +%s.%N)
-  bash -c "$2" 2>"$work/send.err" >/dev/null
+  /usr/bin/time -o "$work/send.cpu" -f '%U %S' bash -c "$2" 2>"$work/send.err" >/dev/null
   wait "$rpid"
   local t1; t1=$(date +%s.%N)
   local got; got=$(find "$work/out" -type f -printf '%s\n' | head -1)
   [ "$got" = "$((SIZE_MIB * 1048576))" ] || { echo "bulk.sh: incomplete output ($got bytes): $(cat "$work/recv.err" "$work/send.err")" >&2; echo nan; return; }
   python3 -c "print(f'{$t1 - $t0:.3f}')"
 }
+# CPU seconds (user+system) of the last run's sender and receiver: "SEND RECV".
+cpu() { python3 -c "import sys; f=lambda p: sum(map(float, open(p).read().split()[-2:])); print(f'{f(sys.argv[1]):.2f} {f(sys.argv[2]):.2f}')" "$work/send.cpu" "$work/recv.cpu"; }
 
 : > "$work/times.tsv"
 echo "bulk.sh: ${SIZE_MIB} MiB x $RUNS runs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for run in $(seq "$RUNS"); do
-  p=$(free_port); t=$(one "$p" "nc -l 127.0.0.1 $p > '$work/out/f.bin' < /dev/null" "nc -N 127.0.0.1 $p < '$src'"); printf 'nc\t%s\n' "$t" >> "$work/times.tsv"
-  p=$(free_port); t2=$(one "$p" "'$NATIVE' recv --listen $p -o '$work/out'" "'$NATIVE' send '$src' 127.0.0.1:$p"); printf 'native\t%s\n' "$t2" >> "$work/times.tsv"
-  p=$(free_port); t3=$(one "$p" "env $JIT_ENV '$JIT' recv --listen $p -o '$work/out'" "env $JIT_ENV '$JIT' send '$src' 127.0.0.1:$p"); printf 'jit\t%s\n' "$t3" >> "$work/times.tsv"
+  p=$(free_port); t=$(one "$p" "nc -l 127.0.0.1 $p > '$work/out/f.bin' < /dev/null" "nc -N 127.0.0.1 $p < '$src'"); printf 'nc\t%s\t%s\n' "$t" "$(cpu)" >> "$work/times.tsv"
+  p=$(free_port); t2=$(one "$p" "'$NATIVE' recv --listen $p -o '$work/out'" "'$NATIVE' send '$src' 127.0.0.1:$p"); printf 'native\t%s\t%s\n' "$t2" "$(cpu)" >> "$work/times.tsv"
+  p=$(free_port); t3=$(one "$p" "env $JIT_ENV '$JIT' recv --listen $p -o '$work/out'" "env $JIT_ENV '$JIT' send '$src' 127.0.0.1:$p"); printf 'jit\t%s\t%s\n' "$t3" "$(cpu)" >> "$work/times.tsv"
   echo "  run $run: nc $t s, native $t2 s, JIT $t3 s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 done
 port=$(free_port)
@@ -59,23 +63,32 @@ ip=$!
 sleep 0.5
 ceiling=$(iperf3 -c 127.0.0.1 -p "$port" -n "${SIZE_MIB}M" -J | python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["end"]["sum_received"]["bits_per_second"]/8/1e6))')
 kill $ip 2>/dev/null; wait $ip 2>/dev/null
+# The page-cache write of the same 2 GiB without a network, in the receiver's write size (256 KiB).
+rm -rf "$work/out"; mkdir -p "$work/out"
+t0=$(date +%s.%N); dd if="$src" of="$work/out/f.bin" bs=256K status=none; t1=$(date +%s.%N)
+ddrate=$(python3 -c "print(round($SIZE_MIB * 1.048576 / ($t1 - $t0)))")
 
-python3 - "$work/times.tsv" "$SIZE_MIB" "$ceiling" "$OUT_DIR/bulk.md" "$RESULTS" "$JIT_ENV" <<'PY'
+python3 - "$work/times.tsv" "$SIZE_MIB" "$ceiling" "$OUT_DIR/bulk.md" "$RESULTS" "$JIT_ENV" "$ddrate" <<'PY'
 import statistics, sys
 from collections import defaultdict
 t = defaultdict(list)
+c = defaultdict(list)
 for l in open(sys.argv[1]):
-    k, v = l.split()
-    if v != "nan": t[k].append(float(v))
+    k, v, cs, cr = l.split()
+    if v != "nan":
+        t[k].append(float(v))
+        c[k].append((float(cs), float(cr)))
 mib, ceiling, jit_env = int(sys.argv[2]), sys.argv[3], sys.argv[6]
 mb = lambda s: mib * 1.048576 / s
 names = {"nc": "nc -N → nc -l > file", "native": "sock send → sock recv, native (publish.sh)", "jit": "sock send → sock recv, JIT (Release build)" + (f", {jit_env}" if jit_env else "")}
-out = [f"| {mib} MiB to a file | min s | median s | max s | median MB/s | runs (s) |", "|---|---:|---:|---:|---:|---|"]
+out = [f"| {mib} MiB to a file | min s | median s | max s | median MB/s | CPU s send / recv (median) | runs (s) |", "|---|---:|---:|---:|---:|---:|---|"]
 for k in ("nc", "native", "jit"):
     v = t[k]
-    if not v: out.append(f"| {names[k]} | — | — | — | — | failed |"); continue
-    out.append(f"| {names[k]} | {min(v):.2f} | {statistics.median(v):.2f} | {max(v):.2f} | {mb(statistics.median(v)):.0f} | {' '.join(f'{x:.2f}' for x in v)} |")
-out.append(f"| iperf3 loopback ceiling, 1 stream | | | | {ceiling} | |")
+    if not v: out.append(f"| {names[k]} | — | — | — | — | — | failed |"); continue
+    cpu = f"{statistics.median(x for x, _ in c[k]):.2f} / {statistics.median(y for _, y in c[k]):.2f}"
+    out.append(f"| {names[k]} | {min(v):.2f} | {statistics.median(v):.2f} | {max(v):.2f} | {mb(statistics.median(v)):.0f} | {cpu} | {' '.join(f'{x:.2f}' for x in v)} |")
+out.append(f"| iperf3 loopback ceiling, 1 stream (no disk) | | | | {ceiling} | | |")
+out.append(f"| dd bs=256K of the file into the page cache (no network) | | | | {sys.argv[7]} | | |")
 open(sys.argv[4], "w").write("\n".join(out) + "\n")
 print("\n".join(out))
 with open(sys.argv[5], "a") as r:

@@ -62,7 +62,9 @@ public static class RawTransfer
             {
                 var n = await from.ReadAsync(buffer, ct);
                 if (n == 0) break;
-                await to.WriteAsync(buffer.AsMemory(0, n), ct);
+                // In slices: a file behind `to` gets page-cache folios no larger than a slice (see PartFile.WriteSlice).
+                for (var done = 0; done < n; done += PartFile.WriteSlice)
+                    await to.WriteAsync(buffer.AsMemory(done, Math.Min(PartFile.WriteSlice, n - done)), ct);
                 total += n;
                 progress.Add(n);
             }

@@ -269,7 +269,7 @@ public static class TransferReceiver
                 try
                 {
                     hash.Append(buffer.AsSpan(0, length));
-                    await part.WriteAsync(buffer.AsMemory(0, length), position, ct);
+                    part.Write(buffer.AsSpan(0, length), position);
                 }
                 finally
                 {

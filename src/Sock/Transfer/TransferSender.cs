@@ -204,7 +204,9 @@ public static class TransferSender
             {
                 var want = (int)Math.Min(chunkSize, entry.Size - position);
                 var buffer = ArrayPool<byte>.Shared.Rent(WireFormat.DataHeaderLength + want);
-                var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(WireFormat.DataHeaderLength, want), position, ct);
+                // A blocking read: this task exists to read ahead, and the asynchronous form would only
+                // hand each read to yet another pool thread (a wake-up per chunk on both sides).
+                var n = RandomAccess.Read(handle, buffer.AsSpan(WireFormat.DataHeaderLength, want), position);
                 if (n == 0)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
