@@ -25,6 +25,13 @@ public sealed partial class ChatHub
     {
         var r = e.Kind == ChatEventKind.Join && !mine && subject is not null ? OpenRoom(roomName) : FindRoom(roomName);
         if (r is null) { deliver(null); return; }
+        // What is said changes nothing in the room, and each node applies its bus one event at a time:
+        // delivered without the room's lock, which the node's own senders need meanwhile (perf: contention).
+        if (e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice or ChatEventKind.TagOnly && e.Audience == RoomStatus.None)
+        {
+            deliver(r);
+            return;
+        }
         lock (r.Gate)
         {
             if (!mine)
