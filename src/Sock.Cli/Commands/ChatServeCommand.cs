@@ -222,13 +222,17 @@ internal static class ChatServeCommand
 
         // One descriptor per client: the usual soft limit (1024) would stop the server long before
         // --max-clients, so it is raised to the hard limit, which an unprivileged process may do.
-        static string DescriptorLine() => Sock.Net.FileLimits.RaiseToHard() switch
+        static string DescriptorLine()
         {
-            null => "open files: no limit to raise on this system",
-            { Error: { } error } r => $"open files: limit {r.Before} (hard {r.Hard}); raising it failed: {error}",
-            { } r when r.After > r.Before => $"open files: limit raised from {r.Before} to {r.After} (the hard limit)",
-            { } r => $"open files: limit {r.After} (already the hard limit)",
-        };
+            Sock.Net.FileLimits.PrepareForExhaustion();
+            return Sock.Net.FileLimits.RaiseToHard() switch
+            {
+                null => "open files: no limit to raise on this system",
+                { Error: { } error } r => $"open files: limit {r.Before} (hard {r.Hard}); raising it failed: {error}",
+                { } r when r.After > r.Before => $"open files: limit raised from {r.Before} to {r.After} (the hard limit)",
+                { } r => $"open files: limit {r.After} (already the hard limit)",
+            };
+        }
 
         ChatWebOptions BuildWeb(ParseResult parse)
         {

@@ -160,8 +160,20 @@ public sealed class ChatServer : IAsyncDisposable
         var outOfDescriptorsSince = 0L;
         try
         {
+            long newest = -1;
             while (!ct.IsCancellationRequested)
             {
+                // The newest client took one of the last descriptors (the kernel hands out the lowest
+                // free one, so its number is about how many are open): it is served, and accepting
+                // pauses, the rest waiting in the backlog, until clients leave, so the process itself
+                // never runs out (FileLimits.Headroom).
+                if (newest >= 0 && Net.FileLimits.InHeadroom(newest))
+                {
+                    outOfDescriptorsSince = Environment.TickCount64;
+                    if (outOfDescriptors++ == 0) Log?.Invoke(DescriptorLimitMessage());
+                    while (Net.FileLimits.LowestFree() is var free && (free < 0 || Net.FileLimits.InHeadroom(free)))
+                        await Task.Delay(DescriptorRetry, ct);
+                }
                 Socket client;
                 try
                 {
@@ -189,6 +201,7 @@ public sealed class ChatServer : IAsyncDisposable
                     Log?.Invoke($"accept failed: {Net.SocketErrors.Format(e.SocketErrorCode)}");
                     continue;
                 }
+                newest = OperatingSystem.IsWindows() ? -1 : (long)client.Handle;
                 if (AccessFilter.Check(client) is { } refused)
                 {
                     Log?.Invoke($"refused {Pipes.Endpoints.Describe(client.RemoteEndPoint)}: {refused}");
@@ -279,7 +292,7 @@ public sealed class ChatServer : IAsyncDisposable
     {
         // .NET reports EMFILE (this process's RLIMIT_NOFILE) and ENFILE (the system's table) alike.
         var limit = Net.FileLimits.Get() is { } l ? $" ({l.Soft} open files)" : "";
-        return $"accept failed: out of file descriptors: the file descriptor limit{limit} is reached (EMFILE/ENFILE); new connections wait in the backlog until clients leave, "
+        return $"accept paused: out of file descriptors: the file descriptor limit{limit} is reached ({Net.FileLimits.Headroom} kept for the server itself); new connections wait in the backlog until clients leave, "
             + $"the {ConnectionCount} connected clients are still served; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) to accept more";
     }
 

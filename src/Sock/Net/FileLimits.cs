@@ -36,4 +36,42 @@ public static unsafe class FileLimits
             return (now.Soft, now.Soft, now.Hard, new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError()).Message);
         return (now.Soft, target, now.Hard, null);
     }
+
+    /// <summary>
+    /// Does once, now, what would otherwise first need a file when descriptors have run out. A failed
+    /// socket operation records its stack trace as text (ExceptionDispatchInfo.SetCurrentStackTrace),
+    /// and the JIT build loads System.Diagnostics.StackTrace (and reads symbols) the first time it
+    /// formats one: at the descriptor limit that load fails and the runtime aborts ("Out of memory.").
+    /// A client resetting its connection while the server sits at its limit was enough. The native
+    /// build keeps its stack-trace data in the binary; this costs it nothing.
+    /// </summary>
+    public static void PrepareForExhaustion()
+    {
+        try { System.Runtime.ExceptionServices.ExceptionDispatchInfo.SetCurrentStackTrace(new IOException("warm-up")); }
+        catch (Exception) { } // only a warm-up: if it cannot run, the later one is no worse off
+    }
+
+    /// <summary>
+    /// Descriptors a server keeps for itself below its limit: the runtime needs some at any moment
+    /// (a new thread-pool thread, /proc reads, the stack-trace symbols of an exception), and when a
+    /// client takes the last one the JIT build aborts ("Out of memory.") rather than fail one call.
+    /// </summary>
+    public const int Headroom = 32;
+
+    /// <summary>Whether <paramref name="descriptor"/> (the newest, so near the highest in use: the
+    /// kernel hands out the lowest free number) is inside the headroom under the soft limit.</summary>
+    public static bool InHeadroom(long descriptor) =>
+        Get() is { } l && l.Soft < int.MaxValue && descriptor >= (long)l.Soft - Headroom;
+
+    /// <summary>The lowest free descriptor number now (opened and closed at once), or -1 if none could be opened.</summary>
+    public static long LowestFree()
+    {
+        try
+        {
+            using var probe = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
+            return probe.DangerousGetHandle();
+        }
+        catch (IOException) { return -1; }
+        catch (UnauthorizedAccessException) { return -1; }
+    }
 }

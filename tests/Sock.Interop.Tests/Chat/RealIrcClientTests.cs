@@ -11,12 +11,25 @@ namespace Sock.Interop.Tests.Chat;
 public class RealIrcClientTests
 {
     /// <summary>A room made by "op": invite-only, a topic, a line of history.</summary>
-    private static async Task<LineClient> RoomWithHistoryAsync(ChatServerProcess server)
+    internal static async Task<LineClient> RoomWithHistoryAsync(ChatServerProcess server)
     {
         var op = await server.IrcAsync("op", "#room");
         await op.SendAsync("TOPIC #room :the room's topic\r\nPRIVMSG #room :said before you came\r\nMODE #room +i\r\n");
         await op.ExpectAsync(" MODE #room +i");
         return op;
+    }
+
+    /// <summary>irssi (nick ivy) registers, op invites it into #room, it joins and shows the topic and history.</summary>
+    internal static async Task IrssiJoinsWhenInvitedAsync(Tmux tmux, LineClient op)
+    {
+        await tmux.WaitForAsync("Welcome to the sock IRC network");
+        await WaitForNickAsync(op, "ivy");
+        await op.SendAsync("INVITE ivy #room\r\n");
+        await tmux.WaitForAsync("op invites you to #room");
+        await tmux.TypeAsync("/join #room");
+        await tmux.KeysAsync("Enter");
+        await tmux.WaitForAsync("the room's topic");
+        await tmux.WaitForAsync("said before you came");
     }
 
     /// <summary>What op does once the client is in: a ban, +m, a voice for the client.</summary>
@@ -34,14 +47,7 @@ public class RealIrcClientTests
         using var op = await RoomWithHistoryAsync(server);
         using var home = new TempDir();
         await using var tmux = await Tmux.StartAsync($"{irssi} --home={home.Path} -c 127.0.0.1 -p {server.Port} -n ivy", width: 150, height: 40);
-        await tmux.WaitForAsync("Welcome to the sock IRC network");
-        await WaitForNickAsync(op, "ivy");
-        await op.SendAsync("INVITE ivy #room\r\n");
-        await tmux.WaitForAsync("op invites you to #room");
-        await tmux.TypeAsync("/join #room");
-        await tmux.KeysAsync("Enter");
-        await tmux.WaitForAsync("the room's topic");
-        await tmux.WaitForAsync("said before you came");
+        await IrssiJoinsWhenInvitedAsync(tmux, op);
         await ModesAsync(op, "ivy");
         await tmux.WaitForAsync("mode/#room [+b bad!*@*] by op");
         await tmux.WaitForAsync("mode/#room [+m] by op");

@@ -17,20 +17,10 @@ public sealed class ClusterRealClientTests
     {
         var irssi = Peers.Require("irssi", "irssi");
         await using var cluster = await ClusterNodes.StartAsync(2);
-        using var op = await cluster[0].IrcAsync("op", "#room");
-        await op.SendAsync("TOPIC #room :the room's topic\r\nPRIVMSG #room :said before you came\r\nMODE #room +i\r\n");
-        await op.ExpectAsync(" MODE #room +i");
-
+        using var op = await RealIrcClientTests.RoomWithHistoryAsync(cluster[0]);
         using var home = new TempDir();
         await using var tmux = await Tmux.StartAsync($"{irssi} --home={home.Path} -c 127.0.0.1 -p {cluster[1].Port} -n ivy", width: 150, height: 40);
-        await tmux.WaitForAsync("Welcome to the sock IRC network");
-        await RealIrcClientTests.WaitForNickAsync(op, "ivy");
-        await op.SendAsync("INVITE ivy #room\r\n");
-        await tmux.WaitForAsync("op invites you to #room");
-        await tmux.TypeAsync("/join #room");
-        await tmux.KeysAsync("Enter");
-        await tmux.WaitForAsync("the room's topic");
-        await tmux.WaitForAsync("said before you came");
+        await RealIrcClientTests.IrssiJoinsWhenInvitedAsync(tmux, op);
         await op.SendAsync("MODE #room +v ivy\r\n");
         await tmux.WaitForAsync("mode/#room [+v ivy] by op");
 
