@@ -293,7 +293,7 @@ public sealed class ChatServer : IAsyncDisposable
         // .NET reports EMFILE (this process's RLIMIT_NOFILE) and ENFILE (the system's table) alike.
         var limit = Net.FileLimits.Get() is { } l ? $" ({l.Soft} open files)" : "";
         return $"accept paused: out of file descriptors: the file descriptor limit{limit} is reached ({Net.FileLimits.Headroom} kept for the server itself); new connections wait in the backlog until clients leave, "
-            + $"the {ConnectionCount} connected clients are still served; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) to accept more";
+            + $"the {ConnectionCount + Volatile.Read(ref _pending)} connected clients are still served; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) to accept more";
     }
 
     /// <summary>Refused before it is served: one line IRC clients read as ERROR and people as text, then close.</summary>
