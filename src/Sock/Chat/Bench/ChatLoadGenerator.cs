@@ -54,6 +54,8 @@ public sealed record ChatLoadResult
     public double P50Ms { get; init; }
     public double P99Ms { get; init; }
     public double MaxMs { get; init; }
+    /// <summary>Why the first client that could not connect or register failed (null when all did).</summary>
+    public string? ConnectError { get; init; }
 }
 
 /// <summary>
@@ -150,6 +152,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         {
             Clients = o.Clients,
             Connected = connected,
+            ConnectError = _firstError,
             Expected = expected,
             Delivered = delivered,
             Lost = Math.Max(0, expected - delivered),

@@ -71,9 +71,11 @@ public sealed partial class IrcChatClient : IAsyncDisposable
         {
             string reason;
             _sessionRegistered = false;
+            var opened = false;
             try
             {
                 var connection = await IrcConnection.OpenAsync(_options, _report, token);
+                opened = true;
                 await using (connection)
                 {
                     lock (_gate) _connection = connection;
@@ -98,7 +100,12 @@ public sealed partial class IrcChatClient : IAsyncDisposable
                 lock (_gate) { _connection = null; _registered = false; _lag = null; }
                 if (!_everRegistered)
                 {
-                    _firstReady.TrySetException(e);
+                    // A write that fails because the server already hung up is the same story as the read that sees it.
+                    var failure = opened && e is IOException or System.Net.Sockets.SocketException
+                        ? new SockException($"{_options.Host}:{_options.Port} closed the connection before registration completed: {e.Message}", e)
+                        : e;
+                    _firstReady.TrySetException(failure);
+                    if (!ReferenceEquals(failure, e)) throw failure;
                     throw;
                 }
                 reason = e.Message;

@@ -14,10 +14,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>A node whose heartbeat key is older than this is dead (its users quit "node lost").</summary>
     public static readonly TimeSpan HeartbeatTtl = TimeSpan.FromSeconds(6);
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
-    // Pings that must fail in a row before the node calls Redis unreachable (a loaded machine is slow, not down;
-    // a dropped connection is noticed at once through ConnectionFailed).
-    private const int PingFailures = 2;
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(3);
+    // Pings that must fail in a row before the node calls Redis unreachable (a loaded machine is slow, not down:
+    // a registration burst blocks thread-pool threads on nick claims and delays the replies; a dropped
+    // connection is noticed at once through ConnectionFailed).
+    private const int PingFailures = 3;
     private int _failedPings;
 
     private readonly ConnectionMultiplexer _redis;
