@@ -45,6 +45,8 @@ public class WebClientTests
         await irc.ExpectAsync(":webA!");
         await nc.WaitForStdoutAsync("<webA> hello from A 你好 🎉", TimeSpan.FromSeconds(5));
         await irc.SendAsync("PRIVMSG #lobby :from irc\r\n");
+        // Two connections are not ordered by anything but causality: the plain user answers what it saw.
+        await nc.WaitForStdoutAsync("<ircuser> from irc", TimeSpan.FromSeconds(10));
         await nc.WriteAsync("from plain\n");
         await b.Locator("#input").FillAsync("/me waves");
         await b.Locator("#input").PressAsync("Enter");
@@ -52,7 +54,7 @@ public class WebClientTests
         {
             await Assertions.Expect(Log(page)).ToContainTextAsync("from plain", new() { Timeout = 10000 });
             await Assertions.Expect(Log(page)).ToContainTextAsync("* webB waves", new() { Timeout = 10000 });
-            // In the order the server accepted them (the IRC line was sent before the plain one).
+            // In the order the server accepted them (the plain line answered the IRC one).
             var text = await Log(page).InnerTextAsync();
             Assert.True(text.IndexOf("hello from A", StringComparison.Ordinal) < text.IndexOf("from irc", StringComparison.Ordinal));
             Assert.True(text.IndexOf("from irc", StringComparison.Ordinal) < text.IndexOf("from plain", StringComparison.Ordinal));
