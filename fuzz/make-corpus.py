@@ -98,6 +98,7 @@ seed("proxy", "http-407", b"\x09HTTP/1.1 407 Proxy Authentication Required\r\nPr
 seed("cluster-bus", "message", 'R 3f2a9c1b0d4e 17 {"K":1,"T":1700000000123,"F":"ann","P":"ann!a@127.0.0.1","To":"#x","X":"hello","Id":"n1-7","N":"n1","H":true}')
 seed("cluster-bus", "join", 'R 3f2a9c1b0d4e 1 {"K":3,"T":1,"F":"bob","P":"bob!b@h","To":"#x","X":"","E":"Bob","Id":"n2-1","N":"n2","U":{"Node":"n2","Nick":"bob","User":"b","Host":"h","Real":"Bob","SignOn":1},"S":1}')
 seed("cluster-bus", "multiline", 'R e 9 {"K":1,"F":"c","To":"#x","X":"a\\nb","Id":"i","L":[{"T":"a"},{"T":"b","C":true}],"C":"+typing=active","Au":2}')
+seed("cluster-bus", "batch", 'R 3f2a9c1b0d4e 18 {"K":1,"T":1,"F":"ann","P":"ann!a@h","To":"#x","X":"one","Id":"n1-8","N":"n1","H":true}\n{"K":1,"T":2,"F":"ann","P":"ann!a@h","To":"#x","X":"two","Id":"n1-9","N":"n1","H":true}')
 seed("cluster-bus", "notice", 'U {"Kind":"quit","Node":"n2","Reason":"bye","U":{"Nick":"bob"}}')
 
 for harness, files in seeds.items():

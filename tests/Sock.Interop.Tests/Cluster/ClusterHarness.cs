@@ -45,6 +45,35 @@ public sealed class RedisProcess : IAsyncDisposable
         await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>One INFO section as redis-server writes it (spoken in RESP over a socket of its own).</summary>
+    public async Task<string> InfoAsync(string section)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"*2\r\n$4\r\nINFO\r\n${section.Length}\r\n{section}\r\n"));
+        var reply = new System.Text.StringBuilder();
+        var buffer = new byte[16384];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        // "$LENGTH\r\n" then LENGTH bytes and "\r\n".
+        while (true)
+        {
+            var n = await socket.ReceiveAsync(buffer, timeout.Token);
+            if (n == 0) break;
+            reply.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+            var text = reply.ToString();
+            var header = text.IndexOf("\r\n", StringComparison.Ordinal);
+            if (header > 0 && int.TryParse(text[1..header], out var length) && text.Length >= header + 2 + length) return text.Substring(header + 2, length);
+        }
+        throw new IOException($"redis-server closed the connection during INFO: {reply}");
+    }
+
+    /// <summary>How many times Redis ran <paramref name="command"/> (INFO commandstats; 0 when never).</summary>
+    public async Task<long> CallsAsync(string command)
+    {
+        var line = (await InfoAsync("commandstats")).Split("\r\n").FirstOrDefault(l => l.StartsWith($"cmdstat_{command}:calls=", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split('=', ',')[1]);
+    }
+
     public void Pause() => _process.Signal(19);
     public void Resume() => _process.Signal(18);
 

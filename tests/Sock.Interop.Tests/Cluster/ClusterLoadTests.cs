@@ -27,6 +27,30 @@ public sealed class ClusterLoadTests
     }
 
     [Fact]
+    public async Task What_waits_behind_a_slow_redis_goes_in_few_script_calls_and_in_order()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(2);
+        using var alice = await cluster[0].IrcAsync("alice", "#burst");
+        using var bob = await cluster[1].IrcAsync("bob", "#burst");
+        await alice.ExpectAsync(":bob!bob@127.0.0.1 JOIN #burst");
+        var before = await cluster.Redis.CallsAsync("evalsha") + await cluster.Redis.CallsAsync("eval");
+        cluster.Redis.Pause(); // SIGSTOP for 1 s: the first message waits in flight, the rest in node 0's outbox
+        try
+        {
+            for (var i = 0; i < 300; i++) await alice.SendAsync($"PRIVMSG #burst :burst {i}\r\n");
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+        }
+        finally { cluster.Redis.Resume(); }
+        await bob.ExpectAsync("PRIVMSG #burst :burst 299", seconds: 20);
+        var got = bob.Lines.Where(l => l.Contains("PRIVMSG #burst :burst ")).Select(l => l.Split(" :")[^1]).ToList();
+        Assert.Equal([.. Enumerable.Range(0, 300).Select(i => $"burst {i}")], got);
+        var calls = await cluster.Redis.CallsAsync("evalsha") + await cluster.Redis.CallsAsync("eval") - before;
+        // 300 events, at most 64 per call: 5 calls plus the few the node made before the pause was felt.
+        Assert.True(calls < 50, $"{calls} room script calls for 300 messages that waited together");
+        await alice.ExpectNoneAsync("not delivered", 0.5);
+    }
+
+    [Fact]
     public async Task A_node_that_stalls_for_a_while_delivers_everything_in_order_when_it_runs_again()
     {
         await using var cluster = await ClusterNodes.StartAsync(2);

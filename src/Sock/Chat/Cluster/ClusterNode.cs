@@ -40,6 +40,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _redis = redis;
         Id = id;
         Options = options;
+        Outbox = new ClusterOutbox(this);
         Feed = new RedisRoomFeed(this);
         Nicks = new RedisNickRegistry(this);
         History = new RedisHistoryStore(this, options.HistoryLength);
@@ -51,6 +52,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public string Id { get; }
     internal ChatServerOptions Options { get; }
     internal IDatabase Db => _redis.GetDatabase();
+    /// <summary>Everything for the bus, in order, batched while Redis answers the previous batch.</summary>
+    internal ClusterOutbox Outbox { get; }
     internal ChatHub Hub => _hub ?? throw new InvalidOperationException("cluster node not attached to a hub");
 
     /// <summary>The hub's fan-out, nick registry, history and accounts on this cluster.</summary>
@@ -170,12 +173,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         var text = message.Span;
         if (TryReadRoomEvent(text, out var epoch, out var offset, out var payload))
-            return ((RedisRoomFeed)Feed).OnRoomEventAsync(epoch, offset, message[payload..]);
+            return ((RedisRoomFeed)Feed).OnRoomEventsAsync(epoch, offset, message[payload..]);
         if (text.StartsWith("U "u8) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
         return Task.CompletedTask;
     }
 
-    /// <summary>"R epoch offset payload", as the room script publishes it: where the payload starts.</summary>
+    /// <summary>"R epoch first-offset payload…", as the room script publishes it: where the payload starts.</summary>
     internal static bool TryReadRoomEvent(ReadOnlySpan<byte> text, out string epoch, out long offset, out int payload)
     {
         (epoch, offset, payload) = ("", 0, 0);
@@ -189,9 +192,15 @@ public sealed partial class ClusterNode : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Publishes a node notice on the bus (fire and forget: a lost one is repaired by the next catch-up).</summary>
-    internal void Publish(WireNotice n) =>
-        Db.PublishAsync(RedisChannel.Literal(ClusterKeys.Bus), Notice(n), CommandFlags.FireAndForget);
+    /// <summary>
+    /// Publishes a node notice on the bus (fire and forget: a lost one is repaired by the next catch-up),
+    /// after the room events handed over before it (a member's last message comes before its QUIT).
+    /// </summary>
+    internal void Publish(WireNotice n)
+    {
+        var notice = Notice(n);
+        Outbox.Add(db => db.PublishAsync(RedisChannel.Literal(ClusterKeys.Bus), notice, CommandFlags.FireAndForget));
+    }
 
     /// <summary>A node notice as the bus carries it (the claim script publishes the same form).</summary>
     internal static string Notice(WireNotice n) => "U " + ClusterJson.Write(n);

@@ -8,32 +8,44 @@ namespace Sock.Chat.Cluster;
 internal static class ClusterScripts
 {
     /// <summary>
-    /// A room event. KEYS: state, log, history, members (one hash tag). ARGV: epoch proposal, payload,
-    /// keep ('1': into history), log length, history length, channel, member-op count, then member
-    /// ops (field, value; '' deletes), then state fields (field, value).
-    /// The epoch tells nodes that a room's offsets started again (Redis lost its data).
+    /// A room's events, in order (one or more: <see cref="ClusterOutbox"/> batches what waited behind the
+    /// previous call). KEYS: state, log, history, members (one hash tag). ARGV: epoch proposal, log
+    /// length, history length, channel, event count; then per event: payload, keep ('1': into history),
+    /// member-op count, state-op count, the member ops (field, value; '' deletes), the state fields
+    /// (field, value). The events take consecutive offsets; one publication carries them all,
+    /// "R epoch first-offset payload[\npayload…]" (JSON has no raw newline). The epoch tells nodes that
+    /// a room's offsets started again (Redis lost its data).
     /// </summary>
-    public const string RoomEvent = """
+    public const string RoomEvents = """
         redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
         local epoch = redis.call('HGET', KEYS[1], 'epoch')
-        local off = redis.call('HINCRBY', KEYS[1], 'offset', 1)
-        local id = off .. '-0'
-        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], id, 'e', ARGV[2])
-        if ARGV[3] == '1' and tonumber(ARGV[5]) > 0 then
-          redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], id, 'e', ARGV[2])
+        local n = tonumber(ARGV[5])
+        local off = redis.call('HINCRBY', KEYS[1], 'offset', n) - n
+        local first = off + 1
+        local payloads = {}
+        local i = 6
+        for k = 1, n do
+          local payload, keep = ARGV[i], ARGV[i + 1]
+          local members, state = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+          i = i + 4
+          off = off + 1
+          local id = off .. '-0'
+          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id, 'e', payload)
+          if keep == '1' and tonumber(ARGV[3]) > 0 then
+            redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], id, 'e', payload)
+          end
+          for _ = 1, members do
+            if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[4], ARGV[i]) else redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+            i = i + 2
+          end
+          for _ = 1, state do
+            redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+            i = i + 2
+          end
+          payloads[k] = payload
         end
-        local n = tonumber(ARGV[7])
-        local i = 8
-        for _ = 1, n do
-          if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[4], ARGV[i]) else redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
-          i = i + 2
-        end
-        while i < #ARGV do
-          redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-          i = i + 2
-        end
-        redis.call('PUBLISH', ARGV[6], 'R ' .. epoch .. ' ' .. off .. ' ' .. ARGV[2])
-        return off
+        redis.call('PUBLISH', ARGV[4], 'R ' .. epoch .. ' ' .. first .. ' ' .. table.concat(payloads, '\n'))
+        return first
         """;
 
     /// <summary>A room as it is now, read at one instant: its state hash (offset included) and its members.</summary>

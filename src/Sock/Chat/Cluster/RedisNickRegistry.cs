@@ -16,6 +16,8 @@ internal sealed class RedisNickRegistry(ClusterNode node) : INickRegistry
         var u = WireUser.Of(m, node.Id);
         u.Nick = nick;
         var notice = ClusterNode.Notice(new WireNotice { Kind = old is null ? "hello" : "nick", Node = node.Id, U = u, Old = old });
+        // The claim script publishes the NICK itself: what this member said before it goes first.
+        if (old is not null) node.Outbox.WaitIdle(TimeSpan.FromSeconds(1));
         try
         {
             // Synchronous: the answer decides the NICK command. One round trip, once per registration or nick change.

@@ -18,7 +18,8 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.OrdinalIgnoreCase);
     // What this node published and has not seen back: the member who caused it (echo-message needs the very object).
     private readonly ConcurrentDictionary<string, ChatMember> _pending = new(StringComparer.Ordinal);
-    private readonly string _epoch = Guid.NewGuid().ToString("n")[..12];
+    /// <summary>What this node proposes as a room's epoch when it creates the room's record (one per run).</summary>
+    internal string Epoch { get; } = Guid.NewGuid().ToString("n")[..12];
 
     /// <summary>One room's place in its stream, and the members of this node who receive its events.</summary>
     private sealed class RoomFeed(string name)
@@ -38,7 +39,8 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     public void Left(ChatRoom room, ChatMember m)
     {
         if (_feeds.TryGetValue(room.Name, out var feed)) lock (feed) feed.Local.Remove(m);
-        if (m.IsLocal) node.Db.HashDelete(ClusterKeys.RoomMembers(room.Name), ChatNames.Fold(m.Nick), CommandFlags.FireAndForget);
+        // In order with the room's events still waiting in the outbox (a JOIN's record must not outlive the leave).
+        if (m.IsLocal) node.Outbox.Add(db => db.HashDelete(ClusterKeys.RoomMembers(room.Name), ChatNames.Fold(m.Nick), CommandFlags.FireAndForget));
     }
 
     /// <summary>Under the room's lock: hands the event to Redis with what it changes in the room's record.</summary>
@@ -74,17 +76,13 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         var sender = joiner ?? e.Sender;
         if (sender is not null) _pending[e.MsgId] = sender;
         if (e.Kind == ChatEventKind.Join && room.Count == 1) node.Db.SetAdd(ClusterKeys.Rooms, room.Name, CommandFlags.FireAndForget);
-        var args = new List<RedisValue>
+        // This event's part of the room script's arguments (ClusterScripts.RoomEvents).
+        var args = new RedisValue[4 + memberOps.Count + stateOps.Count];
+        (args[0], args[1], args[2], args[3]) = (ClusterJson.Bytes(w), w.H ? "1" : "0", memberOps.Count / 2, stateOps.Count / 2);
+        memberOps.CopyTo(args, 4);
+        stateOps.CopyTo(args, 4 + memberOps.Count);
+        node.Outbox.Add(new ClusterOutbox.RoomEvent(room.Name, args, () =>
         {
-            _epoch, ClusterJson.Bytes(w), w.H ? "1" : "0", LogLength, node.Options.HistoryLength, ClusterKeys.Bus, memberOps.Count / 2,
-        };
-        args.AddRange(memberOps);
-        args.AddRange(stateOps);
-        RedisKey[] keys = [ClusterKeys.RoomState(room.Name), ClusterKeys.RoomLog(room.Name), ClusterKeys.History(room.Name), ClusterKeys.RoomMembers(room.Name)];
-        node.Db.ScriptEvaluateAsync(ClusterScripts.RoomEvent, keys, [.. args]).ContinueWith(t =>
-        {
-            if (!t.IsFaulted && !t.IsCanceled) return;
-            // Not sequenced, so no node delivers it: tell whoever sent it rather than let it vanish.
             _pending.TryRemove(e.MsgId, out _);
             if (sender is { IsLocal: true } && e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice or ChatEventKind.Join)
                 sender.Deliver(new ChatEvent
@@ -92,7 +90,7 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
                     Kind = ChatEventKind.Notice, From = node.Options.ServerName, FromPrefix = node.Options.ServerName, Target = sender.Nick, MsgId = e.MsgId + "-refused",
                     Text = $"not delivered to {room.Name}: this server lost its cluster store (Redis); try again in a moment",
                 });
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default); // a check per message: not worth a thread-pool item each
+        }));
     }
 
     internal static string Membership(string nick, string nodeId, RoomStatus status) =>
@@ -100,10 +98,24 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
 
     private RoomFeed FeedOf(string room) => _feeds.GetOrAdd(room, r => new RoomFeed(r));
 
-    /// <summary>On the bus loop: one room event as the script published it.</summary>
-    public async Task OnRoomEventAsync(string epoch, long offset, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// On the bus loop: one publication of the room script, the events of one call with consecutive
+    /// offsets from <paramref name="first"/>, one JSON object per line.
+    /// </summary>
+    public async Task OnRoomEventsAsync(string epoch, long first, ReadOnlyMemory<byte> payload)
     {
-        if (ClusterJson.Event(payload.Span) is not { To: { } room } w) return;
+        for (var offset = first; !payload.IsEmpty; offset++)
+        {
+            var nl = payload.Span.IndexOf((byte)'\n');
+            var one = nl < 0 ? payload : payload[..nl];
+            payload = nl < 0 ? default : payload[(nl + 1)..];
+            await OnRoomEventAsync(epoch, offset, one.Span);
+        }
+    }
+
+    private Task OnRoomEventAsync(string epoch, long offset, ReadOnlySpan<byte> payload)
+    {
+        if (ClusterJson.Event(payload) is not { To: { } room } w) return Task.CompletedTask;
         var feed = FeedOf(room);
         if (feed.Epoch != epoch)
         {
@@ -111,9 +123,16 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
             feed.Epoch = epoch;
             feed.Last = 0;
         }
-        if (offset <= feed.Last) return;
-        if (offset > feed.Last + 1) await FillAsync(feed, offset - 1);
+        if (offset <= feed.Last) return Task.CompletedTask;
+        if (offset > feed.Last + 1) return FillThenApplyAsync(feed, offset, w);
         Apply(feed, offset, w);
+        return Task.CompletedTask;
+    }
+
+    private async Task FillThenApplyAsync(RoomFeed feed, long offset, WireEvent w)
+    {
+        await FillAsync(feed, offset - 1);
+        if (offset > feed.Last) Apply(feed, offset, w);
     }
 
     /// <summary>Reads the events a node missed (offsets after the last it applied, up to <paramref name="until"/>) from the room's stream.</summary>
