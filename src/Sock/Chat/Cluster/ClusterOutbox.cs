@@ -85,7 +85,9 @@ internal sealed class ClusterOutbox(ClusterNode node)
         {
             if (batch[i] is Action<IDatabase> command)
             {
-                command(db);
+                // Fire and forget; one that cannot even be issued (the connection is being disposed) is dropped, as it would be in flight.
+                try { command(db); }
+                catch (Exception e) when (e is RedisException or ObjectDisposedException or InvalidOperationException) { }
                 i++;
                 continue;
             }
@@ -113,7 +115,10 @@ internal sealed class ClusterOutbox(ClusterNode node)
             args.AddRange(events[k].Args);
         }
         RedisKey[] keys = [ClusterKeys.RoomState(room), ClusterKeys.RoomLog(room), ClusterKeys.History(room), ClusterKeys.RoomMembers(room)];
-        var call = db.ScriptEvaluateAsync(ClusterScripts.RoomEvents, keys, [.. args]);
+        Task<RedisResult> call;
+        // A call that cannot be issued at all fails like one that Redis never answered; the outbox goes on.
+        try { call = db.ScriptEvaluateAsync(ClusterScripts.RoomEvents, keys, [.. args]); }
+        catch (Exception e) when (e is RedisException or ObjectDisposedException or InvalidOperationException) { call = Task.FromException<RedisResult>(e); }
         call.ContinueWith(static (t, s) =>
         {
             // Not sequenced, so no node delivers them: each sender is told rather than left to wonder.
