@@ -47,8 +47,16 @@ public sealed class ChatRoom
     public Accounts.RegisteredRoom? Registration { get; internal set; }
     /// <summary>Key/value metadata its operators set (IRCv3 draft/metadata-3).</summary>
     public MetadataTable Metadata { get; } = new();
-    /// <summary>Nicks invited since they last joined (INVITE lets them past +i).</summary>
-    internal HashSet<string> Invited { get; } = new(StringComparer.OrdinalIgnoreCase);
+    // Nicks invited since they last joined (INVITE lets them past +i); made on the first INVITE:
+    // most rooms never see one, and an empty set was 64 bytes in every room (docs/BENCHMARKS.md).
+    private HashSet<string>? _invited;
+
+    /// <summary>Whether the nick was invited since it last joined (under <see cref="Gate"/>).</summary>
+    internal bool IsInvited(string nick) => _invited?.Contains(nick) ?? false;
+
+    internal void Invite(string nick) => (_invited ??= new(StringComparer.OrdinalIgnoreCase)).Add(nick);
+
+    internal void Uninvite(string nick) => _invited?.Remove(nick);
     /// <summary>Set when the last member left and the room was removed.</summary>
     internal bool Closed { get; set; }
 
@@ -132,20 +140,21 @@ public sealed record MaskEntry(string Mask, string SetBy, DateTimeOffset Time);
 /// <summary>A room's list of nick!user@host masks (bans, exceptions, invite exceptions).</summary>
 internal sealed class MaskList
 {
-    private readonly List<MaskEntry> _entries = [];
+    // Made on the first entry: every room has three lists and most never get an entry (32 bytes each).
+    private List<MaskEntry>? _entries;
 
-    public IReadOnlyList<MaskEntry> Entries => _entries;
+    public IReadOnlyList<MaskEntry> Entries => (IReadOnlyList<MaskEntry>?)_entries ?? [];
 
-    public int Count => _entries.Count;
+    public int Count => _entries?.Count ?? 0;
 
     public bool Add(MaskEntry e)
     {
-        if (_entries.Any(x => string.Equals(x.Mask, e.Mask, StringComparison.OrdinalIgnoreCase))) return false;
-        _entries.Add(e);
+        if (_entries?.Any(x => string.Equals(x.Mask, e.Mask, StringComparison.OrdinalIgnoreCase)) == true) return false;
+        (_entries ??= []).Add(e);
         return true;
     }
 
-    public bool Remove(string mask) => _entries.RemoveAll(x => string.Equals(x.Mask, mask, StringComparison.OrdinalIgnoreCase)) > 0;
+    public bool Remove(string mask) => _entries?.RemoveAll(x => string.Equals(x.Mask, mask, StringComparison.OrdinalIgnoreCase)) > 0;
 
     /// <summary>
     /// Whether an entry matches the member: a nick!user@host glob, or an extended ban (<see cref="ExtBans"/>).
@@ -153,9 +162,9 @@ internal sealed class MaskList
     /// </summary>
     public bool Matches(ChatMember m, bool speaking = false)
     {
-        if (_entries.Count == 0) return false;
+        if (_entries is not { Count: > 0 } entries) return false;
         var prefix = m.Prefix;
-        foreach (var e in _entries)
+        foreach (var e in entries)
         {
             if (!ExtBans.IsExtended(e.Mask)) { if (Masks.Match(e.Mask, prefix)) return true; continue; }
             if (ExtBans.TryParse(e.Mask, out var ban, out var arg) && (speaking || ban.Effect != ExtBanEffect.Mute) && ban.Matches(arg, m))
