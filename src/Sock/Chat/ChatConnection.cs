@@ -16,7 +16,8 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
 {
     // Null when the session runs over another transport (a WebSocket): the stream is then all there is.
     private readonly Socket? _socket;
-    private readonly LineFramer _framer;
+    // A struct (not readonly: it changes in place); see LineFramer.
+    private LineFramer _framer;
     // Null when flood control is off (the default): an idle client then carries no gate.
     private readonly FloodGate? _flood;
     // Cancelled at close; made only when something waits on it (flood delays, the plain line pause, a
@@ -86,53 +87,53 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
     /// Runs the connection until it closes; <paramref name="initial"/> are bytes read during detection.
     /// <paramref name="ended"/> is called last, once the socket is closed (the server's bookkeeping).
     /// </summary>
-    public async Task RunAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, CancellationToken ct, Action<ChatConnection>? ended = null)
+    public Task RunAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, CancellationToken ct, Action<ChatConnection>? ended = null)
     {
         // Memory per idle client (docs/BENCHMARKS.md): a linked source only when the caller's token
         // can fire (the server passes none), and reads of our own socket take no token at all: closing
         // shuts the socket down, which ends a pending read, so an idle read registers nothing.
-        using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, ClosedToken) : null;
-        var readToken = _socket is null || ct.CanBeCanceled ? linked?.Token ?? ClosedToken : CancellationToken.None;
+        if (ct.CanBeCanceled) return RunLinkedAsync(initial, pendingWait, ended, ct);
         // No writer parked while idle: the queue starts one when bytes wait for it, and Queue.Abort
         // at close stops it (so does the caller's token, when it can fire).
         Queue.StartOnDemand(Stream);
-        using var aborts = ct.CanBeCanceled ? ct.UnsafeRegister(static q => ((OutboundQueue)q!).Abort(), Queue) : default;
+        return RunCoreAsync(StartAsync(initial, pendingWait, default), ended, default);
+    }
+
+    private async Task RunLinkedAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, Action<ChatConnection>? ended, CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, ClosedToken);
+        Queue.StartOnDemand(Stream);
+        using var aborts = ct.UnsafeRegister(static q => ((OutboundQueue)q!).Abort(), Queue);
+        await RunCoreAsync(StartAsync(initial, pendingWait, linked.Token), ended, linked.Token);
+    }
+
+    // What reads take: the linked token when there is one; none for our own socket (closing it ends a
+    // pending read); the close token for a stream without a socket.
+    private CancellationToken ReadToken(CancellationToken linked) =>
+        linked.CanBeCanceled ? linked : _socket is null ? ClosedToken : CancellationToken.None;
+
+    private CancellationToken PauseToken(CancellationToken linked) => linked.CanBeCanceled ? linked : ClosedToken;
+
+    /// <summary>
+    /// The read loop, as an idle client waits in it. Its state machine is what every idle connection
+    /// carries, so it holds only the idle wait's needs (docs/BENCHMARKS.md): the start (detection's
+    /// bytes, OnStart) and each wake-up's reading and line handling are methods of their own whose
+    /// state exists only while they run, and which complete with a cached task when they do not wait.
+    /// </summary>
+    private async Task RunCoreAsync(Task<bool> started, Action<ChatConnection>? ended, CancellationToken linked)
+    {
         try
         {
-            if (!initial.IsEmpty) UsesCrlf = initial.Span.IndexOf("\r\n"u8) >= 0;
-            OnStart();
-            if (!initial.IsEmpty) await ProcessAsync(initial);
-            while (!IsClosing)
+            if (await started)
             {
-                // Idle: a zero-byte read waits for data without holding a buffer.
-                if (pendingWait is not null || (_framer.HasPartial && FlushPartialOnPause))
+                do
                 {
-                    var waiting = pendingWait ?? Stream.ReadAsync(Memory<byte>.Empty, readToken).AsTask();
-                    pendingWait = null;
-                    if (_framer.HasPartial && FlushPartialOnPause && await Task.WhenAny(waiting, Task.Delay(Options.LinePause, linked?.Token ?? ClosedToken)) != waiting)
-                        await HandleLinesAsync(FlushPartial());
-                    await waiting;
+                    // Idle: a zero-byte read waits for data without holding a buffer; awaited as the
+                    // ValueTask it is, so no Task object is held while the client is idle.
+                    _ = await Stream.ReadAsync(Memory<byte>.Empty, ReadToken(linked));
                 }
-                else
-                {
-                    // Awaited as the ValueTask it is: no Task object is held while the client is idle.
-                    _ = await Stream.ReadAsync(Memory<byte>.Empty, readToken);
-                }
-                var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-                try
-                {
-                    var n = await Stream.ReadAsync(buffer, readToken);
-                    if (n == 0) break;
-                    LastHeard = DateTimeOffset.UtcNow;
-                    await ProcessAsync(buffer.AsMemory(0, n));
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                while (await ReadOnceAsync(linked));
             }
-            if (_framer.HasPartial) await HandleLinesAsync(FlushPartial());
-            Disconnect("Connection closed");
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -144,6 +145,61 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
             await CloseAfterWriterAsync();
             ended?.Invoke(this);
         }
+    }
+
+    /// <summary>Detection's bytes, OnStart, detection's pending wait; true when the loop goes on to the idle wait.</summary>
+    private async Task<bool> StartAsync(ReadOnlyMemory<byte> initial, Task? pendingWait, CancellationToken linked)
+    {
+        if (!initial.IsEmpty) UsesCrlf = initial.Span.IndexOf("\r\n"u8) >= 0;
+        OnStart();
+        if (!initial.IsEmpty) await ProcessAsync(initial);
+        if (IsClosing) return await EndOfInputAsync();
+        if (pendingWait is null && !(_framer.HasPartial && FlushPartialOnPause)) return true;
+        await WaitForDataAsync(pendingWait, linked);
+        return await ReadOnceAsync(linked);
+    }
+
+    /// <summary>
+    /// After a wait for data: reads what came and handles its lines; a partial line of a client whose
+    /// pause ends a line (plain) is waited out here. True when the loop goes back to the idle wait.
+    /// </summary>
+    private async Task<bool> ReadOnceAsync(CancellationToken linked)
+    {
+        while (true)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                var n = await Stream.ReadAsync(buffer, ReadToken(linked));
+                if (n == 0) return await EndOfInputAsync();
+                LastHeard = DateTimeOffset.UtcNow;
+                await ProcessAsync(buffer.AsMemory(0, n));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            if (IsClosing) return await EndOfInputAsync();
+            if (!(_framer.HasPartial && FlushPartialOnPause)) return true;
+            await WaitForDataAsync(null, linked);
+        }
+    }
+
+    /// <summary>Waits for data (or detection's pending wait); a partial line the sender paused on becomes a line meanwhile.</summary>
+    private async Task WaitForDataAsync(Task? pendingWait, CancellationToken linked)
+    {
+        var waiting = pendingWait ?? Stream.ReadAsync(Memory<byte>.Empty, ReadToken(linked)).AsTask();
+        if (_framer.HasPartial && FlushPartialOnPause && await Task.WhenAny(waiting, Task.Delay(Options.LinePause, PauseToken(linked))) != waiting)
+            await HandleLinesAsync(FlushPartial());
+        await waiting;
+    }
+
+    /// <summary>The input ended (or the connection is closing): a pending partial line is a line, then goodbye.</summary>
+    private async Task<bool> EndOfInputAsync()
+    {
+        if (_framer.HasPartial) await HandleLinesAsync(FlushPartial());
+        Disconnect("Connection closed");
+        return false;
     }
 
     private ValueTask ProcessAsync(ReadOnlyMemory<byte> data) => HandleLinesAsync(Frame(data.Span));

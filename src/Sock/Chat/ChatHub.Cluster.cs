@@ -39,13 +39,13 @@ public sealed partial class ChatHub
                 switch (e.Kind)
                 {
                     case ChatEventKind.Join when subject is not null:
-                        r.Invited.Remove(subject.Nick); // the invitation was used, wherever it was given
+                        r.Uninvite(subject.Nick); // the invitation was used, wherever it was given
                         r.Add(subject, status);
                         subject.AddRoom(r.Name);
                         break;
                     case ChatEventKind.Invite:
                         // The invitee may join on any node: each node's +i check must know of it.
-                        r.Invited.Add(e.Text);
+                        r.Invite(e.Text);
                         break;
                     case ChatEventKind.Topic:
                         r.Topic = e.Text;

@@ -143,7 +143,7 @@ public sealed partial class ChatHub
         var found = new List<string>();
         foreach (var r in _rooms.Values)
             lock (r.Gate)
-                if (r.Invited.Contains(m.Nick)) found.Add(r.Name);
+                if (r.IsInvited(m.Nick)) found.Add(r.Name);
         return found;
     }
 
@@ -168,7 +168,7 @@ public sealed partial class ChatHub
             if (!r.Contains(by) && !by.IsOperator) return ChatError.NotInRoom;
             if (r.Contains(invitee)) return ChatError.UserOnRoom;
             if (r.InviteOnly && !r.Status(by).HasFlag(RoomStatus.Operator) && !by.IsOperator) return ChatError.NotRoomOperator;
-            r.Invited.Add(invitee.Nick);
+            r.Invite(invitee.Nick);
             var e = NewEvent(ChatEventKind.Invite, by, target: r.Name, text: invitee.Nick);
             Publish(r, e);
             invitee.Deliver(e);

@@ -31,7 +31,7 @@ public sealed partial class ChatHub
                     if (r.Count == 0) Close(r);
                     return refused;
                 }
-                r.Invited.Remove(m.Nick);
+                r.Uninvite(m.Nick);
                 r.Add(m, JoinStatus(r, m));
                 m.AddRoom(r.Name);
                 _fanout.Joined(r, NewEvent(ChatEventKind.Join, m, target: r.Name, extra: m.RealName), m, () => Recent(r.Name, Options.HistoryReplay));
@@ -46,7 +46,7 @@ public sealed partial class ChatHub
     private static ChatError Admission(ChatRoom r, ChatMember m, string? key)
     {
         if ((r.Count == 0 && r.Registration is null) || m.IsOperator || JoinStatus(r, m) != RoomStatus.None) return ChatError.None;
-        var invited = r.Invited.Contains(m.Nick);
+        var invited = r.IsInvited(m.Nick);
         if (r.Bans.Matches(m) && !r.Excepts.Matches(m) && !invited) return ChatError.BannedFromRoom;
         if (r.InviteOnly && !invited && !r.InviteExceptions.Matches(m)) return ChatError.InviteOnlyRoom;
         if (r.Key is { } k && key != k) return ChatError.BadRoomKey;

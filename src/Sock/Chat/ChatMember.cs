@@ -6,9 +6,11 @@ namespace Sock.Chat;
 /// </summary>
 public abstract class ChatMember
 {
-    // Made on the first JOIN: a connected client in no room holds no set. Guarded by lock (this):
-    // a Lock object per member was 40 bytes each idle client carried, and nothing else locks a member.
-    private HashSet<string>? _rooms;
+    // The rooms it is in: null in none, the room's name in one, a set in more. Most clients are in
+    // one (a plain user always): a set for one name was ~220 bytes (the set, its entries and buckets)
+    // each such client carried. Guarded by lock (this): a Lock object per member was 40 bytes each
+    // idle client carried, and nothing else locks a member.
+    private object? _rooms;
 
     /// <summary>Current nick; set by the hub when it grants one.</summary>
     public string Nick { get; internal set; } = "*";
@@ -60,14 +62,43 @@ public abstract class ChatMember
     /// <summary>Rooms the member is in (a snapshot).</summary>
     public IReadOnlyList<string> Rooms
     {
-        get { lock (this) return _rooms is null ? [] : [.. _rooms]; }
+        get
+        {
+            lock (this)
+                return _rooms switch { null => [], string one => [one], HashSet<string> set => [.. set], _ => [] };
+        }
     }
 
-    internal void AddRoom(string room) { lock (this) (_rooms ??= new(StringComparer.OrdinalIgnoreCase)).Add(room); }
+    internal void AddRoom(string room)
+    {
+        lock (this)
+        {
+            switch (_rooms)
+            {
+                case null: _rooms = room; break;
+                case string one when !string.Equals(one, room, StringComparison.OrdinalIgnoreCase):
+                    _rooms = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { one, room };
+                    break;
+                case HashSet<string> set: set.Add(room); break;
+            }
+        }
+    }
 
-    internal void RemoveRoom(string room) { lock (this) _rooms?.Remove(room); }
+    internal void RemoveRoom(string room)
+    {
+        lock (this)
+        {
+            if (_rooms is string one) { if (string.Equals(one, room, StringComparison.OrdinalIgnoreCase)) _rooms = null; }
+            // Back to one name when one is left (a plain user joins the next room before it parts the last).
+            else if (_rooms is HashSet<string> set && set.Remove(room) && set.Count == 1) _rooms = set.First();
+        }
+    }
 
-    internal bool InRoom(string room) { lock (this) return _rooms?.Contains(room) ?? false; }
+    internal bool InRoom(string room)
+    {
+        lock (this)
+            return _rooms is string one ? string.Equals(one, room, StringComparison.OrdinalIgnoreCase) : _rooms is HashSet<string> set && set.Contains(room);
+    }
 
-    internal int RoomCount { get { lock (this) return _rooms?.Count ?? 0; } }
+    internal int RoomCount { get { lock (this) return _rooms switch { string => 1, HashSet<string> set => set.Count, _ => 0 }; } }
 }

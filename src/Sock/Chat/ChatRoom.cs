@@ -3,12 +3,17 @@ namespace Sock.Chat;
 /// <summary>One room: members with their status, topic, modes. All changes happen under <see cref="Gate"/>.</summary>
 public sealed class ChatRoom
 {
-    // Each member's status and its place in _live.
-    private readonly Dictionary<ChatMember, (RoomStatus Status, int Index)> _members = [];
     // The members as the fan-out walks them (under Gate): a join appends, a leave moves the last
     // member into the gap, so neither copies the room. (A copy-on-write array cost a copy of the
     // whole room per join: 50 million references and much of the GC in a 10,000-client join storm.)
     private readonly List<ChatMember> _live = [];
+    // Each member's status, at its place in _live (grown with it).
+    private RoomStatus[] _status = new RoomStatus[4];
+    // Each member's place in _live, made once the room outgrows a look along _live (IndexLimit):
+    // a dictionary for a room of one was ~200 bytes (it, its entries and buckets), and a plain user
+    // alone in a room is common (docs/BENCHMARKS.md).
+    private Dictionary<ChatMember, int>? _index;
+    private const int IndexLimit = 8;
     // For readers outside the lock: built on first use after a change, then shared.
     private ChatMember[]? _snapshot;
 
@@ -39,24 +44,41 @@ public sealed class ChatRoom
     public string? Key { get; internal set; }
     /// <summary>+l: the most members the room takes; null when unlimited.</summary>
     public int? Limit { get; internal set; }
+    // Read-only here: a room's list is one shared empty list until ListFor makes its own (most rooms
+    // never get an entry; three lists were 72 bytes in every room).
     /// <summary>+b, +e, +I mask lists, each bounded by <see cref="ChatServerOptions.MaxListEntries"/>.</summary>
-    internal MaskList Bans { get; } = new();
-    internal MaskList Excepts { get; } = new();
-    internal MaskList InviteExceptions { get; } = new();
+    internal MaskList Bans => _bans ?? MaskList.None;
+    internal MaskList Excepts => _excepts ?? MaskList.None;
+    internal MaskList InviteExceptions => _inviteExceptions ?? MaskList.None;
+    private MaskList? _bans, _excepts, _inviteExceptions;
     /// <summary>Set when ChanServ keeps this room (topic, modes and lists saved on every change).</summary>
     public Accounts.RegisteredRoom? Registration { get; internal set; }
     /// <summary>Key/value metadata its operators set (IRCv3 draft/metadata-3).</summary>
     public MetadataTable Metadata { get; } = new();
-    /// <summary>Nicks invited since they last joined (INVITE lets them past +i).</summary>
-    internal HashSet<string> Invited { get; } = new(StringComparer.OrdinalIgnoreCase);
+    // Nicks invited since they last joined (INVITE lets them past +i); made on the first INVITE:
+    // most rooms never see one, and an empty set was 64 bytes in every room (docs/BENCHMARKS.md).
+    private HashSet<string>? _invited;
+
+    /// <summary>Whether the nick was invited since it last joined (under <see cref="Gate"/>).</summary>
+    internal bool IsInvited(string nick) => _invited?.Contains(nick) ?? false;
+
+    internal void Invite(string nick) => (_invited ??= new(StringComparer.OrdinalIgnoreCase)).Add(nick);
+
+    internal void Uninvite(string nick) => _invited?.Remove(nick);
     /// <summary>Set when the last member left and the room was removed.</summary>
     internal bool Closed { get; set; }
 
     /// <summary>The flag and parameter modes as IRC's 324 shows them (<c>+klmnt key 10</c>); the key only to members.</summary>
     public string ModeString(bool showKey) => RoomMode.Describe(this, showKey);
 
-    /// <summary>The mask lists by their mode letter (for RPL_BANLIST and friends).</summary>
-    internal MaskList? ListFor(char mode) => mode switch { 'b' => Bans, 'e' => Excepts, 'I' => InviteExceptions, _ => null };
+    /// <summary>The mask lists by their mode letter, to change (made here on first use; under <see cref="Gate"/>) or to list.</summary>
+    internal MaskList? ListFor(char mode) => mode switch
+    {
+        'b' => _bans ??= new(),
+        'e' => _excepts ??= new(),
+        'I' => _inviteExceptions ??= new(),
+        _ => null,
+    };
 
     /// <summary>A snapshot of a mask list, for a reader outside the lock.</summary>
     public IReadOnlyList<MaskEntry> ListEntries(char mode)
@@ -70,7 +92,7 @@ public sealed class ChatRoom
         get
         {
             if (Volatile.Read(ref _snapshot) is { } members) return members;
-            lock (Gate) return _snapshot ??= [.. _members.Keys];
+            lock (Gate) return _snapshot ??= [.. _live];
         }
     }
 
@@ -82,48 +104,73 @@ public sealed class ChatRoom
 
     public RoomStatus StatusOf(ChatMember m)
     {
-        lock (Gate) return _members.GetValueOrDefault(m).Status;
+        lock (Gate) return Status(m);
     }
 
     /// <summary>Every member with its status, read in one pass under the lock (NAMES of a large room).</summary>
     internal KeyValuePair<ChatMember, RoomStatus>[] MembersWithStatus()
     {
-        lock (Gate) return [.. _members.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Status))];
+        lock (Gate)
+        {
+            var all = new KeyValuePair<ChatMember, RoomStatus>[_live.Count];
+            for (var i = 0; i < all.Length; i++) all[i] = KeyValuePair.Create(_live[i], _status[i]);
+            return all;
+        }
     }
 
-    internal bool Contains(ChatMember m) => _members.ContainsKey(m);
+    internal bool Contains(ChatMember m) => IndexOf(m) >= 0;
+
+    private int IndexOf(ChatMember m)
+    {
+        if (_index is not null) return _index.TryGetValue(m, out var i) ? i : -1;
+        for (var i = 0; i < _live.Count; i++) if (ReferenceEquals(_live[i], m)) return i;
+        return -1;
+    }
 
     internal void Add(ChatMember m, RoomStatus status)
     {
-        if (_members.TryGetValue(m, out var known))
+        if (IndexOf(m) is var known and >= 0)
         {
-            _members[m] = (status, known.Index);
+            _status[known] = status;
             return;
         }
-        _members[m] = (status, _live.Count);
+        var at = _live.Count;
+        if (at == _status.Length) Array.Resize(ref _status, at * 2);
+        _status[at] = status;
         _live.Add(m);
+        if (_index is not null) _index[m] = at;
+        else if (_live.Count > IndexLimit)
+        {
+            _index = new Dictionary<ChatMember, int>(_live.Count * 2);
+            for (var i = 0; i < _live.Count; i++) _index[_live[i]] = i;
+        }
         Changed();
     }
 
     internal bool Remove(ChatMember m)
     {
-        if (!_members.Remove(m, out var gone)) return false;
-        var last = _live[^1];
-        if (!ReferenceEquals(last, m))
+        var gone = IndexOf(m);
+        if (gone < 0) return false;
+        _index?.Remove(m);
+        var lastAt = _live.Count - 1;
+        if (gone != lastAt)
         {
-            _live[gone.Index] = last;
-            _members[last] = (_members[last].Status, gone.Index);
+            var last = _live[lastAt];
+            _live[gone] = last;
+            _status[gone] = _status[lastAt];
+            if (_index is not null) _index[last] = gone;
         }
-        _live.RemoveAt(_live.Count - 1);
+        _status[lastAt] = RoomStatus.None;
+        _live.RemoveAt(lastAt);
         Changed();
         return true;
     }
 
     private void Changed() => Volatile.Write(ref _snapshot, null);
 
-    internal void SetStatus(ChatMember m, RoomStatus status) => _members[m] = (status, _members[m].Index);
+    internal void SetStatus(ChatMember m, RoomStatus status) => _status[IndexOf(m) is var i and >= 0 ? i : throw new KeyNotFoundException("not a member of " + Name)] = status;
 
-    internal RoomStatus Status(ChatMember m) => _members.GetValueOrDefault(m).Status;
+    internal RoomStatus Status(ChatMember m) => IndexOf(m) is var i and >= 0 ? _status[i] : RoomStatus.None;
 }
 
 /// <summary>One entry of a +b/+e/+I list: the mask, who set it and when.</summary>
@@ -132,20 +179,24 @@ public sealed record MaskEntry(string Mask, string SetBy, DateTimeOffset Time);
 /// <summary>A room's list of nick!user@host masks (bans, exceptions, invite exceptions).</summary>
 internal sealed class MaskList
 {
-    private readonly List<MaskEntry> _entries = [];
+    /// <summary>Empty, shared by every room without entries in a list; never added to (see <see cref="ChatRoom.ListFor"/>).</summary>
+    public static readonly MaskList None = new();
 
-    public IReadOnlyList<MaskEntry> Entries => _entries;
+    // Made on the first entry: every room has three lists and most never get an entry (32 bytes each).
+    private List<MaskEntry>? _entries;
 
-    public int Count => _entries.Count;
+    public IReadOnlyList<MaskEntry> Entries => (IReadOnlyList<MaskEntry>?)_entries ?? [];
+
+    public int Count => _entries?.Count ?? 0;
 
     public bool Add(MaskEntry e)
     {
-        if (_entries.Any(x => string.Equals(x.Mask, e.Mask, StringComparison.OrdinalIgnoreCase))) return false;
-        _entries.Add(e);
+        if (_entries?.Any(x => string.Equals(x.Mask, e.Mask, StringComparison.OrdinalIgnoreCase)) == true) return false;
+        (_entries ??= []).Add(e);
         return true;
     }
 
-    public bool Remove(string mask) => _entries.RemoveAll(x => string.Equals(x.Mask, mask, StringComparison.OrdinalIgnoreCase)) > 0;
+    public bool Remove(string mask) => _entries?.RemoveAll(x => string.Equals(x.Mask, mask, StringComparison.OrdinalIgnoreCase)) > 0;
 
     /// <summary>
     /// Whether an entry matches the member: a nick!user@host glob, or an extended ban (<see cref="ExtBans"/>).
@@ -153,9 +204,9 @@ internal sealed class MaskList
     /// </summary>
     public bool Matches(ChatMember m, bool speaking = false)
     {
-        if (_entries.Count == 0) return false;
+        if (_entries is not { Count: > 0 } entries) return false;
         var prefix = m.Prefix;
-        foreach (var e in _entries)
+        foreach (var e in entries)
         {
             if (!ExtBans.IsExtended(e.Mask)) { if (Masks.Match(e.Mask, prefix)) return true; continue; }
             if (ExtBans.TryParse(e.Mask, out var ban, out var arg) && (speaking || ban.Effect != ExtBanEffect.Mute) && ban.Matches(arg, m))

@@ -5,7 +5,7 @@ namespace Sock.Tests.Chat;
 
 public class LineFramerTests
 {
-    private static List<(string Line, bool Crlf, bool Cut)> Push(LineFramer f, params string[] chunks)
+    private static List<(string Line, bool Crlf, bool Cut)> Push(ref LineFramer f, params string[] chunks)
     {
         var lines = new List<(string, bool, bool)>();
         foreach (var c in chunks) f.Push(Encoding.UTF8.GetBytes(c), (l, crlf, cut) => lines.Add((Encoding.UTF8.GetString(l), crlf, cut)));
@@ -16,7 +16,7 @@ public class LineFramerTests
     public void SplitsLfAndCrlfAcrossChunks()
     {
         var f = new LineFramer(100);
-        var lines = Push(f, "one\r\ntw", "o\nthr", "ee\r", "\n");
+        var lines = Push(ref f, "one\r\ntw", "o\nthr", "ee\r", "\n");
         Assert.Equal([("one", true, false), ("two", false, false), ("three", true, false)], lines);
         Assert.False(f.HasPartial);
     }
@@ -25,7 +25,7 @@ public class LineFramerTests
     public void PartialLineIsHeldUntilFlushed()
     {
         var f = new LineFramer(100);
-        Assert.Empty(Push(f, "你好"));
+        Assert.Empty(Push(ref f, "你好"));
         Assert.True(f.HasPartial);
         var flushed = new List<string>();
         f.FlushPartial((l, _, _) => flushed.Add(Encoding.UTF8.GetString(l)));
@@ -37,7 +37,7 @@ public class LineFramerTests
     public void LongLineIsCutAndRestDiscardedUntilNewline()
     {
         var f = new LineFramer(8);
-        var lines = Push(f, "0123456789abc", "def\nnext\n");
+        var lines = Push(ref f, "0123456789abc", "def\nnext\n");
         Assert.Equal([("01234567", false, true), ("next", false, false)], lines);
     }
 }

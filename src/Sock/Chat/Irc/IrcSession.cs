@@ -30,13 +30,6 @@ public sealed partial class IrcSession : ChatConnection
     // When the keep-alive PING went out, in UTC ticks; 0: none outstanding (a long, not a
     // DateTimeOffset?, which is 24 bytes in every session).
     private long _pingSent;
-    private int _batches;
-    // Labeled-response: while a labeled command runs, lines for this client from this thread are collected.
-    private List<string>? _captured;
-    private int _captureThread;
-    // A server batch being written: the tag its lines get, and the thread writing it.
-    private string? _batchTag;
-    private int _batchThread;
 
     public IrcSession(ChatHub hub, Socket socket, Stream stream, IPEndPoint remote, SendCoalescer? sender = null)
         : base(hub, socket, stream, remote, sender)
@@ -110,16 +103,16 @@ public sealed partial class IrcSession : ChatConnection
     /// <summary>Runs a labeled command: what it sends this client is collected, then sent with the label.</summary>
     private void Labeled(string label, Action command)
     {
-        _captured = [];
-        _captureThread = Environment.CurrentManagedThreadId;
+        CapturedLines = [];
+        CaptureThread = Environment.CurrentManagedThreadId;
         try
         {
             command();
         }
         finally
         {
-            var lines = _captured;
-            _captured = null;
+            var lines = CapturedLines;
+            CapturedLines = null;
             SendLabeled(label, lines);
         }
     }
@@ -151,12 +144,15 @@ public sealed partial class IrcSession : ChatConnection
     private void Emit(string line)
     {
         // Inside a batch this thread opened (Commands/Metadata.cs InBatch), its lines carry the batch's tag.
-        if (_batchTag is not null && Environment.CurrentManagedThreadId == _batchThread) line = WithTag(line, _batchTag);
-        if (_captured is not null && Environment.CurrentManagedThreadId == _captureThread) { _captured.Add(line); return; }
+        if (_cold is { } cold)
+        {
+            if (cold.BatchTag is { } tag && Environment.CurrentManagedThreadId == cold.BatchThread) line = WithTag(line, tag);
+            if (cold.CapturedLines is { } captured && Environment.CurrentManagedThreadId == cold.CaptureThread) { captured.Add(line); return; }
+        }
         SendRaw(Encoding.UTF8.GetBytes(line + "\r\n"));
     }
 
-    private bool Capturing => _captured is not null && Environment.CurrentManagedThreadId == _captureThread;
+    private bool Capturing => CapturedLines is not null && Environment.CurrentManagedThreadId == CaptureThread;
 
     private void SendLabeled(string label, List<string> lines)
     {
@@ -172,7 +168,7 @@ public sealed partial class IrcSession : ChatConnection
     /// <summary>Adds a tag in front of a line's tags (or gives it a tag section).</summary>
     private static string WithTag(string line, string tag) => line.StartsWith('@') ? "@" + tag + ";" + line[1..] : "@" + tag + " " + line;
 
-    internal string NewBatchId() => "b" + (++_batches).ToString(CultureInfo.InvariantCulture);
+    internal string NewBatchId() => "b" + (++BatchCount).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A numeric reply: ":server NNN nick params…" (the last parameter with ':' when it needs one).</summary>
     internal void Reply(string numeric, params string[] args) => ReplyTo(numeric, true, args);

@@ -12,7 +12,7 @@ namespace Sock.Chat.Plain;
 public sealed class PlainSession : ChatConnection
 {
     private const int CacheLf = 0, CacheCrlf = 1;
-    private readonly TelnetFilter _telnet = new();
+    private TelnetFilter _telnet;
     private string? _room;
     private bool _loggedIn;
 

@@ -8,11 +8,6 @@ public sealed partial class IrcSession
 {
     /// <summary>The longest SASL payload taken (base64, all chunks); longer is ERR_SASLTOOLONG.</summary>
     private const int MaxSaslBytes = 8192;
-    private string? _saslMechanism;
-    private StringBuilder? _saslBuffer;
-    private ScramServer? _scram;
-    // SCRAM: the account whose proof held; success is sent once the client has checked our signature ("+").
-    private string? _scramVerified;
 
     internal static string SaslMechanisms(ChatServerOptions o) => o.Tls is null ? "PLAIN,SCRAM-SHA-256" : "PLAIN,SCRAM-SHA-256,EXTERNAL";
 
@@ -21,7 +16,7 @@ public sealed partial class IrcSession
         var arg = m.Param(0);
         if (!Has(IrcCap.Sasl)) { Reply(Err.SaslFail, "SASL authentication failed: request the sasl capability first"); return; }
         if (arg == "*") { ResetSasl(); Reply(Err.SaslAborted, "SASL authentication aborted"); return; }
-        if (_saslMechanism is null)
+        if (SaslMechanism is null)
         {
             if (Account is not null && !_registered) { Reply(Err.SaslAlready, "You have already authenticated using SASL"); return; }
             var mechanism = arg.ToUpperInvariant();
@@ -31,22 +26,22 @@ public sealed partial class IrcSession
                 Reply(Err.SaslFail, "SASL authentication failed");
                 return;
             }
-            _saslMechanism = mechanism;
-            _saslBuffer = new StringBuilder();
-            _scram = mechanism == "SCRAM-SHA-256" ? Hub.Accounts.NewScram() : null;
+            SaslMechanism = mechanism;
+            SaslBuffer = new StringBuilder();
+            Scram = mechanism == "SCRAM-SHA-256" ? Hub.Accounts.NewScram() : null;
             Emit("AUTHENTICATE +");
             return;
         }
         // Payload chunks of 400 bytes; a shorter one (or "+") ends it.
         if (arg.Length > 400) { ResetSasl(); Reply(Err.SaslTooLong, "SASL message too long"); return; }
-        if (arg != "+") _saslBuffer!.Append(arg);
-        if (_saslBuffer!.Length > MaxSaslBytes) { SaslFailed("the payload is too long"); return; }
+        if (arg != "+") SaslBuffer!.Append(arg);
+        if (SaslBuffer!.Length > MaxSaslBytes) { SaslFailed("the payload is too long"); return; }
         if (arg.Length == 400) return;
         byte[] payload;
-        try { payload = Convert.FromBase64String(_saslBuffer.ToString()); }
+        try { payload = Convert.FromBase64String(SaslBuffer.ToString()); }
         catch (FormatException) { SaslFailed("the payload is not base64"); return; }
-        _saslBuffer.Clear();
-        switch (_saslMechanism)
+        SaslBuffer.Clear();
+        switch (SaslMechanism)
         {
             case "PLAIN": SaslPlain(payload); break;
             case "EXTERNAL": SaslExternal(payload); break;
@@ -80,22 +75,22 @@ public sealed partial class IrcSession
     private void SaslScram(byte[] payload)
     {
         var text = Encoding.UTF8.GetString(payload);
-        if (_scram!.User is null)
+        if (Scram!.User is null)
         {
-            var first = _scram.First(text, out var error);
+            var first = Scram.First(text, out var error);
             if (first is null) { SaslFailed(error!); return; }
-            if (!Hub.Accounts.ScramAllowed(_scram.User!, Host)) { SaslFailed(Services.NickServ.Describe(AccountResult.Throttled, Hub.Accounts)); return; }
+            if (!Hub.Accounts.ScramAllowed(Scram.User!, Host)) { SaslFailed(Services.NickServ.Describe(AccountResult.Throttled, Hub.Accounts)); return; }
             SendSasl(first);
             return;
         }
-        if (_scramVerified is { } verified) { SaslSucceeded(verified); return; }
-        var final = _scram.Final(text, out var finalError);
-        Hub.Accounts.ScramFinished(_scram.User, Host, final is not null);
+        if (ScramVerified is { } verified) { SaslSucceeded(verified); return; }
+        var final = Scram.Final(text, out var finalError);
+        Hub.Accounts.ScramFinished(Scram.User, Host, final is not null);
         if (final is null) { SaslFailed(finalError!); return; }
-        var account = Hub.Accounts.Find(_scram.User);
+        var account = Hub.Accounts.Find(Scram.User);
         if (account is null || !account.Verified) { SaslFailed("authentication failed"); return; }
         // server-final, then (after the client's "+") success: RFC 5802's last step is the client's check.
-        _scramVerified = account.Name;
+        ScramVerified = account.Name;
         SendSasl(final);
     }
 
@@ -122,10 +117,10 @@ public sealed partial class IrcSession
 
     private void ResetSasl()
     {
-        _saslMechanism = null;
-        _saslBuffer = null;
-        _scram = null;
-        _scramVerified = null;
+        SaslMechanism = null;
+        SaslBuffer = null;
+        Scram = null;
+        ScramVerified = null;
     }
 
     /// <summary>draft/account-registration: REGISTER account|* email|* password (the account is the nick).</summary>
@@ -197,8 +192,8 @@ public sealed partial class IrcSession
         if (Marker(target) is { } known && time <= known) { SendMarker(target); return; }
         if (Account is not { } account)
         {
-            _markers ??= new(StringComparer.OrdinalIgnoreCase);
-            if (_markers.Count < Options.MaxChannelsPerClient * 4 || _markers.ContainsKey(target)) _markers[target] = time;
+            GuestMarkers ??= new(StringComparer.OrdinalIgnoreCase);
+            if (GuestMarkers.Count < Options.MaxChannelsPerClient * 4 || GuestMarkers.ContainsKey(target)) GuestMarkers[target] = time;
             SendMarker(target);
             return;
         }
@@ -208,13 +203,9 @@ public sealed partial class IrcSession
             if (x is IrcSession s && s.Has(IrcCap.ReadMarker) && string.Equals(s.Account, account, StringComparison.OrdinalIgnoreCase)) s.SendMarker(target);
     }
 
-    // A guest's read markers, for this connection only (bounded); made on the first MARKREAD, so an
-    // idle client carries no dictionary (80 bytes each at 10,000 clients).
-    private Dictionary<string, DateTimeOffset>? _markers;
-
     private DateTimeOffset? Marker(string target)
     {
-        if (Account is not { } account) return _markers is not null && _markers.TryGetValue(target, out var t) ? t : null;
+        if (Account is not { } account) return GuestMarkers is not null && GuestMarkers.TryGetValue(target, out var t) ? t : null;
         try { return Hub.Accounts.Store.ReadMarker(account, target); }
         catch (SockException) { return null; }
     }

@@ -10,9 +10,6 @@ public sealed partial class IrcSession
     /// <summary>The keys shown in WHOIS (RPL_WHOISKEYVALUE): a chosen few a person reads, not every key (LIST shows those).</summary>
     private static readonly string[] WhoisMetadataKeys = ["display-name", "pronouns", "homepage", "status"];
 
-    // The keys this client subscribed to; null until it subscribes to one.
-    private HashSet<string>? _metadataSubs;
-
     private sealed record MetadataSubcommand(Action<IrcSession, string, IrcMessage> Run, int MinKeys, bool SelfOnly, bool BeforeRegistration);
 
     private static readonly Dictionary<string, MetadataSubcommand> MetadataSubcommands = new(StringComparer.OrdinalIgnoreCase)
@@ -120,13 +117,13 @@ public sealed partial class IrcSession
 
     private void MetadataSub(IrcMessage m)
     {
-        _metadataSubs ??= new HashSet<string>(StringComparer.Ordinal);
+        MetadataSubscriptions ??= new HashSet<string>(StringComparer.Ordinal);
         var ok = new List<string>();
         var added = false;
         foreach (var key in m.Params.Skip(2))
         {
             if (!MetadataKeys.IsValidKey(key)) { Emit(new IrcMessage("WARN", ["METADATA", "INVALID_KEY", Word(key), "Invalid key"], Server).Format(forceTrailing: true)); continue; }
-            if (!_metadataSubs.Contains(key) && _metadataSubs.Count >= Options.MetadataMaxSubscriptions)
+            if (!MetadataSubscriptions.Contains(key) && MetadataSubscriptions.Count >= Options.MetadataMaxSubscriptions)
             {
                 // The keys before this one stand; this one and those after it were not taken.
                 if (ok.Count > 0) ReplyTo(Rpl.MetadataSubOk, false, [.. ok]);
@@ -134,7 +131,7 @@ public sealed partial class IrcSession
                 Fail("METADATA", "LIMIT_REACHED", "SUB", key, Number(Options.MetadataMaxSubscriptions), "Too many subscriptions");
                 break;
             }
-            added |= _metadataSubs.Add(key);
+            added |= MetadataSubscriptions.Add(key);
             ok.Add(key);
         }
         if (ok.Count > 0) ReplyTo(Rpl.MetadataSubOk, false, [.. ok]);
@@ -149,7 +146,7 @@ public sealed partial class IrcSession
         foreach (var key in m.Params.Skip(2))
         {
             if (!MetadataKeys.IsValidKey(key)) { Emit(new IrcMessage("WARN", ["METADATA", "INVALID_KEY", Word(key), "Invalid key"], Server).Format(forceTrailing: true)); continue; }
-            _metadataSubs?.Remove(key);
+            MetadataSubscriptions?.Remove(key);
             ok.Add(key);
         }
         if (ok.Count > 0) ReplyTo(Rpl.MetadataUnsubOk, false, [.. ok]);
@@ -157,7 +154,7 @@ public sealed partial class IrcSession
 
     private void MetadataSubs()
     {
-        var keys = _metadataSubs?.Order(StringComparer.Ordinal).ToList() ?? [];
+        var keys = MetadataSubscriptions?.Order(StringComparer.Ordinal).ToList() ?? [];
         InBatch("metadata-subs", null, () => { foreach (var chunk in keys.Chunk(10)) ReplyTo(Rpl.MetadataSubs, false, chunk); });
     }
 
@@ -217,7 +214,7 @@ public sealed partial class IrcSession
     /// <summary>A change someone else made, to a subscriber of its key (metadata-aware clients only).</summary>
     private void DeliverMetadata(ChatEvent e)
     {
-        if (ReferenceEquals(e.Sender, this) || !MetadataAware || _metadataSubs?.Contains(e.Text) != true) return;
+        if (ReferenceEquals(e.Sender, this) || !MetadataAware || MetadataSubscriptions?.Contains(e.Text) != true) return;
         if (e.Extra is { } value) KeyValue(e.Target!, e.Text, value);
         else KeyNotSet(e.Target!, e.Text);
     }
@@ -225,12 +222,12 @@ public sealed partial class IrcSession
     /// <summary>A client that drops the cap (or batch) loses its subscriptions (the spec's rule: it would be told nothing).</summary>
     private void MetadataCapsChanged()
     {
-        if (!MetadataAware) _metadataSubs = null;
+        if (!MetadataAware) MetadataSubscriptions = null;
     }
 
     private void SubscribedValues(string target, MetadataTable table)
     {
-        if (_metadataSubs is not { Count: > 0 } subs) return;
+        if (MetadataSubscriptions is not { Count: > 0 } subs) return;
         foreach (var (key, value) in table.Entries)
             if (subs.Contains(key)) KeyValue(target, key, value);
     }
@@ -248,10 +245,10 @@ public sealed partial class IrcSession
         if (!Has(IrcCap.Batch)) { body(); return; }
         var id = NewBatchId();
         Emit($":{Server} BATCH +{id} {type}" + (parameter is null ? "" : " " + parameter));
-        var (outer, outerThread) = (_batchTag, _batchThread);
-        (_batchTag, _batchThread) = ("batch=" + id, Environment.CurrentManagedThreadId);
+        var (outer, outerThread) = (BatchTag, BatchThread);
+        (BatchTag, BatchThread) = ("batch=" + id, Environment.CurrentManagedThreadId);
         try { body(); }
-        finally { (_batchTag, _batchThread) = (outer, outerThread); }
+        finally { (BatchTag, BatchThread) = (outer, outerThread); }
         Emit($":{Server} BATCH -{id}");
     }
 }

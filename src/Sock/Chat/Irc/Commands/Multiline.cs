@@ -27,10 +27,6 @@ public sealed partial class IrcSession
         public int Bytes { get; set; }
     }
 
-    private MultilineBatch? _multiline;
-    // A batch refused part-way: its remaining lines and its BATCH -id are dropped without more errors.
-    private string? _abandonedBatch;
-
     internal void BatchCommand(IrcMessage m)
     {
         var reference = m.Param(0);
@@ -47,14 +43,14 @@ public sealed partial class IrcSession
             return;
         }
         if (m.Params.Count < 3 || m.Param(2).Length == 0) { Reply(Err.NeedMoreParams, "BATCH", "Not enough parameters"); return; }
-        if (_multiline is not null)
+        if (OpenMultiline is not null)
         {
             Abandon("MULTILINE_INVALID", "A multiline batch is already open");
             return;
         }
         var label = m.Tags?.GetValueOrDefault("label") is { Length: > 0 and <= 64 } l ? l : null;
-        _multiline = new MultilineBatch(id, m.Param(2), Has(IrcCap.MessageTags) ? ClientTags(m) : null, label);
-        _abandonedBatch = null;
+        OpenMultiline = new MultilineBatch(id, m.Param(2), Has(IrcCap.MessageTags) ? ClientTags(m) : null, label);
+        AbandonedBatch = null;
     }
 
     /// <summary>
@@ -64,8 +60,8 @@ public sealed partial class IrcSession
     private bool TakeBatched(IrcMessage m)
     {
         if (m.Tags?.GetValueOrDefault("batch") is not { } id || m.Command == "BATCH") return false;
-        if (id == _abandonedBatch) return true;
-        var b = _multiline;
+        if (id == AbandonedBatch) return true;
+        var b = OpenMultiline;
         if (b is null || b.Id != id) { Abandon("MULTILINE_INVALID", "Line for a batch that is not open"); return true; }
         if (m.Command is not ("PRIVMSG" or "NOTICE") || (b.Command is not null && b.Command != m.Command))
         {
@@ -99,10 +95,10 @@ public sealed partial class IrcSession
 
     private void CloseBatch(string id, IrcMessage end)
     {
-        if (id == _abandonedBatch) { _abandonedBatch = null; return; }
-        var b = _multiline;
+        if (id == AbandonedBatch) { AbandonedBatch = null; return; }
+        var b = OpenMultiline;
         if (b is null || b.Id != id) { Fail("BATCH", "MULTILINE_INVALID", "No such batch is open"); return; }
-        _multiline = null;
+        OpenMultiline = null;
         if (b.Lines.All(l => l.Text.Length == 0)) { Fail("BATCH", "MULTILINE_INVALID", "The batch has no text"); return; }
         var kind = b.Command == "NOTICE" ? ChatEventKind.Notice : ChatEventKind.Message;
         var label = b.Label ?? (Has(IrcCap.LabeledResponse) ? end.Tags?.GetValueOrDefault("label") : null);
@@ -114,8 +110,8 @@ public sealed partial class IrcSession
     private void Abandon(string code, params string[] contextAndDescription)
     {
         Fail("BATCH", code, contextAndDescription);
-        if (_multiline is { } b) _abandonedBatch = b.Id;
-        _multiline = null;
+        if (OpenMultiline is { } b) AbandonedBatch = b.Id;
+        OpenMultiline = null;
     }
 
     /// <summary>
