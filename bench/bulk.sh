@@ -6,7 +6,11 @@
 #   nc -N 127.0.0.1 P < F        → nc -l P > F
 #   sock send F 127.0.0.1:P      → sock recv --listen P -o DIR   (xxh128 verified end to end)
 # JIT_ENV adds variables to the JIT runs only (e.g. JIT_ENV="DOTNET_TieredPGO=0").
+# JIT=tool makes the JIT row the tool package README installs (`dotnet pack` → `dotnet tool install`
+# into a temporary tool path; on linux-x64 the ReadyToRun package), what `dotnet tool` users run;
+# JIT unset is the Release build (what `dotnet run -c Release` runs); JIT=PATH any other binary.
 #   RUNS=5 SIZE_MIB=2048 bench/bulk.sh
+#   JIT=tool RUNS=5 bench/bulk.sh
 # Prints min / median / max seconds and MB/s per tool, and the median CPU seconds (user+system) of
 # each side, (also $OUT_DIR/bulk.md) and records rows. Then two ceilings: iperf3 over loopback (no
 # disk) and dd of the same file into the page cache (no network).
@@ -15,17 +19,28 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 NATIVE="${NATIVE:-$REPO_DIR/publish/sock}"
 JIT="${JIT:-}"
+work="${BENCH_TMP:-/tmp/sock-bench-bulk}"
+mkdir -p "$work"
+jit_name="JIT (Release build)"
 if [ -z "$JIT" ]; then
   dotnet build "$REPO_DIR/src/Sock.Cli" -c Release -v q -nologo >/dev/null || { echo "bulk.sh: Release build failed" >&2; exit 1; }
   JIT="$REPO_DIR/src/Sock.Cli/bin/Release/net10.0/sock"
+elif [ "$JIT" = tool ]; then
+  # A private package folder, so a repacked Sock.Cli 0.1.0 is never taken from a cache.
+  rm -rf "$work/artifacts" "$work/tool" "$work/nuget"
+  dotnet pack "$REPO_DIR/src/Sock.Cli" -c Release -o "$work/artifacts" -v q -nologo >/dev/null \
+    && NUGET_PACKAGES="$work/nuget" dotnet tool install --tool-path "$work/tool" Sock.Cli --add-source "$work/artifacts" >/dev/null \
+    || { echo "bulk.sh: packing or installing the tool failed" >&2; exit 1; }
+  JIT="$work/tool/sock"
+  # The RID package links its executable into the tool path; the portable one gets a shim.
+  rid=any; [ -L "$JIT" ] && rid=$(basename "$(dirname "$(readlink -f "$JIT")")")
+  jit_name="JIT (dotnet tool package, $rid)"
 fi
 [ -x "$NATIVE" ] || { echo "bulk.sh: no native sock at $NATIVE (run ./publish.sh)" >&2; exit 1; }
 for p in nc ss iperf3 python3; do command -v $p >/dev/null || { echo "bulk.sh: $p missing" >&2; exit 1; }; done
 SIZE_MIB="${SIZE_MIB:-2048}"
 RUNS="${RUNS:-5}"
 JIT_ENV="${JIT_ENV:-}"
-work="${BENCH_TMP:-/tmp/sock-bench-bulk}"
-mkdir -p "$work"
 bench_source "$SIZE_MIB"
 trap 'rm -rf "$work/out"' EXIT
 
@@ -68,7 +83,7 @@ rm -rf "$work/out"; mkdir -p "$work/out"
 t0=$(date +%s.%N); dd if="$src" of="$work/out/f.bin" bs=256K status=none; t1=$(date +%s.%N)
 ddrate=$(python3 -c "print(round($SIZE_MIB * 1.048576 / ($t1 - $t0)))")
 
-python3 - "$work/times.tsv" "$SIZE_MIB" "$ceiling" "$OUT_DIR/bulk.md" "$RESULTS" "$JIT_ENV" "$ddrate" <<'PY'
+python3 - "$work/times.tsv" "$SIZE_MIB" "$ceiling" "$OUT_DIR/bulk.md" "$RESULTS" "$JIT_ENV" "$ddrate" "$jit_name" <<'PY'
 import statistics, sys
 from collections import defaultdict
 t = defaultdict(list)
@@ -80,7 +95,7 @@ for l in open(sys.argv[1]):
         c[k].append((float(cs), float(cr)))
 mib, ceiling, jit_env = int(sys.argv[2]), sys.argv[3], sys.argv[6]
 mb = lambda s: mib * 1.048576 / s
-names = {"nc": "nc -N → nc -l > file", "native": "sock send → sock recv, native (publish.sh)", "jit": "sock send → sock recv, JIT (Release build)" + (f", {jit_env}" if jit_env else "")}
+names = {"nc": "nc -N → nc -l > file", "native": "sock send → sock recv, native (publish.sh)", "jit": f"sock send → sock recv, {sys.argv[8]}" + (f", {jit_env}" if jit_env else "")}
 out = [f"| {mib} MiB to a file | min s | median s | max s | median MB/s | CPU s send / recv (median) | runs (s) |", "|---|---:|---:|---:|---:|---:|---|"]
 for k in ("nc", "native", "jit"):
     v = t[k]
