@@ -34,7 +34,12 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
             await SendAsync($"NICK b{index}\r\nUSER b{index} 0 * :bench {index}\r\n", ct);
             await WaitForAsync(" 001 ", ct);
         }
-        if (options.Senders == 0) return;
+    }
+
+    /// <summary>IRC runs with senders: joins the room and waits for the end of its NAMES (366).</summary>
+    public async Task JoinAsync(CancellationToken ct)
+    {
+        if (options.Protocol != BenchProtocol.Irc || options.Senders == 0) return;
         await SendAsync($"JOIN {options.Room}\r\n", ct);
         await WaitForAsync(" 366 ", ct);
     }
