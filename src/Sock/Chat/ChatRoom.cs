@@ -91,6 +91,9 @@ public sealed class ChatRoom
         lock (Gate) return [.. _members.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Status))];
     }
 
+    /// <summary>Every member with its status, live: only while holding <see cref="Gate"/> (a joiner's NAMES).</summary>
+    internal Dictionary<ChatMember, (RoomStatus Status, int Index)> LiveWithStatus => _members;
+
     internal bool Contains(ChatMember m) => _members.ContainsKey(m);
 
     internal void Add(ChatMember m, RoomStatus status)
