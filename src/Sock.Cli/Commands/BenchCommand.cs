@@ -27,11 +27,12 @@ internal static class BenchCommand
         var room = new Option<string>("--room") { Description = "IRC channel to use", DefaultValueFactory = _ => "#bench" };
         var hold = new Option<double>("--hold") { Description = "Idle runs: seconds to keep the connections open" };
         var quiet = new Option<double>("--quiet") { Description = "Stop waiting after this many seconds without a delivery", DefaultValueFactory = _ => 10 };
+        var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds each client may take to connect and register, and again to join (a join storm of thousands into one room needs more)", DefaultValueFactory = _ => 30 };
         var login = new Option<string?>("--login") { Description = "IRC: log each client in as account bN with this (benchmark) password: REGISTER on first use, SASL PLAIN after" };
         var json = CommonOptions.Json();
         var cmd = new Command("chat", "Load a chat server (sock, an IRC server, ncat --chat): N clients, M senders, K messages of S bytes; reports lost, corrupt, deliveries/s and latency.")
         {
-            target, clients, senders, messages, size, irc, rate, room, hold, quiet, login, json,
+            target, clients, senders, messages, size, irc, rate, room, hold, quiet, connectTimeout, login, json,
         };
         var also = new Option<string[]>("--also") { Description = "Another server of the same chat (a cluster node): clients are spread over all of them in turn (repeatable)", AllowMultipleArgumentsPerToken = false };
         cmd.Options.Add(also);
@@ -39,7 +40,8 @@ internal static class BenchCommand
             "sock bench chat 127.0.0.1:4323 --irc -n 100 -m 10 -k 500",
             "sock bench chat 127.0.0.1:4001 --also 127.0.0.1:4002 --also 127.0.0.1:4003 --irc -n 100 -m 10 -k 500   # a cluster's nodes",
             "sock bench chat 127.0.0.1:4323 -n 10 -m 10 -k 2000         # plain lines (also works against ncat --chat)",
-            "sock bench chat 127.0.0.1:4323 -n 10000 -m 0 --hold 10     # idle connections");
+            "sock bench chat 127.0.0.1:4323 -n 10000 -m 0 --hold 10     # idle connections",
+            "sock bench chat 127.0.0.1:4323 --irc -n 10000 -m 10 -k 50 --connect-timeout 300   # a join storm of 10,000, then fan-out to them");
         cmd.SetHandler(async (parse, ct) =>
         {
             var (host, port) = SplitTarget(parse.GetValue(target)!);
@@ -56,10 +58,12 @@ internal static class BenchCommand
                 Room = parse.GetValue(room)!,
                 Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
                 Quiet = TimeSpan.FromSeconds(parse.GetValue(quiet)),
+                ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(connectTimeout)),
                 LoginPassword = parse.GetValue(login),
                 Others = [.. (parse.GetValue(also) ?? []).Select(SplitTarget)],
             };
             if (options.LoginPassword is not null && options.Protocol != BenchProtocol.Irc) throw new UsageException("--login needs --irc");
+            if (options.ConnectTimeout <= TimeSpan.Zero) throw new UsageException("--connect-timeout must be more than 0");
             if (options.Clients < 1) throw new UsageException("--clients must be at least 1");
             if (options.Senders < 0 || options.Senders > options.Clients) throw new UsageException("--senders must be between 0 and --clients");
             var asJson = parse.GetValue(json);
@@ -73,6 +77,8 @@ internal static class BenchCommand
             else
             {
                 Console.WriteLine($"connected      {r.Connected}/{r.Clients}");
+                if (options.Protocol == BenchProtocol.Irc && options.Senders > 0)
+                    Console.WriteLine($"join storm     {r.JoinSeconds:0.00} s to the last 366, room quiet {r.QuietSeconds:0.00} s later; bench CPU {r.BenchJoinCpuSeconds:0.00} s");
                 if (options.Senders > 0)
                 {
                     Console.WriteLine($"expected       {r.Expected}");
@@ -85,6 +91,7 @@ internal static class BenchCommand
                     Console.WriteLine($"deliveries/s   {r.DeliveriesPerSecond:0}");
                     Console.WriteLine($"latency p50    {r.P50Ms:0.0} ms");
                     Console.WriteLine($"latency p99    {r.P99Ms:0.0} ms");
+                    if (r.Delivered > 0) Console.WriteLine($"bench CPU      {r.BenchSendCpuSeconds:0.00} s while sending ({r.BenchSendCpuSeconds * 1e6 / r.Delivered:0.00} µs per delivery)");
                 }
             }
             return r.Connected == r.Clients && r.Lost == 0 && r.Corrupt == 0 ? CommandRunner.Ok : CommandRunner.Failure;

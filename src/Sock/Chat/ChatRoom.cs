@@ -118,6 +118,12 @@ public sealed class ChatRoom
         }
     }
 
+    /// <summary>Every member with its status, live: only while holding <see cref="Gate"/> (a joiner's NAMES, built in place).</summary>
+    internal IEnumerable<(ChatMember Member, RoomStatus Status)> LiveWithStatus()
+    {
+        for (var i = 0; i < _live.Count; i++) yield return (_live[i], _status[i]);
+    }
+
     internal bool Contains(ChatMember m) => IndexOf(m) >= 0;
 
     private int IndexOf(ChatMember m)

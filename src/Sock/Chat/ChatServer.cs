@@ -341,7 +341,7 @@ public sealed class ChatServer : IAsyncDisposable
                 await stream.WriteAsync(Encoding.UTF8.GetBytes($"ERROR :Server full ({Options.MaxClients} clients); try again later\r\n"), ct);
                 return;
             }
-            var (kind, initial, pending) = await DetectAsync(stream, ct);
+            var (kind, initial, pending) = await DetectAsync(stream, socket, ct);
             if (kind == Detected.Closed) return;
             if (kind == Detected.Tls)
             {
@@ -349,7 +349,7 @@ public sealed class ChatServer : IAsyncDisposable
                 timeout.CancelAfter(Options.RegistrationTimeout);
                 stream = await Options.Tls!.AuthenticateAsync(new PrefixedStream(initial, stream), timeout.Token);
                 if (pending is not null) await pending;
-                (kind, initial, pending) = await DetectAsync(stream, ct);
+                (kind, initial, pending) = await DetectAsync(stream, null, ct);
                 if (kind is Detected.Closed or Detected.Tls) return;
             }
             if (kind == Detected.Http)
@@ -437,7 +437,14 @@ public sealed class ChatServer : IAsyncDisposable
     /// Reads just enough of the first line to tell the protocols apart. Waits use zero-byte reads;
     /// when the window closes with one outstanding, it is handed to the session as its first wait.
     /// </summary>
-    private async Task<(Detected, ReadOnlyMemory<byte>, Task?)> DetectAsync(Stream stream, CancellationToken ct)
+    /// <remarks>
+    /// The window closes on a client that has sent nothing, not on a server that has not looked yet:
+    /// a busy thread pool (a join storm of thousands) ran the timer before the read's completion,
+    /// so IRC clients whose NICK had arrived in time were taken for plain ones and never registered
+    /// (84 of 5,000). Bytes already waiting in the socket (<paramref name="socket"/>, when it is the
+    /// stream's own) or a completed read keep the detection going.
+    /// </remarks>
+    private async Task<(Detected, ReadOnlyMemory<byte>, Task?)> DetectAsync(Stream stream, Socket? socket, CancellationToken ct)
     {
         var seen = Array.Empty<byte>();
         var deadline = DateTime.UtcNow + Options.DetectTimeout;
@@ -446,7 +453,7 @@ public sealed class ChatServer : IAsyncDisposable
         {
             var left = deadline - DateTime.UtcNow;
             var wait = stream.ReadAsync(Memory<byte>.Empty, ct).AsTask();
-            if (left <= TimeSpan.Zero || (!wait.IsCompleted && await Task.WhenAny(wait, Task.Delay(left, ct)) != wait))
+            if (!wait.IsCompleted && (left <= TimeSpan.Zero || await Task.WhenAny(wait, Task.Delay(left, ct)) != wait) && !Arrived(wait, socket))
                 return (seen.Length > 0 && HttpRequestLine.CouldBeRequestLine(seen) ? Detected.Http : Detected.Plain, seen, wait);
             await wait;
             var n = await stream.ReadAsync(buffer, ct);
@@ -455,6 +462,13 @@ public sealed class ChatServer : IAsyncDisposable
             var verdict = Classify(seen, tls: Options.Tls is not null);
             if (verdict is not null) return (verdict.Value, seen, null);
         }
+    }
+
+    private static bool Arrived(Task wait, Socket? socket)
+    {
+        if (wait.IsCompleted) return true;
+        try { return socket is not null && socket.Available > 0; }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
     }
 
     private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlyMemory<byte> b)

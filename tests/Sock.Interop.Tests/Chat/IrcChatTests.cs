@@ -114,6 +114,50 @@ public class IrcChatTests
     }
 
     [Fact]
+    public async Task AJoinersNamesListEveryMemberWithPrefixesAndHostsInLinesOfAtMost400()
+    {
+        await using var server = await ChatServerProcess.StartAsync();
+        using var alice = await server.IrcAsync("alice", "#names");
+        var others = new List<LineClient>();
+        try
+        {
+            // Enough long nicks that the list takes more than one 353.
+            for (var i = 0; i < 12; i++) others.Add(await server.IrcAsync($"member_abcdefghij_{i:00}", "#names"));
+            await alice.SendAsync("MODE #names +v member_abcdefghij_03\r\nMODE #names +v alice\r\n");
+            await alice.ExpectAsync(" MODE #names +v alice");
+            using var carol = await server.ConnectAsync();
+            await carol.SendAsync("CAP REQ :multi-prefix userhost-in-names\r\nNICK carol\r\nUSER carol 0 * :Carol\r\nCAP END\r\n");
+            await carol.ExpectAsync(" 376 ");
+            await carol.SendAsync("JOIN #names\r\n");
+            async Task<List<string>> NamesAsync()
+            {
+                var lines = new List<string>();
+                string line;
+                while (!(line = await carol.ExpectAsync(" #names ")).Contains(" 366 ", StringComparison.Ordinal))
+                    if (line.Contains(" 353 carol = #names :", StringComparison.Ordinal)) lines.Add(line);
+                return lines;
+            }
+            var onJoin = await NamesAsync();
+            Assert.True(onJoin.Count > 1, string.Join("\n", onJoin));
+            var entries = onJoin.SelectMany(l => l[(l.IndexOf(" :", StringComparison.Ordinal) + 2)..].Split(' ')).ToList();
+            Assert.All(onJoin, l => Assert.True(l[(l.IndexOf(" :", StringComparison.Ordinal) + 2)..].Length <= 400, l));
+            Assert.Equal(14, entries.Count);
+            Assert.Contains(entries, e => e.StartsWith("@+alice!", StringComparison.Ordinal) && e.EndsWith("@127.0.0.1", StringComparison.Ordinal));
+            Assert.Contains(entries, e => e.StartsWith("+member_abcdefghij_03!", StringComparison.Ordinal));
+            Assert.Contains(entries, e => e.StartsWith("member_abcdefghij_11!", StringComparison.Ordinal));
+            Assert.Contains(entries, e => e.StartsWith("carol!", StringComparison.Ordinal));
+            // NAMES asked afterwards lists the same (it reads the room outside the join's lock).
+            await carol.SendAsync("NAMES #names\r\n");
+            var asked = await NamesAsync();
+            Assert.Equal(entries.Order(), asked.SelectMany(l => l[(l.IndexOf(" :", StringComparison.Ordinal) + 2)..].Split(' ')).Order());
+        }
+        finally
+        {
+            foreach (var o in others) o.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task ChannelCommandsAndPlainUsersShareTheRoom()
     {
         await using var server = await ChatServerProcess.StartAsync("--oper", "boss:pw");

@@ -27,6 +27,12 @@ public sealed record ChatLoadOptions
     /// <summary>Plain runs: pause after connecting so the server finishes greeting everyone.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1.5);
     public int ConnectConcurrency { get; init; } = 200;
+    /// <summary>
+    /// How long each client may take to connect and register, and then (IRC runs with senders) again
+    /// to JOIN and see its 366. A join storm of 10,000 into one room is 50 million JOIN lines, and the
+    /// late joiners wait behind them longer than the default.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>IRC: log every client in as account b{index} (REGISTER on first use, then SASL PLAIN); null = guests.</summary>
     public string? LoginPassword { get; init; }
     /// <summary>More servers of the same chat (cluster nodes): client i goes to the (i mod n)-th of Host:Port and these.</summary>
@@ -56,6 +62,13 @@ public sealed record ChatLoadResult
     public double MaxMs { get; init; }
     /// <summary>Why the first client that could not connect or register failed (null when all did).</summary>
     public string? ConnectError { get; init; }
+    /// <summary>The join storm: first connect to the last client registered and joined (its 366).</summary>
+    public double JoinSeconds { get; init; }
+    /// <summary>From the last 366 until the room was quiet (the JOIN lines still queued when it came); IRC runs with senders.</summary>
+    public double QuietSeconds { get; init; }
+    /// <summary>The load generator's own CPU (user + system) during the join storm (to the quiet room) and during the sending phase.</summary>
+    public double BenchJoinCpuSeconds { get; init; }
+    public double BenchSendCpuSeconds { get; init; }
 }
 
 /// <summary>
@@ -87,6 +100,8 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         var readers = new Task?[o.Clients];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var gate = new SemaphoreSlim(o.ConnectConcurrency);
+        var stormStart = Stopwatch.GetTimestamp();
+        var cpuStart = Environment.CpuUsage.TotalTime;
         var connecting = Enumerable.Range(0, o.Clients).Select(async i =>
         {
             await gate.WaitAsync(ct);
@@ -105,13 +120,17 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
             finally { gate.Release(); }
         }).ToList();
         await Task.WhenAll(connecting);
+        var joinSeconds = Stopwatch.GetElapsedTime(stormStart).TotalSeconds;
         var connected = clients.Count(c => c is not null);
         if (connected == 0) throw new SockException($"bench chat: cannot connect to {o.Host}:{o.Port}: {_firstError}");
-        Progress?.Invoke($"connected {connected}/{o.Clients}" + (_firstError is null ? "" : $" (first failure: {_firstError})"));
+        Progress?.Invoke($"connected {connected}/{o.Clients} in {joinSeconds:0.0}s" + (_firstError is null ? "" : $" (first failure: {_firstError})"));
+        double quietSeconds = 0;
         if (o.Protocol == BenchProtocol.Plain) await Task.Delay(o.Settle, ct);
-        else if (o.Senders > 0) await WaitForQuietAsync(clients, ct);
+        else if (o.Senders > 0) quietSeconds = await WaitForQuietAsync(clients, ct);
+        var cpuQuiet = Environment.CpuUsage.TotalTime;
 
         double seconds = 0;
+        var cpuSent = cpuQuiet;
         if (o.Senders > 0 && connected == o.Clients)
         {
             var start = Stopwatch.GetTimestamp();
@@ -127,6 +146,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
                 await Task.Delay(20, ct);
             }
             seconds = Stopwatch.GetElapsedTime(start, LastDelivery(clients, start)).TotalSeconds;
+            cpuSent = Environment.CpuUsage.TotalTime;
         }
         else if (o.Hold > TimeSpan.Zero)
         {
@@ -153,6 +173,10 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
             Clients = o.Clients,
             Connected = connected,
             ConnectError = _firstError,
+            JoinSeconds = joinSeconds,
+            QuietSeconds = quietSeconds,
+            BenchJoinCpuSeconds = (cpuQuiet - cpuStart).TotalSeconds,
+            BenchSendCpuSeconds = (cpuSent - cpuQuiet).TotalSeconds,
             Expected = expected,
             Delivered = delivered,
             Lost = Math.Max(0, expected - delivered),
@@ -187,7 +211,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
     /// when the last client has joined. Sending into that backlog measured the join storm's tail
     /// as fan-out time (and its queueing as the messages' latency).
     /// </summary>
-    private async Task WaitForQuietAsync(BenchClient?[] clients, CancellationToken ct)
+    private async Task<double> WaitForQuietAsync(BenchClient?[] clients, CancellationToken ct)
     {
         var quiet = TimeSpan.FromMilliseconds(300);
         var waited = Stopwatch.GetTimestamp();
@@ -198,26 +222,34 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
             if (Stopwatch.GetElapsedTime(last) >= quiet) break;
             await Task.Delay(50, ct);
         }
-        Progress?.Invoke($"room quiet after {Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0}s");
+        var seconds = Stopwatch.GetElapsedTime(waited).TotalSeconds;
+        Progress?.Invoke($"room quiet after {seconds:0.0}s");
+        return seconds;
     }
 
     private async Task<BenchClient> ConnectAsync(int index, CancellationToken ct)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var phase = "registration";
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            timeout.CancelAfter(options.ConnectTimeout);
             var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
             await socket.ConnectAsync(host, port, timeout.Token);
             var client = new BenchClient(socket, options, index);
             await client.RegisterAsync(timeout.Token);
+            // The JOIN has its own allowance: in a join storm a registered client's 366 comes after
+            // everything the server is fanning out meanwhile, which says nothing of its registration.
+            phase = "JOIN";
+            timeout.CancelAfter(options.ConnectTimeout);
+            await client.JoinAsync(timeout.Token);
             return client;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new TimeoutException("registration timed out");
+            throw new TimeoutException($"{phase} timed out after {options.ConnectTimeout.TotalSeconds:0}s (--connect-timeout)");
         }
         catch
         {

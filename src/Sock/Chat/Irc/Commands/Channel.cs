@@ -134,26 +134,54 @@ public sealed partial class IrcSession
     }
 
     /// <summary>
-    /// 353 lines of up to ~400 characters, then 366. One locked pass for the statuses: a joiner of a
-    /// 10,000-member room gets this whole list. Invisible members show only to those who share the room.
+    /// 353 lines of up to ~400 characters, then 366. A joiner of a 10,000-member room gets this whole
+    /// list, and a join storm builds it once per joiner (50 million entries at 10,000), so entries are
+    /// appended in place (no string per entry) and, on a JOIN, read from the room under the lock the
+    /// join already holds (a copy of the members was 160 KB, a large-object allocation, per joiner).
+    /// Outside the lock (the NAMES command) one locked copy gives the statuses of one moment.
+    /// Invisible members show only to those who share the room.
     /// </summary>
     private void NamesOf(ChatRoom r, bool joining = false, bool endOfNames = true)
     {
         var symbol = r.Secret ? "@" : r.Private ? "*" : "=";
-        var member = InRoom(r.Name);
         var line = new StringBuilder(512);
-        var withHost = Has(IrcCap.UserhostInNames);
-        foreach (var (x, s) in r.MembersWithStatus())
-        {
-            if (x.Invisible && !member && !ReferenceEquals(x, this)) continue;
-            var entry = MemberPrefixes(s) + (withHost ? x.Prefix : x.Nick);
-            if (line.Length + entry.Length + 1 > 400) { Reply(Rpl.NamReply, symbol, r.Name, line.ToString()); line.Clear(); }
-            if (line.Length > 0) line.Append(' ');
-            line.Append(entry);
-        }
+        var names = new NamesLine(this, r, symbol, line, InRoom(r.Name), Has(IrcCap.UserhostInNames), Has(IrcCap.MultiPrefix));
+        if (r.Gate.IsHeldByCurrentThread)
+            foreach (var (x, s) in r.LiveWithStatus()) names.Add(x, s);
+        else
+            foreach (var (x, s) in r.MembersWithStatus()) names.Add(x, s);
         if (line.Length > 0) Reply(Rpl.NamReply, symbol, r.Name, line.ToString());
         if (joining && Has(IrcCap.ReadMarker)) SendMarker(r.Name); // draft/read-marker: before 366
         if (endOfNames) Reply(Rpl.EndOfNames, r.Name, "End of /NAMES list.");
+    }
+
+    /// <summary>Appends NAMES entries to a 353 line, sending it when the next entry would pass ~400 characters.</summary>
+    private static readonly (char Mode, char Prefix, RoomStatus Status)[] StatusPrefixes = [.. RoomMode.Prefixes];
+
+    private readonly struct NamesLine(IrcSession to, ChatRoom r, string symbol, StringBuilder line, bool member, bool withHost, bool multiPrefix)
+    {
+        public void Add(ChatMember x, RoomStatus s)
+        {
+            if (x.Invisible && !member && !ReferenceEquals(x, to)) return;
+            var prefixes = 0;
+            foreach (var (_, _, status) in StatusPrefixes) // an array: no enumerator per entry
+            {
+                if (!s.HasFlag(status)) continue;
+                prefixes++;
+                if (!multiPrefix) break;
+            }
+            var length = prefixes + x.Nick.Length + (withHost ? x.UserName.Length + x.Host.Length + 2 : 0);
+            if (line.Length + length + 1 > 400) { to.Reply(Rpl.NamReply, symbol, r.Name, line.ToString()); line.Clear(); }
+            if (line.Length > 0) line.Append(' ');
+            foreach (var (_, prefix, status) in StatusPrefixes)
+            {
+                if (!s.HasFlag(status)) continue;
+                line.Append(prefix);
+                if (!multiPrefix) break;
+            }
+            line.Append(x.Nick);
+            if (withHost) line.Append('!').Append(x.UserName).Append('@').Append(x.Host);
+        }
     }
 
     /// <summary>LIST with ELIST filters: names/masks (M, N: !mask), member counts (U: &gt;n &lt;n), creation and topic age in minutes (C, T).</summary>
