@@ -40,7 +40,9 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     {
         if (_feeds.TryGetValue(room.Name, out var feed)) lock (feed) feed.Local.Remove(m);
         // In order with the room's events still waiting in the outbox (a JOIN's record must not outlive the leave).
-        if (m.IsLocal) node.Outbox.Add(db => db.HashDelete(ClusterKeys.RoomMembers(room.Name), ChatNames.Fold(m.Nick), CommandFlags.FireAndForget));
+        if (!m.IsLocal) return;
+        var (key, field) = (ClusterKeys.RoomMembers(room.Name), ChatNames.Fold(m.Nick)); // the nick as it is now, not when the command goes
+        node.Outbox.Add(db => db.HashDelete(key, field, CommandFlags.FireAndForget));
     }
 
     /// <summary>Under the room's lock: hands the event to Redis with what it changes in the room's record.</summary>
