@@ -103,6 +103,19 @@ public sealed class NgircdServer : IrcServer
 
     public override string Kind => "ngircd";
 
+    /// <summary>ffdhe2048 from RFC 7919 (`openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048`).</summary>
+    private const string Ffdhe2048 = """
+        -----BEGIN DH PARAMETERS-----
+        MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
+        +8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+        87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+        YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+        7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+        ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+        -----END DH PARAMETERS-----
+
+        """;
+
     /// <summary>The fingerprint of the certificate the next start uses (a new one each call of <see cref="NewCertificate"/>).</summary>
     public string? Fingerprint { get; private set; }
 
@@ -112,8 +125,10 @@ public sealed class NgircdServer : IrcServer
     {
         var program = Peers.Require("ngircd", "ngircd");
         if (_tls && Fingerprint is null) NewCertificate();
+        // Without a DHFile ngIRCd generates 2048-bit DH parameters at every start, which took longer than
+        // the 15 s start-up wait on a loaded CI machine; the standard RFC 7919 group is instant.
         var ssl = _tls
-            ? $"[SSL]\nCertFile = {Dir.File("cert.pem")}\nKeyFile = {Dir.File("key.pem")}\nPorts = {TlsPort}\n"
+            ? $"[SSL]\nCertFile = {Dir.File("cert.pem")}\nKeyFile = {Dir.File("key.pem")}\nDHFile = {WriteFile("dh.pem", Ffdhe2048)}\nPorts = {TlsPort}\n"
             : "";
         var motd = WriteFile("motd", "sock test server\n");
         var config = WriteFile("ngircd.conf", $"""
