@@ -30,43 +30,53 @@ public sealed class ClusterLoadTests
     public async Task What_waits_behind_a_slow_redis_goes_in_few_script_calls_and_in_order()
     {
         await using var cluster = await ClusterNodes.StartAsync(2);
-        using var alice = await cluster[0].IrcAsync("alice", "#burst");
-        using var bob = await cluster[1].IrcAsync("bob", "#burst");
-        await alice.ExpectAsync(":bob!bob@127.0.0.1 JOIN #burst");
-        var before = await cluster.Redis.CallsAsync("evalsha") + await cluster.Redis.CallsAsync("eval");
-        cluster.Redis.Pause(); // SIGSTOP for 1 s: the first message waits in flight, the rest in node 0's outbox
-        try
+        var before = 0L;
+        // SIGSTOP Redis for 1 s: the first message waits in flight, the rest in node 0's outbox.
+        var (alice, bob) = await SayWhilePausedAsync(cluster, "burst", async () =>
         {
-            for (var i = 0; i < 300; i++) await alice.SendAsync($"PRIVMSG #burst :burst {i}\r\n");
-            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            before = await cluster.Redis.CallsAsync("evalsha") + await cluster.Redis.CallsAsync("eval");
+            cluster.Redis.Pause();
+        }, cluster.Redis.Resume, TimeSpan.FromSeconds(1));
+        using (alice)
+        using (bob)
+        {
+            var calls = await cluster.Redis.CallsAsync("evalsha") + await cluster.Redis.CallsAsync("eval") - before;
+            // 300 events, at most 64 per call: 5 calls plus the few the node made before the pause was felt.
+            Assert.True(calls < 50, $"{calls} room script calls for 300 messages that waited together");
+            await alice.ExpectNoneAsync("not delivered", 0.5);
         }
-        finally { cluster.Redis.Resume(); }
-        await bob.ExpectAsync("PRIVMSG #burst :burst 299", seconds: 20);
-        var got = bob.Lines.Where(l => l.Contains("PRIVMSG #burst :burst ")).Select(l => l.Split(" :")[^1]).ToList();
-        Assert.Equal([.. Enumerable.Range(0, 300).Select(i => $"burst {i}")], got);
-        var calls = await cluster.Redis.CallsAsync("evalsha") + await cluster.Redis.CallsAsync("eval") - before;
-        // 300 events, at most 64 per call: 5 calls plus the few the node made before the pause was felt.
-        Assert.True(calls < 50, $"{calls} room script calls for 300 messages that waited together");
-        await alice.ExpectNoneAsync("not delivered", 0.5);
     }
 
     [Fact]
     public async Task A_node_that_stalls_for_a_while_delivers_everything_in_order_when_it_runs_again()
     {
         await using var cluster = await ClusterNodes.StartAsync(2);
-        using var alice = await cluster[0].IrcAsync("alice", "#slow");
-        using var bob = await cluster[1].IrcAsync("bob", "#slow");
-        await alice.ExpectAsync(":bob!bob@127.0.0.1 JOIN #slow");
-        cluster[1].Process.Signal(19); // SIGSTOP: node 1 runs nothing for 2 s (less than the heartbeat's TTL)
+        // SIGSTOP node 1: it runs nothing for 2 s (less than the heartbeat's TTL).
+        var (alice, bob) = await SayWhilePausedAsync(cluster, "slow", () => { cluster[1].Process.Signal(19); return Task.CompletedTask; },
+            () => cluster[1].Process.Signal(18), TimeSpan.FromSeconds(2));
+        using (alice)
+        using (bob) await alice.ExpectNoneAsync("QUIT", 0.5);
+    }
+
+    /// <summary>
+    /// alice on node 0 and bob on node 1 in #ROOM; alice says 300 lines while something is paused for
+    /// <paramref name="paused"/>; bob then gets every one, in order. The two clients stay connected for the caller.
+    /// </summary>
+    private static async Task<(LineClient Alice, LineClient Bob)> SayWhilePausedAsync(ClusterNodes cluster, string room, Func<Task> pause, Action resume, TimeSpan paused)
+    {
+        var alice = await cluster[0].IrcAsync("alice", "#" + room);
+        var bob = await cluster[1].IrcAsync("bob", "#" + room);
+        await alice.ExpectAsync($":bob!bob@127.0.0.1 JOIN #{room}");
+        await pause();
         try
         {
-            for (var i = 0; i < 300; i++) await alice.SendAsync($"PRIVMSG #slow :slow {i}\r\n");
-            await Task.Delay(2000, TestContext.Current.CancellationToken);
+            for (var i = 0; i < 300; i++) await alice.SendAsync($"PRIVMSG #{room} :{room} {i}\r\n");
+            await Task.Delay(paused, TestContext.Current.CancellationToken);
         }
-        finally { cluster[1].Process.Signal(18); }
-        await bob.ExpectAsync("PRIVMSG #slow :slow 299", seconds: 20);
-        var got = bob.Lines.Where(l => l.Contains("PRIVMSG #slow :slow ")).Select(l => l.Split(" :")[^1]).ToList();
-        Assert.Equal([.. Enumerable.Range(0, 300).Select(i => $"slow {i}")], got);
-        await alice.ExpectNoneAsync("QUIT", 0.5);
+        finally { resume(); }
+        await bob.ExpectAsync($"PRIVMSG #{room} :{room} 299", seconds: 20);
+        var got = bob.Lines.Where(l => l.Contains($"PRIVMSG #{room} :{room} ")).Select(l => l.Split(" :")[^1]).ToList();
+        Assert.Equal([.. Enumerable.Range(0, 300).Select(i => $"{room} {i}")], got);
+        return (alice, bob);
     }
 }
