@@ -161,6 +161,13 @@ public sealed class ChatServer : IAsyncDisposable
         try
         {
             long newest = -1;
+            // The descriptor limit holds connections back (the headroom pause or EMFILE, below): say why once per episode.
+            void HeldBack()
+            {
+                if (outOfDescriptors++ > 0) return;
+                outOfDescriptorsSince = Environment.TickCount64;
+                Log?.Invoke(DescriptorLimitMessage());
+            }
             while (!ct.IsCancellationRequested)
             {
                 // The newest client took one of the last descriptors (the kernel hands out the lowest
@@ -169,8 +176,7 @@ public sealed class ChatServer : IAsyncDisposable
                 // never runs out (FileLimits.Headroom).
                 if (newest >= 0 && Net.FileLimits.InHeadroom(newest))
                 {
-                    outOfDescriptorsSince = Environment.TickCount64;
-                    if (outOfDescriptors++ == 0) Log?.Invoke(DescriptorLimitMessage());
+                    HeldBack();
                     while (Net.FileLimits.LowestFree() is var free && (free < 0 || Net.FileLimits.InHeadroom(free)))
                         await Task.Delay(DescriptorRetry, ct);
                 }
@@ -187,12 +193,8 @@ public sealed class ChatServer : IAsyncDisposable
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
                 {
                     // EMFILE/ENFILE: the connection waits in the backlog; everyone connected is still
-                    // served. Say why once per episode, and retry after a pause instead of spinning.
-                    if (outOfDescriptors++ == 0)
-                    {
-                        outOfDescriptorsSince = Environment.TickCount64;
-                        Log?.Invoke(DescriptorLimitMessage());
-                    }
+                    // served. Retry after a pause instead of spinning.
+                    HeldBack();
                     await Task.Delay(DescriptorRetry, ct);
                     continue;
                 }
