@@ -15,6 +15,7 @@ internal static class ChatServeCommand
         var defaults = new ChatServerOptions { ServerName = "x" };
         var bind = new Option<string?>("--bind") { Description = "Address to listen on (default: all interfaces, IPv4 and IPv6)" };
         var port = new Option<int>("--port", "-p") { Description = "TCP port", DefaultValueFactory = _ => ChatServerOptions.DefaultPort };
+        var listen = new Option<string[]>("--listen") { HelpName = "[ADDR:]PORT[/tls]", Description = "Listen here too (repeatable), every protocol on each; /tls: TLS only (turns TLS on), as IRC's 6697", AllowMultipleArgumentsPerToken = false };
         var name = new Option<string?>("--name") { Description = "Server name in IRC numerics (default: this host's FQDN)" };
         var tls = new Option<bool>("--tls") { Description = "Also accept TLS on the same port (self-signed unless --cert)" };
         var cert = new Option<string?>("--cert") { Description = "PEM certificate for --tls" };
@@ -58,7 +59,7 @@ internal static class ChatServeCommand
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
         {
-            bind, port, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxPerAddress, connectsPerMinute, exempt, announceJoins, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo, servicesServer,
+            bind, port, listen, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxPerAddress, connectsPerMinute, exempt, announceJoins, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo, servicesServer,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
             webOrigin, trustedProxy, files, maxUpload, cluster, nodeId,
@@ -71,6 +72,7 @@ internal static class ChatServeCommand
             "sock chat serve --db chat.db --history 200        # history and accounts survive restarts",
             "sock chat serve --db chat.db --require-account    # accounts-only (register: /msg NickServ REGISTER pw)",
             "sock chat serve --tls --port 6697",
+            "sock chat serve --port 6667 --listen 6697/tls --listen 127.0.0.1:8080   # IRC's ports, and a local one for a proxy",
             "sock chat serve --config /etc/sock/chat.json     # kill -HUP reloads it; SIGTERM stops gracefully",
             "sock chat serve --check-config /etc/sock/chat.json",
             "sock chat serve --allow 10.0.0.0/8 --allow fd00::/8 --deny 10.0.0.66",
@@ -96,7 +98,7 @@ internal static class ChatServeCommand
             var log = new ServerLog(effective.GetValue(logFormat) == "json");
             var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
             log.Write(DescriptorLine());
-            log.Write($"sock chat: listening on {server.LocalEndPoint} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
+            log.Write($"sock chat: listening on {string.Join(", ", server.ListenAddresses.Select(a => a.TlsOnly ? $"{a} (TLS only)" : a.ToString()))} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
             // SIGHUP: read the flags (and the config file, the MOTD file, the certificates) again and apply them.
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
@@ -164,8 +166,13 @@ internal static class ChatServeCommand
             if (parse.GetValue(flood) < 0) throw new UsageException("--flood: must be 0 (off) or positive");
             if (parse.GetValue(iterations) < Sock.Chat.Accounts.PasswordVerifier.MinimumIterations)
                 throw new UsageException($"--password-iterations: at least {Sock.Chat.Accounts.PasswordVerifier.MinimumIterations} (RFC 7677)");
-            if ((parse.GetValue(cert) is not null || parse.GetValue(key) is not null) && !parse.GetValue(tls))
-                throw new UsageException("--cert/--key need --tls");
+            var listeners = new List<ChatListenAddress>();
+            foreach (var l in parse.GetValue(listen) ?? [])
+                listeners.Add(ChatListenAddress.TryParse(l, out var listenError) ?? throw new UsageException($"--listen {listenError}"));
+            // A TLS-only listener is TLS on: self-signed unless --cert, as with --tls.
+            var tlsOn = parse.GetValue(tls) || listeners.Any(l => l.TlsOnly);
+            if ((parse.GetValue(cert) is not null || parse.GetValue(key) is not null) && !tlsOn)
+                throw new UsageException("--cert/--key need --tls (or a --listen PORT/tls)");
             var motdText = parse.GetValue(motd);
             if (parse.GetValue(motdFile) is { } motdPath)
             {
@@ -177,6 +184,9 @@ internal static class ChatServeCommand
             {
                 BindAddress = address,
                 Port = p,
+                Listeners = listeners,
+                // The sts cap sends clients to the TLS-only port when there is one (IRCv3 sts: port=).
+                StsPort = listeners.FirstOrDefault(l => l.TlsOnly)?.Port,
                 ServerName = parse.GetValue(name) ?? ChatServerOptions.DefaultServerName(),
                 Password = parse.GetValue(password),
                 Operators = opers,
@@ -208,7 +218,7 @@ internal static class ChatServeCommand
                     RegisterBeforeConnect = parse.GetValue(beforeConnect),
                     RequireEmail = parse.GetValue(requireEmail),
                 },
-                Tls = parse.GetValue(tls) ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
+                Tls = tlsOn ? TlsServerSettings.Create(parse.GetValue(cert), parse.GetValue(key)) : null,
                 ClusterUrl = parse.GetValue(cluster),
                 NodeId = parse.GetValue(cluster) is null ? null : parse.GetValue(nodeId) ?? $"{Environment.MachineName}-{p}",
             };

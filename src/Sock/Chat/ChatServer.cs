@@ -11,7 +11,7 @@ using Sock.Chat.Transport;
 namespace Sock.Chat;
 
 /// <summary>
-/// Listens on one port and hands each connection to the protocol its first bytes name:
+/// Listens on one port (and any --listen extras) and hands each connection to the protocol its first bytes name:
 /// IRC (first word CAP/NICK/USER/PASS), HTTP (a request line: to <see cref="Http"/>), TLS (0x16,
 /// when enabled) around any of them, plain otherwise (including a client that sends nothing within
 /// <see cref="ChatServerOptions.DetectTimeout"/>).
@@ -21,7 +21,8 @@ public sealed class ChatServer : IAsyncDisposable
     private static readonly string[] IrcWords = ["CAP", "NICK", "USER", "PASS"];
     // Each connection with the address its per-address count was taken for (released when it ends).
     private readonly ConcurrentDictionary<ChatConnection, IPAddress?> _connections = new();
-    private readonly Socket _listener;
+    // The main listener (--bind/--port) first, then --listen's, each with whether it takes TLS only.
+    private readonly (Socket Socket, bool TlsOnly)[] _listeners;
     // Sends for every plain (non-TLS) connection, so a fan-out to thousands costs few syscalls.
     private readonly SendCoalescer _sender = new();
     private readonly AddressLimiter _limiter = new();
@@ -31,10 +32,10 @@ public sealed class ChatServer : IAsyncDisposable
     // One delegate for every connection's end (a lambda per connection would be one more object each).
     private readonly Action<ChatConnection> _ended;
 
-    private ChatServer(ChatHub hub, Socket listener)
+    private ChatServer(ChatHub hub, (Socket, bool)[] listeners)
     {
         Hub = hub;
-        _listener = listener;
+        _listeners = listeners;
         _ended = c =>
         {
             if (_connections.TryRemove(c, out var counted) && counted is not null) _limiter.Release(counted);
@@ -44,7 +45,10 @@ public sealed class ChatServer : IAsyncDisposable
 
     public ChatHub Hub { get; }
     public ChatServerOptions Options => Hub.Options;
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listeners[0].Socket.LocalEndPoint!;
+    /// <summary>Every listening address, the main one first, as bound (a port 0 resolved), /tls marking TLS-only ones.</summary>
+    public IReadOnlyList<ChatListenAddress> ListenAddresses =>
+        [.. _listeners.Select(l => (IPEndPoint)l.Socket.LocalEndPoint!).Zip(_listeners, (e, l) => new ChatListenAddress(e.Address, e.Port, l.TlsOnly))];
     public int ConnectionCount => _connections.Count;
     /// <summary>Full collections run after a burst of connections (<see cref="ChatServerOptions.CompactAfterChurn"/>).</summary>
     public int IdleCollections { get; private set; }
@@ -77,15 +81,15 @@ public sealed class ChatServer : IAsyncDisposable
             history.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        Socket listener;
-        try { listener = Bind(options); }
+        (Socket, bool)[] listeners;
+        try { listeners = BindAll(options); }
         catch
         {
             accounts.Dispose();
             history.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        var server = new ChatServer(new ChatHub(options, history, fanout, accounts), listener);
+        var server = new ChatServer(new ChatHub(options, history, fanout, accounts), listeners);
         if (history is SqliteHistoryStore sql) sql.WriteFailed += m => server.Log?.Invoke(m);
         server.Hub.Activity += m => server.Log?.Invoke(m);
         return server;
@@ -99,14 +103,14 @@ public sealed class ChatServer : IAsyncDisposable
     {
         if (options.ClusterUrl is not { } url) return Start(options);
         var node = await Sock.Chat.Cluster.ClusterNode.ConnectAsync(url, options, ct);
-        Socket listener;
-        try { listener = Bind(options); }
+        (Socket, bool)[] listeners;
+        try { listeners = BindAll(options); }
         catch
         {
             await node.DisposeAsync();
             throw;
         }
-        var server = new ChatServer(new ChatHub(options, node.History, node.Feed, node.Accounts, node.Nicks), listener) { Cluster = node };
+        var server = new ChatServer(new ChatHub(options, node.History, node.Feed, node.Accounts, node.Nicks), listeners) { Cluster = node };
         server.Hub.Activity += m => server.Log?.Invoke(m);
         node.Log += m => server.Log?.Invoke(m);
         try { await node.StartAsync(server.Hub); }
@@ -124,22 +128,41 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>False while a cluster node cannot reach Redis (/healthz says so).</summary>
     public bool Healthy => Cluster is null || Cluster.Healthy;
 
-    private static Socket Bind(ChatServerOptions options)
+    /// <summary>Binds the main address and every --listen one; on a failure, what was bound is closed again.</summary>
+    private static (Socket, bool)[] BindAll(ChatServerOptions options)
     {
-        var address = options.BindAddress ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
+        if (options.Tls is null && options.Listeners.FirstOrDefault(l => l.TlsOnly) is { } tlsOnly)
+            throw new SockException($"chat serve: --listen {tlsOnly} takes TLS only, but TLS is off (add --tls, and --cert/--key for a real certificate)");
+        var bound = new List<(Socket, bool)>();
+        try
+        {
+            bound.Add((Bind(options.BindAddress, options.Port), false));
+            foreach (var l in options.Listeners) bound.Add((Bind(l.Address ?? options.BindAddress, l.Port), l.TlsOnly));
+            return [.. bound];
+        }
+        catch
+        {
+            foreach (var (s, _) in bound) s.Dispose();
+            throw;
+        }
+    }
+
+    private static Socket Bind(IPAddress? bindAddress, int port)
+    {
+        var address = bindAddress ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
         var s = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             if (address.Equals(IPAddress.IPv6Any)) s.DualMode = true;
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            s.Bind(new IPEndPoint(address, options.Port));
+            s.Bind(new IPEndPoint(address, port));
             s.Listen(4096);
             return s;
         }
         catch (SocketException e)
         {
             s.Dispose();
-            throw new SockException($"chat serve: cannot listen on {FormatEndPoint(address, options.Port)}: {Net.SocketErrors.Format(e.SocketErrorCode)}");
+            throw new SockException($"chat serve: cannot listen on {FormatEndPoint(address, port)}: {Net.SocketErrors.Format(e.SocketErrorCode)}");
         }
     }
 
@@ -152,10 +175,30 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>How long accept waits before trying again when the process is out of file descriptors.</summary>
     public static readonly TimeSpan DescriptorRetry = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Accepts until cancelled, then disconnects everyone.</summary>
+    /// <summary>Accepts on every listener until cancelled, then disconnects everyone.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var ticker = TickLoopAsync(ct);
+        // One accept loop per listener; a loop that fails (not by cancellation) stops the others too.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            await Task.WhenAll(_listeners.Select(async l =>
+            {
+                try { await AcceptLoopAsync(l.Socket, l.TlsOnly, stop.Token); }
+                catch when (!stop.IsCancellationRequested) { stop.Cancel(); throw; }
+            }));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            await ShutdownAsync();
+            await ticker;
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, bool tlsOnly, CancellationToken ct)
+    {
         var outOfDescriptors = 0;
         var outOfDescriptorsSince = 0L;
         try
@@ -183,7 +226,7 @@ public sealed class ChatServer : IAsyncDisposable
                 Socket client;
                 try
                 {
-                    client = await _listener.AcceptAsync(ct);
+                    client = await listener.AcceptAsync(ct);
                     if (outOfDescriptors > 0)
                     {
                         Log?.Invoke($"accepting again (the descriptor limit held back connections for {(Environment.TickCount64 - outOfDescriptorsSince) / 1000.0:0.#} s)");
@@ -219,15 +262,10 @@ public sealed class ChatServer : IAsyncDisposable
                     _ = Task.Run(() => RefuseAsync(client, refusal.Reason), CancellationToken.None);
                     continue;
                 }
-                _ = Task.Run(() => ServeAsync(client, counted, ct), CancellationToken.None);
+                _ = Task.Run(() => ServeAsync(client, counted, tlsOnly, ct), CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        finally
-        {
-            await ShutdownAsync();
-            await ticker;
-        }
     }
 
     /// <summary>How long, at shutdown, clients' queues get to drain before their sockets close.</summary>
@@ -254,10 +292,10 @@ public sealed class ChatServer : IAsyncDisposable
     {
         var current = Options;
         var needRestart = new List<string>();
-        if (next.Port != current.Port || !Equals(next.BindAddress, current.BindAddress)) needRestart.Add("listening address/port");
+        if (next.Port != current.Port || !Equals(next.BindAddress, current.BindAddress) || !next.Listeners.SequenceEqual(current.Listeners)) needRestart.Add("listening address/port");
         if (next.DatabasePath != current.DatabasePath) needRestart.Add("database");
         if (next.HistoryLength != current.HistoryLength) needRestart.Add("history length");
-        next = next with { Port = current.Port, BindAddress = current.BindAddress, DatabasePath = current.DatabasePath, HistoryLength = current.HistoryLength };
+        next = next with { Port = current.Port, BindAddress = current.BindAddress, Listeners = current.Listeners, StsPort = current.StsPort, DatabasePath = current.DatabasePath, HistoryLength = current.HistoryLength };
         Hub.ReplaceOptions(next);
         Log?.Invoke($"reloaded: {next.Operators.Count} operator(s), MOTD {next.Motd.Length} characters, TLS {(next.Tls is null ? "off" : next.Tls.Fingerprint)}"
             + (needRestart.Count == 0 ? "" : $"; unchanged until a restart: {string.Join(", ", needRestart)}"));
@@ -327,7 +365,7 @@ public sealed class ChatServer : IAsyncDisposable
     /// per-address count this connection holds) is released when the session ends, or here when
     /// none starts; an HTTP connection releases it when Kestrel is done with it.
     /// </summary>
-    private async Task ServeAsync(Socket socket, IPAddress? counted, CancellationToken ct)
+    private async Task ServeAsync(Socket socket, IPAddress? counted, bool tlsOnly, CancellationToken ct)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         socket.NoDelay = true;
@@ -345,6 +383,14 @@ public sealed class ChatServer : IAsyncDisposable
             }
             var (kind, initial, pending) = await DetectAsync(stream, socket, ct);
             if (kind == Detected.Closed) return;
+            if (tlsOnly && kind != Detected.Tls)
+            {
+                // A port like 6697 is TLS by contract: a client speaking in the clear there is misconfigured, and is told so.
+                var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+                Log?.Invoke($"{remote}: refused on port {port}: it takes TLS only, and the client did not start TLS");
+                await stream.WriteAsync(Encoding.UTF8.GetBytes($"ERROR :Closing link: port {port} takes TLS only; connect with TLS, or use port {LocalEndPoint.Port}\r\n"), ct);
+                return;
+            }
             if (kind == Detected.Tls)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -514,7 +560,7 @@ public sealed class ChatServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Dispose();
+        foreach (var (listener, _) in _listeners) listener.Dispose();
         _sender.Dispose();
         await Hub.History.DisposeAsync();
         Hub.Accounts.Store.Dispose();

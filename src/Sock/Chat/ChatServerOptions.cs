@@ -11,6 +11,8 @@ public sealed record ChatServerOptions
     /// <summary>Address to listen on; null listens on all interfaces (IPv6 dual-stack when available).</summary>
     public IPAddress? BindAddress { get; init; }
     public int Port { get; init; } = DefaultPort;
+    /// <summary>More listeners beside <see cref="BindAddress"/>:<see cref="Port"/> (--listen), each speaking every protocol.</summary>
+    public IReadOnlyList<ChatListenAddress> Listeners { get; init; } = [];
     /// <summary>The server's name in IRC numerics (default: the host's FQDN).</summary>
     public string ServerName { get; init; } = DefaultServerName();
     /// <summary>Connection password (IRC PASS; plain users must /login first).</summary>
