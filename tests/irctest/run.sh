@@ -70,7 +70,7 @@ for a in "${pytest_args[@]}"; do case "$a" in irctest/*) paths=() ;; esac; done
 echo "irctest: $controller, -m '$selection', ${parallel[*]:-serial}, from $irctest_dir"
 cd "$work/irctest"
 PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" "$python" -m pytest \
-  -p no:cacheprovider -p irctest_cleanup "${parallel[@]}" --timeout="${IRCTEST_TIMEOUT:-120}" \
+  -p no:cacheprovider -p irctest_cleanup -p websockets_sync "${parallel[@]}" --timeout="${IRCTEST_TIMEOUT:-120}" \
   --controller "$module" -m "$selection" --junit-xml="$junit" -q -rfE --tb=line \
   "${paths[@]}" "${pytest_args[@]}"
 status=$?

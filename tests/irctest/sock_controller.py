@@ -101,11 +101,6 @@ class SockController(BaseServerController, DirectoryBasedController):
         websocket_hostname: Optional[str],
         websocket_port: Optional[int],
     ) -> None:
-        if websocket_hostname is not None or websocket_port is not None:
-            # TODO(web issue): sock gets a WebSocket listener; then pass
-            #   "--listen", f"ws://{websocket_hostname}:{websocket_port}"
-            # (or whatever the flag becomes) here instead of refusing.
-            raise NotImplementedByController("Websocket")
         # run_services: sock has no separate services process to start (its NickServ and
         # ChanServ are built in); they are shown on a services server of their own (below).
         assert self.proc is None
@@ -147,6 +142,10 @@ class SockController(BaseServerController, DirectoryBasedController):
         if ssl:
             self.gen_ssl()
             args += ["--tls", "--cert", str(self.pem_path), "--key", str(self.key_path)]
+        if websocket_hostname is not None or websocket_port is not None:
+            # irctest's WebSocket client connects to its own port: one more listener, which (as
+            # every sock listener) speaks HTTP and so IRC over WebSocket too.
+            args += ["--listen", f"{websocket_hostname}:{websocket_port}"]
 
         if faketime and shutil.which("faketime"):
             faketime_cmd = ["faketime", "-f", faketime]
