@@ -50,8 +50,8 @@ CAPS: Dict[str, Tuple[str, str]] = {
 SKIP_REASONS: List[Tuple[str, str, str]] = [
     (r"Missing websockets library", "environment",
      "irctest's WebSocket client needs `websockets.sync` (websockets >= 11); Debian 12 ships "
-     "python3-websockets 10.4 and PyPI is not reachable here. Sock has no WebSocket listener "
-     "yet either (" + WEB + ")."),
+     "python3-websockets 10.4, and tests/irctest/websockets_sync.py (loaded by run.sh) did not "
+     "provide it in this run."),
     (r"Not implemented by controller: Websocket", "planned", "IRC over WebSocket: " + WEB + "."),
     (r"Not implemented by controller: account registration", "planned",
      "registerUser (NickServ REGISTER): " + ACCOUNTS + "."),
@@ -194,7 +194,9 @@ def report(sock_path: str, ngircd_path: str) -> str:
     w("ngIRCd run; the pinned snapshot is `../shared/irctest/` (see its `SNAPSHOT.md`). Each test starts its own")
     w("server (`tests/irctest/sock_controller.py`: `sock chat serve --name My.Little.Server --oper operuser:operpassword")
     w("--history 1000`, plus `--password`/`--tls` when the test asks, `--services-server My.Little.Services` when it")
-    w("wants services) and talks to it as one or more clients.")
+    w("wants services, and a `--listen` port for its WebSocket client, which Debian's websockets 10.4 drives through")
+    w("`tests/irctest/websockets_sync.py`) and talks to it as one or more clients. `./test.sh` runs the native binary")
+    w("(`./publish.sh`) when it is the current commit, as in CI, and the JIT build otherwise.")
     w("ngIRCd (Debian's `ngircd`, irctest's stock controller made root-safe in `tests/irctest/ngircd_controller.py`)")
     w("runs the same selection beside it, for comparison.")
     w("")

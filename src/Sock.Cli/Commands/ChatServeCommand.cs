@@ -83,7 +83,7 @@ internal static class ChatServeCommand
             if (parse.GetValue(checkConfig) is { } checkPath)
             {
                 var checkedOptions = Build(ChatConfigFile.Merge(cmd, parse, checkPath));
-                Console.Out.WriteLine($"config {checkPath}: ok — port {checkedOptions.Port}, server name {checkedOptions.ServerName}, {checkedOptions.Operators.Count} operator(s), "
+                Console.Out.WriteLine($"config {checkPath}: ok — port {checkedOptions.Port}{(checkedOptions.Listeners.Count == 0 ? "" : " and " + string.Join(", ", checkedOptions.Listeners))}, server name {checkedOptions.ServerName}, {checkedOptions.Operators.Count} operator(s), "
                     + $"history {(checkedOptions.DatabasePath ?? "in memory")}, TLS {(checkedOptions.Tls is null ? "off" : checkedOptions.Tls.Fingerprint)}");
                 return CommandRunner.Ok;
             }
