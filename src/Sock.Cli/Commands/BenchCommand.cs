@@ -29,16 +29,18 @@ internal static class BenchCommand
         var quiet = new Option<double>("--quiet") { Description = "Stop waiting after this many seconds without a delivery", DefaultValueFactory = _ => 10 };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds each client may take to connect and register, and again to join (a join storm of thousands into one room needs more)", DefaultValueFactory = _ => 30 };
         var login = new Option<string?>("--login") { Description = "IRC: log each client in as account bN with this (benchmark) password: REGISTER on first use, SASL PLAIN after" };
+        var websocket = new Option<bool>("--websocket") { Description = "IRC over WebSocket (ws://HOST:PORT/, text.ircv3.net) instead of TCP, as web clients connect" };
         var json = CommonOptions.Json();
         var cmd = new Command("chat", "Load a chat server (sock, an IRC server, ncat --chat): N clients, M senders, K messages of S bytes; reports lost, corrupt, deliveries/s and latency.")
         {
-            target, clients, senders, messages, size, irc, rate, room, hold, quiet, connectTimeout, login, json,
+            target, clients, senders, messages, size, irc, rate, room, hold, quiet, connectTimeout, login, websocket, json,
         };
         var also = new Option<string[]>("--also") { Description = "Another server of the same chat (a cluster node): clients are spread over all of them in turn (repeatable)", AllowMultipleArgumentsPerToken = false };
         cmd.Options.Add(also);
         cmd.WithExamples(
             "sock bench chat 127.0.0.1:4323 --irc -n 100 -m 10 -k 500",
             "sock bench chat 127.0.0.1:4001 --also 127.0.0.1:4002 --also 127.0.0.1:4003 --irc -n 100 -m 10 -k 500   # a cluster's nodes",
+            "sock bench chat 127.0.0.1:4323 --irc --websocket -n 100 -m 10 -k 500   # web users (IRC over WebSocket)",
             "sock bench chat 127.0.0.1:4323 -n 10 -m 10 -k 2000         # plain lines (also works against ncat --chat)",
             "sock bench chat 127.0.0.1:4323 -n 10000 -m 0 --hold 10     # idle connections",
             "sock bench chat 127.0.0.1:4323 --irc -n 10000 -m 10 -k 50 --connect-timeout 300   # a join storm of 10,000, then fan-out to them");
@@ -60,9 +62,11 @@ internal static class BenchCommand
                 Quiet = TimeSpan.FromSeconds(parse.GetValue(quiet)),
                 ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(connectTimeout)),
                 LoginPassword = parse.GetValue(login),
+                WebSocket = parse.GetValue(websocket),
                 Others = [.. (parse.GetValue(also) ?? []).Select(SplitTarget)],
             };
             if (options.LoginPassword is not null && options.Protocol != BenchProtocol.Irc) throw new UsageException("--login needs --irc");
+            if (options.WebSocket && options.Protocol != BenchProtocol.Irc) throw new UsageException("--websocket needs --irc (the WebSocket transport carries IRC)");
             if (options.ConnectTimeout <= TimeSpan.Zero) throw new UsageException("--connect-timeout must be more than 0");
             if (options.Clients < 1) throw new UsageException("--clients must be at least 1");
             if (options.Senders < 0 || options.Senders > options.Clients) throw new UsageException("--senders must be between 0 and --clients");

@@ -97,8 +97,6 @@ internal static class ChatServeCommand
             await using var web = await ChatWebServer.StartAsync(server, webOptions, ct);
             var log = new ServerLog(effective.GetValue(logFormat) == "json");
             var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-            log.Write(DescriptorLine());
-            log.Write($"sock chat: listening on {string.Join(", ", server.ListenAddresses.Select(a => a.TlsOnly ? $"{a} (TLS only)" : a.ToString()))} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
             // SIGHUP: read the flags (and the config file, the MOTD file, the certificates) again and apply them.
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
             {
@@ -124,6 +122,10 @@ internal static class ChatServeCommand
                 terminated = true;
                 stop.Cancel();
             });
+            // Said only once both signal handlers are in place: a script (or test) that waits for this
+            // line and then sends SIGHUP or SIGTERM must reach them, not the signal's default action.
+            log.Write(DescriptorLine());
+            log.Write($"sock chat: listening on {string.Join(", ", server.ListenAddresses.Select(a => a.TlsOnly ? $"{a} (TLS only)" : a.ToString()))} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
             if (interactive)
             {
                 var console = new OperatorConsole(server);

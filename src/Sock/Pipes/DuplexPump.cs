@@ -35,7 +35,8 @@ public static class DuplexPump
             }
             if (first == idle) await idle; // throws the idle-timeout error
             var outputClosed = await down;
-            if (!outputClosed && settings.FinishInputAfterPeerClose && !up.IsCompleted)
+            // (Not with --recv-only: its input side is a wait that never ends, so the peer's close is the end.)
+            if (!outputClosed && settings.FinishInputAfterPeerClose && !settings.RecvOnly && !up.IsCompleted)
             {
                 try
                 {

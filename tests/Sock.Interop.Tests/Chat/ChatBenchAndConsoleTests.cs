@@ -6,13 +6,19 @@ namespace Sock.Interop.Tests.Chat;
 public class ChatBenchAndConsoleTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task BenchChatCountsEveryDeliveryAgainstSock(bool irc)
+    [InlineData("plain")]
+    [InlineData("irc")]
+    [InlineData("websocket")] // IRC over WebSocket on the same port: the web row of bench/websocket.sh
+    public async Task BenchChatCountsEveryDeliveryAgainstSock(string transport)
     {
         await using var server = await ChatServerProcess.StartAsync();
         string[] args = ["bench", "chat", $"127.0.0.1:{server.Port}", "-n", "6", "-m", "3", "-k", "50", "-s", "80", "--json"];
-        var (code, stdout, stderr) = await SockCli.RunAsync(irc ? [.. args, "--irc"] : args);
+        var (code, stdout, stderr) = await SockCli.RunAsync(transport switch
+        {
+            "irc" => [.. args, "--irc"],
+            "websocket" => [.. args, "--irc", "--websocket"],
+            _ => args,
+        });
         Assert.True(code == 0, stderr + stdout);
         using var doc = JsonDocument.Parse(stdout);
         var r = doc.RootElement;
@@ -23,6 +29,7 @@ public class ChatBenchAndConsoleTests
         Assert.Equal(0, r.GetProperty("corrupt").GetInt64());
         Assert.Equal(0, r.GetProperty("outOfOrder").GetInt64());
         Assert.True(r.GetProperty("p99Ms").GetDouble() > 0);
+        if (transport == "websocket") await server.Process.WaitForStderrAsync("connected (irc, WebSocket)", TimeSpan.FromSeconds(5));
     }
 
     /// <summary>

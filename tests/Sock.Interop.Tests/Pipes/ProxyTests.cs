@@ -20,12 +20,14 @@ public class ProxyTests
     }
 
     /// <summary>
-    /// sock connect with its input held open for a moment: microsocks does not carry a half-close (a client's
-    /// FIN makes it drop the tunnel both ways), so an instant EOF could lose the target's greeting.
+    /// sock connect with its input held open for a while: microsocks does not carry a half-close (a client's
+    /// FIN makes it drop the tunnel both ways), so an early EOF could lose the target's greeting. Half a
+    /// second was not enough under CI load (the greeting was lost once: a start-up, the proxy's
+    /// handshake and the target's reply took longer); the call ends when the target closes anyway.
     /// </summary>
     private static async Task<(int Code, string Stdout, string Stderr)> ConnectAsync(params string[] args)
     {
-        await using var p = Shell($"sleep 0.5 | {SockExe} connect {string.Join(' ', args.Select(Q))}");
+        await using var p = Shell($"sleep 3 | {SockExe} connect {string.Join(' ', args.Select(Q))}");
         var code = await p.WaitForExitAsync(Long);
         var (stdout, stderr) = (p.Stdout, p.Stderr);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);

@@ -195,6 +195,8 @@ public class WebClientTests
         await using (var first = await Browser.LaunchAsync(new ViewportSize { Width = 700, Height = 560 }))
         {
             var page = await first.OpenAsync($"http://127.0.0.1:{server.Port}/");
+            // As SubmitAsync does: once the client runs (under CI load the password field stayed hidden for 30 s otherwise).
+            await Browser.WaitForClientAsync(page);
             await page.Locator("input[name=mode][value=login]").CheckAsync();
             await page.Locator("#login-nick").FillAsync("ann");
             await page.Locator("#login-password").FillAsync("correct-horse");

@@ -6,9 +6,51 @@ using System.Text;
 namespace Sock.Chat.Bench;
 
 /// <summary>One simulated user: registers, sends its share, reads and checks everything it receives.</summary>
-internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int index) : IDisposable
+/// <remarks>
+/// Over TCP it uses its socket directly (the measured path since the first benchmarks); a web user
+/// reads and writes a stream of lines instead (<see cref="Transport.WebSocketLineStream"/>), whose
+/// sends are one at a time: a WebSocket takes no second send while one is in flight.
+/// </remarks>
+internal sealed class BenchClient : IDisposable
 {
+    private readonly Socket? _socket;
+    private readonly Stream? _lines;
+    private readonly SemaphoreSlim? _sendGate;
+    private readonly ChatLoadOptions options;
+    private readonly int index;
     private byte[] _pending = [];
+
+    public BenchClient(Socket socket, ChatLoadOptions options, int index)
+    {
+        _socket = socket;
+        this.options = options;
+        this.index = index;
+        Latencies = new long[Math.Max(0, options.Senders * options.Messages)];
+    }
+
+    public BenchClient(Stream lines, ChatLoadOptions options, int index)
+    {
+        _lines = lines;
+        _sendGate = new SemaphoreSlim(1, 1);
+        this.options = options;
+        this.index = index;
+        Latencies = new long[Math.Max(0, options.Senders * options.Messages)];
+    }
+
+    private ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken ct) =>
+        _socket is not null ? _socket.ReceiveAsync(buffer, SocketFlags.None, ct) : _lines!.ReadAsync(buffer, ct);
+
+    private async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        if (_socket is not null)
+        {
+            await _socket.SendAsync(bytes, SocketFlags.None, ct);
+            return;
+        }
+        await _sendGate!.WaitAsync(ct);
+        try { await _lines!.WriteAsync(bytes, ct); }
+        finally { _sendGate.Release(); }
+    }
 
     // This client's counts, written only by its own read loop and summed by the generator: with
     // shared counters every delivery was three interlocked writes to one cache line that all
@@ -17,7 +59,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
     internal long LastDelivery;
     /// <summary>When this client last received any bytes (the generator waits for a quiet room).</summary>
     internal long LastReceive;
-    internal readonly long[] Latencies = new long[Math.Max(0, options.Senders * options.Messages)];
+    internal readonly long[] Latencies;
     internal int LatencyCount;
 
     public async Task RegisterAsync(CancellationToken ct)
@@ -65,7 +107,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
         await WaitForAsync(" 001 ", ct);
     }
 
-    private async Task SendAsync(string text, CancellationToken ct) => await socket.SendAsync(Encoding.UTF8.GetBytes(text), ct);
+    private Task SendAsync(string text, CancellationToken ct) => SendRawAsync(Encoding.UTF8.GetBytes(text), ct);
 
     /// <summary>Reads registration replies until one contains <paramref name="text"/>, answering PINGs.</summary>
     private Task<string> WaitForAsync(string text, CancellationToken ct) => WaitForAsync(ct, text);
@@ -82,7 +124,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
         {
             if (!first)
             {
-                var n = await socket.ReceiveAsync(buffer, ct);
+                var n = await ReceiveAsync(buffer, ct);
                 if (n == 0) throw new IOException("server closed the connection during registration");
                 sb.Append(Encoding.UTF8.GetString(buffer, 0, n));
             }
@@ -121,7 +163,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
             }
             var marker = $"BENCH {run} {sender} {k} {Stopwatch.GetTimestamp()} ";
             var line = prefix + marker + new string('x', o.Size - marker.Length) + newline;
-            await socket.SendAsync(Encoding.ASCII.GetBytes(line), ct);
+            await SendRawAsync(Encoding.ASCII.GetBytes(line), ct);
         }
     }
 
@@ -145,7 +187,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
                 {
                     if (carried * 2 > own.Length) Array.Resize(ref own, carried * 2);
                     carry.AsSpan(0, carried).CopyTo(own);
-                    var n = await socket.ReceiveAsync(own.AsMemory(carried), ct);
+                    var n = await ReceiveAsync(own.AsMemory(carried), ct);
                     if (n == 0) return;
                     Volatile.Write(ref LastReceive, Stopwatch.GetTimestamp());
                     carried = Consume(own.AsSpan(0, carried + n), sink, lastSeq, ref carry);
@@ -153,12 +195,12 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
             }
             while (true)
             {
-                await socket.ReceiveAsync(Memory<byte>.Empty, ct);
+                await ReceiveAsync(Memory<byte>.Empty, ct);
                 var buffer = ArrayPool<byte>.Shared.Rent(carried + size);
                 try
                 {
                     carry.AsSpan(0, carried).CopyTo(buffer);
-                    var n = await socket.ReceiveAsync(buffer.AsMemory(carried, size), ct);
+                    var n = await ReceiveAsync(buffer.AsMemory(carried, size), ct);
                     if (n == 0) return;
                     Volatile.Write(ref LastReceive, Stopwatch.GetTimestamp());
                     carried = Consume(buffer.AsSpan(0, carried + n), sink, lastSeq, ref carry);
@@ -169,7 +211,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException) { }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException) { }
     }
 
     /// <summary>Handles whole lines; keeps the unfinished tail in <paramref name="carry"/> and returns its length.</summary>
@@ -182,7 +224,7 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
             if (!line.IsEmpty && line[^1] == '\r') line = line[..^1];
             var at = ChatLoadGenerator.FindMarker(line);
             if (at >= 0) sink.OnMarkedLine(this, line, at, lastSeq);
-            else if (line.StartsWith("PING "u8)) _ = socket.SendAsync(Encoding.ASCII.GetBytes("PONG " + Encoding.ASCII.GetString(line[5..]) + "\r\n"));
+            else if (line.StartsWith("PING "u8)) _ = SendRawAsync(Encoding.ASCII.GetBytes("PONG " + Encoding.ASCII.GetString(line[5..]) + "\r\n"), CancellationToken.None);
             data = data[(nl + 1)..];
         }
         if (data.Length > carry.Length) carry = new byte[Math.Max(data.Length, 256)];
@@ -190,5 +232,10 @@ internal sealed class BenchClient(Socket socket, ChatLoadOptions options, int in
         return data.Length;
     }
 
-    public void Dispose() => socket.Dispose();
+    public void Dispose()
+    {
+        _socket?.Dispose();
+        _lines?.Dispose();
+        _sendGate?.Dispose();
+    }
 }

@@ -35,6 +35,8 @@ public sealed record ChatLoadOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>IRC: log every client in as account b{index} (REGISTER on first use, then SASL PLAIN); null = guests.</summary>
     public string? LoginPassword { get; init; }
+    /// <summary>IRC over WebSocket (text.ircv3.net, ws://HOST:PORT/) instead of TCP: what a web client costs the server.</summary>
+    public bool WebSocket { get; init; }
     /// <summary>More servers of the same chat (cluster nodes): client i goes to the (i mod n)-th of Host:Port and these.</summary>
     public IReadOnlyList<(string Host, int Port)> Others { get; init; } = [];
 }
@@ -229,6 +231,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
 
     private async Task<BenchClient> ConnectAsync(int index, CancellationToken ct)
     {
+        if (options.WebSocket) return await ConnectWebSocketAsync(index, ct);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var phase = "registration";
         try
@@ -237,14 +240,7 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
             timeout.CancelAfter(options.ConnectTimeout);
             var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
             await socket.ConnectAsync(host, port, timeout.Token);
-            var client = new BenchClient(socket, options, index);
-            await client.RegisterAsync(timeout.Token);
-            // The JOIN has its own allowance: in a join storm a registered client's 366 comes after
-            // everything the server is fanning out meanwhile, which says nothing of its registration.
-            phase = "JOIN";
-            timeout.CancelAfter(options.ConnectTimeout);
-            await client.JoinAsync(timeout.Token);
-            return client;
+            return await RegisterAsync(new BenchClient(socket, options, index), timeout, p => phase = p);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -254,6 +250,45 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
         catch
         {
             socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Registers and joins; the JOIN has its own allowance (see <see cref="ConnectAsync"/>).</summary>
+    private async Task<BenchClient> RegisterAsync(BenchClient client, CancellationTokenSource timeout, Action<string> phase)
+    {
+        await client.RegisterAsync(timeout.Token);
+        // The JOIN has its own allowance: in a join storm a registered client's 366 comes after
+        // everything the server is fanning out meanwhile, which says nothing of its registration.
+        phase("JOIN");
+        timeout.CancelAfter(options.ConnectTimeout);
+        await client.JoinAsync(timeout.Token);
+        return client;
+    }
+
+    /// <summary>A web user: the IRCv3 WebSocket transport, one line per text message, through the library's own line adapter.</summary>
+    private async Task<BenchClient> ConnectWebSocketAsync(int index, CancellationToken ct)
+    {
+        var ws = new System.Net.WebSockets.ClientWebSocket();
+        ws.Options.AddSubProtocol(Transport.WebSocketLineStream.TextProtocol);
+        var phase = "registration";
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.ConnectTimeout);
+            var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
+            await ws.ConnectAsync(new UriBuilder("ws", host, port, "/").Uri, timeout.Token);
+            var lines = new Transport.WebSocketLineStream(ws, System.Net.WebSockets.WebSocketMessageType.Text, 64 * 1024);
+            return await RegisterAsync(new BenchClient(lines, options, index), timeout, p => phase = p);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            ws.Dispose();
+            throw new TimeoutException($"{phase} timed out after {options.ConnectTimeout.TotalSeconds:0}s (--connect-timeout)");
+        }
+        catch
+        {
+            ws.Dispose();
             throw;
         }
     }
