@@ -51,6 +51,26 @@ public class PumpOptionTests
         Assert.Equal("", server.Stdout);
     }
 
+    /// <summary>
+    /// Input from a file (or /dev/null, which is seekable too) makes a connect finish sending its input
+    /// after the peer's close; with --recv-only there is no input side to finish, and it waited forever.
+    /// </summary>
+    [Theory]
+    [InlineData("/dev/null")]
+    [InlineData("file")]
+    public async Task RecvOnlyEndsWhenThePeerClosesWhateverTheInput(string input)
+    {
+        using var dir = FreePort.TempDir();
+        var path = input == "file" ? dir.File("input") : input;
+        if (input == "file") File.WriteAllText(path, "must not be sent\n");
+        var port = FreePort.Tcp();
+        await using var server = Shell($"printf 'to you\n' | {Peers.Ncat} -l 127.0.0.1 {port}");
+        await WaitBoundAsync(port);
+        await using var client = Shell($"{SockExe} connect --recv-only 127.0.0.1 {port} < {Q(path)}");
+        Assert.Equal(0, await client.WaitForExitAsync(Short));
+        Assert.Equal("to you\n", client.Stdout);
+    }
+
     [Fact]
     public async Task DelayPacesChunks()
     {
