@@ -51,6 +51,5 @@ public sealed record ChatListenAddress(IPAddress? Address, int Port, bool TlsOnl
     }
 
     public override string ToString() =>
-        (Address is null ? "" : Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]:" : $"{Address}:")
-        + Port.ToString(CultureInfo.InvariantCulture) + (TlsOnly ? "/tls" : "");
+        (Address is null ? Port.ToString(CultureInfo.InvariantCulture) : new IPEndPoint(Address, Port).ToString()) + (TlsOnly ? "/tls" : "");
 }

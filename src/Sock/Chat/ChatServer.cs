@@ -48,7 +48,11 @@ public sealed class ChatServer : IAsyncDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listeners[0].Socket.LocalEndPoint!;
     /// <summary>Every listening address, the main one first, as bound (a port 0 resolved), /tls marking TLS-only ones.</summary>
     public IReadOnlyList<ChatListenAddress> ListenAddresses =>
-        [.. _listeners.Select(l => (IPEndPoint)l.Socket.LocalEndPoint!).Zip(_listeners, (e, l) => new ChatListenAddress(e.Address, e.Port, l.TlsOnly))];
+        [.. _listeners.Select(l =>
+        {
+            var e = (IPEndPoint)l.Socket.LocalEndPoint!;
+            return new ChatListenAddress(e.Address, e.Port, l.TlsOnly);
+        })];
     public int ConnectionCount => _connections.Count;
     /// <summary>Full collections run after a burst of connections (<see cref="ChatServerOptions.CompactAfterChurn"/>).</summary>
     public int IdleCollections { get; private set; }

@@ -20,18 +20,15 @@ internal sealed class BenchClient : IDisposable
     private readonly int index;
     private byte[] _pending = [];
 
-    public BenchClient(Socket socket, ChatLoadOptions options, int index)
+    public BenchClient(Socket socket, ChatLoadOptions options, int index) : this(socket, null, options, index) { }
+
+    public BenchClient(Stream lines, ChatLoadOptions options, int index) : this(null, lines, options, index) { }
+
+    private BenchClient(Socket? socket, Stream? lines, ChatLoadOptions options, int index)
     {
         _socket = socket;
-        this.options = options;
-        this.index = index;
-        Latencies = new long[Math.Max(0, options.Senders * options.Messages)];
-    }
-
-    public BenchClient(Stream lines, ChatLoadOptions options, int index)
-    {
         _lines = lines;
-        _sendGate = new SemaphoreSlim(1, 1);
+        _sendGate = lines is null ? null : new SemaphoreSlim(1, 1);
         this.options = options;
         this.index = index;
         Latencies = new long[Math.Max(0, options.Senders * options.Messages)];

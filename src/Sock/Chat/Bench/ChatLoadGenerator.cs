@@ -231,66 +231,56 @@ public sealed class ChatLoadGenerator(ChatLoadOptions options)
 
     private async Task<BenchClient> ConnectAsync(int index, CancellationToken ct)
     {
-        if (options.WebSocket) return await ConnectWebSocketAsync(index, ct);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
+        IDisposable transport = options.WebSocket ? NewWebSocket() : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var phase = "registration";
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.ConnectTimeout);
-            var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
-            await socket.ConnectAsync(host, port, timeout.Token);
-            return await RegisterAsync(new BenchClient(socket, options, index), timeout, p => phase = p);
+            var client = await OpenAsync(transport, host, port, index, timeout.Token);
+            await client.RegisterAsync(timeout.Token);
+            // The JOIN has its own allowance: in a join storm a registered client's 366 comes after
+            // everything the server is fanning out meanwhile, which says nothing of its registration.
+            phase = "JOIN";
+            timeout.CancelAfter(options.ConnectTimeout);
+            await client.JoinAsync(timeout.Token);
+            return client;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            socket.Dispose();
+            transport.Dispose();
             throw new TimeoutException($"{phase} timed out after {options.ConnectTimeout.TotalSeconds:0}s (--connect-timeout)");
         }
         catch
         {
-            socket.Dispose();
+            transport.Dispose();
             throw;
         }
     }
 
-    /// <summary>Registers and joins; the JOIN has its own allowance (see <see cref="ConnectAsync"/>).</summary>
-    private async Task<BenchClient> RegisterAsync(BenchClient client, CancellationTokenSource timeout, Action<string> phase)
-    {
-        await client.RegisterAsync(timeout.Token);
-        // The JOIN has its own allowance: in a join storm a registered client's 366 comes after
-        // everything the server is fanning out meanwhile, which says nothing of its registration.
-        phase("JOIN");
-        timeout.CancelAfter(options.ConnectTimeout);
-        await client.JoinAsync(timeout.Token);
-        return client;
-    }
-
-    /// <summary>A web user: the IRCv3 WebSocket transport, one line per text message, through the library's own line adapter.</summary>
-    private async Task<BenchClient> ConnectWebSocketAsync(int index, CancellationToken ct)
+    /// <summary>A web user's socket: the IRCv3 WebSocket transport's text subprotocol.</summary>
+    private static System.Net.WebSockets.ClientWebSocket NewWebSocket()
     {
         var ws = new System.Net.WebSockets.ClientWebSocket();
         ws.Options.AddSubProtocol(Transport.WebSocketLineStream.TextProtocol);
-        var phase = "registration";
-        try
+        return ws;
+    }
+
+    /// <summary>
+    /// Connects the transport: a TCP socket the client reads and writes directly, or a WebSocket
+    /// (ws://HOST:PORT/) read and written through the library's own line adapter, one line per message.
+    /// </summary>
+    private async Task<BenchClient> OpenAsync(IDisposable transport, string host, int port, int index, CancellationToken ct)
+    {
+        if (transport is System.Net.WebSockets.ClientWebSocket ws)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.ConnectTimeout);
-            var (host, port) = index % (options.Others.Count + 1) is var k && k == 0 ? (options.Host, options.Port) : options.Others[k - 1];
-            await ws.ConnectAsync(new UriBuilder("ws", host, port, "/").Uri, timeout.Token);
-            var lines = new Transport.WebSocketLineStream(ws, System.Net.WebSockets.WebSocketMessageType.Text, 64 * 1024);
-            return await RegisterAsync(new BenchClient(lines, options, index), timeout, p => phase = p);
+            await ws.ConnectAsync(new UriBuilder("ws", host, port, "/").Uri, ct);
+            return new BenchClient(new Transport.WebSocketLineStream(ws, System.Net.WebSockets.WebSocketMessageType.Text, 64 * 1024), options, index);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            ws.Dispose();
-            throw new TimeoutException($"{phase} timed out after {options.ConnectTimeout.TotalSeconds:0}s (--connect-timeout)");
-        }
-        catch
-        {
-            ws.Dispose();
-            throw;
-        }
+        var socket = (Socket)transport;
+        await socket.ConnectAsync(host, port, ct);
+        return new BenchClient(socket, options, index);
     }
 
     /// <summary>One received line carrying a marker: checks it whole, in order, and times it.</summary>
