@@ -58,3 +58,6 @@ bench_source() { # SIZE_MIB → its path in $src
   fi
   cat "$src" > /dev/null
 }
+
+# utime + stime of a process, in clock ticks (os.sysconf("SC_CLK_TCK") per second): the server's CPU over a run.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

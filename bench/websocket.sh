@@ -16,7 +16,6 @@ source "$here/lib.sh"
 rounds=${1:-5}
 sock=${SOCK:-$(sock_bin)}
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 run() { # LABEL ROUND EXTRA…
   local label=$1 round=$2 P; shift 2; P=$(free_port)
   "$sock" chat serve --bind 127.0.0.1 --port "$P" --name bench.local </dev/null >/dev/null 2>&1 & local pid=$!

@@ -18,23 +18,33 @@ def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
         controller.kill()
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Known failures (IRCTEST_KNOWN_FAILURES, set by run.sh for sock) become non-strict xfails.
-
-    They still run and are reported apart ("known failure" in docs/conformance.md); one that starts
-    passing shows as XPASS. The list and its reasons are in tests/irctest/known-failures.txt.
-    """
+def _listed(variable):  # type: ignore[no-untyped-def]
+    """node id -> reason, from the file an environment variable names (tab-separated, # comments)."""
     import os
 
-    path = os.environ.get("IRCTEST_KNOWN_FAILURES")
-    if not path or not os.path.exists(path):
-        return
-    known = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip() and not line.startswith("#") and "\t" in line:
-                node, reason = line.rstrip("\n").split("\t", 1)
-                known[node] = reason
+    path = os.environ.get(variable)
+    listed = {}
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip() and not line.startswith("#") and "\t" in line:
+                    node, reason = line.rstrip("\n").split("\t", 1)
+                    listed[node] = reason
+    return listed
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Known failures and features not offered (set by run.sh for sock) get their marks.
+
+    IRCTEST_KNOWN_FAILURES (tests/irctest/known-failures.txt): non-strict xfails. They still run and
+    are reported apart ("known failure" in docs/conformance.md); one that starts passing shows as XPASS.
+    IRCTEST_NOT_OFFERED (tests/irctest/not-offered.txt): skipped with the reason given there, a feature
+    sock consciously does not offer ("not offered" in docs/conformance.md).
+    """
+    known = _listed("IRCTEST_KNOWN_FAILURES")
+    not_offered = _listed("IRCTEST_NOT_OFFERED")
     for item in items:
         if item.nodeid in known:
             item.add_marker(pytest.mark.xfail(reason=known[item.nodeid], strict=False))
+        if item.nodeid in not_offered:
+            item.add_marker(pytest.mark.skip(reason=not_offered[item.nodeid]))

@@ -67,6 +67,9 @@ SKIP_REASONS: List[Tuple[str, str, str]] = [
      "Sock is UTF-8 throughout: invalid bytes become U+FFFD (PRODUCT.md)."),
     (r"Optional behavior not supported: OptionalBehaviors\.SASL", "planned", "SASL: " + ACCOUNTS + "."),
     (r"Unsupported extban", "not offered", "Extended bans beyond $a: and $m: are " + NOT_LISTED + "."),
+    # run.sh's skip of a line of not-offered.txt: the skip message is that line's reason.
+    (r"\(not offered\)$", "not offered",
+     "Listed in tests/irctest/not-offered.txt with its reason: a feature PRODUCT.md does not list, consciously left out."),
     # run.sh's xfail of a line of known-failures.txt: the skip message is that line's reason.
     (r"\(known failure\)$", "known failure",
      "Listed in tests/irctest/known-failures.txt with its reason (see the failing tests above); it runs as xfail."),

@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$controller" in
-  sock) module=sock_controller; export IRCTEST_KNOWN_FAILURES="$here/known-failures.txt" ;;
+  sock) module=sock_controller; export IRCTEST_KNOWN_FAILURES="$here/known-failures.txt" IRCTEST_NOT_OFFERED="$here/not-offered.txt" ;;
   ngircd) module=ngircd_controller; command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] \
             || { echo "run.sh: ngircd is not installed (apt-get install ngircd)" >&2; exit 77; } ;;
   *) module=$controller ;;

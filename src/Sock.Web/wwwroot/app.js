@@ -319,7 +319,8 @@ function onMessage(m) {
 
 function say(target, text) {
   if (!target) return;
-  irc.send(`PRIVMSG ${target} :${text}`);
+  const refused = irc.say(target, text);
+  if (refused) { system(current || room('server'), refused, 'error'); return; }
   // Without echo-message the server does not send our own line back; show it ourselves.
   if (!irc.caps.has('echo-message')) addMessage(room(target), { kind: 'msg', nick: irc.nick, text, time: new Date(), id: null });
 }

@@ -2,7 +2,39 @@
 // reconnect with backoff. Knows nothing of the page: it emits events the UI listens to.
 
 const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'batch',
-  'draft/chathistory', 'away-notify', 'labeled-response'];
+  'draft/chathistory', 'away-notify', 'labeled-response', 'draft/multiline'];
+
+// An IRC line is 512 bytes with its CRLF, tags apart; the server refuses (417) a message that would pass
+// it once relayed with our prefix, so a longer one goes as a draft/multiline batch of concatenated parts.
+const LINE_BYTES = 510;
+const CONCAT = 'draft/multiline-concat';
+const utf8 = new TextEncoder();
+const bytesOf = s => utf8.encode(s).length;
+
+/** The text in parts of at most `budget` bytes of UTF-8, cut between characters (after a space when one is near). */
+export function splitUtf8(text, budget) {
+  const parts = [];
+  let part = '', bytes = 0, space = -1;
+  for (const ch of text) {
+    const n = bytesOf(ch);
+    if (bytes + n > budget && part) {
+      const cut = space >= part.length * 3 / 4 ? space + 1 : part.length;
+      parts.push(part.slice(0, cut));
+      part = part.slice(cut); bytes = bytesOf(part); space = -1;
+    }
+    if (ch === ' ') space = part.length;
+    part += ch; bytes += n;
+  }
+  parts.push(part);
+  return parts;
+}
+
+/** A draft/multiline batch as one message: its lines joined ('\n', or nothing before a concatenated part), with the opening BATCH's tags and source. */
+export function joinMultiline(b) {
+  if (!b.messages.length) return null;
+  const text = b.messages.map((m, i) => (i > 0 && !(CONCAT in m.tags) ? '\n' : '') + (m.params[1] ?? '')).join('');
+  return { tags: { ...b.open.tags }, prefix: b.open.prefix, nick: b.open.nick, command: b.messages[0].command, params: [b.target, text] };
+}
 
 const TAG_ESCAPES = { ':': ';', s: ' ', '\\': '\\', r: '\r', n: '\n' };
 
@@ -52,6 +84,8 @@ export class IrcClient extends EventTarget {
     this.backoff = 1000;
     this.closedByUser = false;
     this.batches = new Map();
+    this.batchSeq = 0;
+    this.prefix = null; // nick!user@host as the server relays it (seen on our own JOIN)
   }
 
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
@@ -114,15 +148,42 @@ export class IrcClient extends EventTarget {
       }
     }
     if (m.command === '376' || m.command === '422') this.emit('registered', this.nick);
-    if (m.command === 'NICK' && m.nick === this.nick) this.nick = m.params[0];
+    if (m.command === 'NICK' && m.nick === this.nick) { this.nick = m.params[0]; if (this.prefix) this.prefix = this.nick + this.prefix.slice(this.prefix.indexOf('!')); }
+    if (m.command === 'JOIN' && m.nick === this.nick) this.prefix = m.prefix;
     if (m.command === '433' && !this.registered) {
       this.nick = this.nick.slice(0, 28) + '_';
       this.send(`NICK ${this.nick}`);
       return;
     }
+    this.deliver(m);
+  }
+
+  /** A message to its batch when it belongs to an open one, else to the page. */
+  deliver(m) {
     const batch = m.tags.batch && this.batches.get(m.tags.batch);
     if (batch) { batch.messages.push(m); return; }
     this.emit('message', m);
+  }
+
+  /**
+   * PRIVMSG of any length: one line when it fits, else a draft/multiline batch of concatenated parts
+   * (several messages without the cap). Returns an error text when the server's multiline limits refuse it.
+   */
+  say(target, text) {
+    const head = `PRIVMSG ${target} :`;
+    // Until our JOIN has shown the prefix, assume a long one (a 64-byte host).
+    const prefix = this.prefix ?? `${this.nick}!${'u'.repeat(10)}@${'h'.repeat(64)}`;
+    const parts = splitUtf8(text, LINE_BYTES - bytesOf(`:${prefix} ${head}`));
+    if (parts.length === 1) { this.send(head + text); return null; }
+    if (!this.caps.has('draft/multiline')) { for (const p of parts) this.send(head + p); return null; }
+    const limits = Object.fromEntries((this.capValues.get('draft/multiline') || '').split(',').map(kv => kv.split('=')));
+    const maxBytes = Number(limits['max-bytes'] || Infinity), maxLines = Number(limits['max-lines'] || Infinity);
+    if (bytesOf(text) > maxBytes || parts.length > maxLines) return `Message too long: ${bytesOf(text)} bytes, the server takes ${maxBytes}`;
+    const id = `w${++this.batchSeq}`;
+    this.send(`BATCH +${id} draft/multiline ${target}`);
+    parts.forEach((p, i) => this.send(`@batch=${id}${i ? ';' + CONCAT : ''} ${head}${p}`));
+    this.send(`BATCH -${id}`);
+    return null;
   }
 
   onCap(m) {
@@ -156,11 +217,14 @@ export class IrcClient extends EventTarget {
   onBatch(m) {
     const ref = m.params[0];
     if (ref[0] === '+') {
-      this.batches.set(ref.slice(1), { type: m.params[1], target: m.params[2], messages: [] });
+      this.batches.set(ref.slice(1), { type: m.params[1], target: m.params[2], messages: [], open: m });
     } else {
       const b = this.batches.get(ref.slice(1));
       this.batches.delete(ref.slice(1));
-      if (b) this.emit('batch', b);
+      if (!b) return;
+      // One message of several lines: delivered as one (into the history batch it may sit in).
+      if (b.type === 'draft/multiline') { const joined = joinMultiline(b); if (joined) this.deliver(joined); }
+      else this.emit('batch', b);
     }
   }
 

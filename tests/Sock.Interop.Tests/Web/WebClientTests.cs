@@ -63,6 +63,37 @@ public class WebClientTests
     }
 
     [Fact]
+    public async Task LongMessagesCrossTheIrcLineWhole()
+    {
+        // Longer than one 512-byte IRC line, either way: the web client sends a draft/multiline batch and
+        // shows a received one as one message; plain users read one line; an IRC user gets parts that fit.
+        await using var server = await ChatServerProcess.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        using var irc = await server.IrcAsync("ircuser", "#lobby");
+        await using var nc = RunningProcess.Start(Peers.Nc, ["127.0.0.1", server.Port.ToString()]);
+        await nc.WriteAsync("/nick ncuser\n");
+        await nc.WaitForStdoutAsync("you are now known as ncuser", TimeSpan.FromSeconds(5));
+        var page = await browser.OpenAsync(Url(server.Port, "webA"));
+        await Assertions.Expect(page.Locator("#member-list")).ToContainTextAsync("ncuser", LongContains);
+
+        var fromWeb = "web " + string.Join(" ", Enumerable.Range(0, 150).Select(i => $"字{i}"));
+        await page.Locator("#input").FillAsync(fromWeb);
+        await page.Locator("#input").PressAsync("Enter");
+        await nc.WaitForStdoutAsync("<webA> " + fromWeb + "\n", TimeSpan.FromSeconds(10));
+        await Assertions.Expect(page.Locator("#log .msg", new() { HasText = "字149" })).ToHaveCountAsync(1, new() { Timeout = 10000 });
+        Assert.Equal(fromWeb, await page.Locator("#log .msg", new() { HasText = "字149" }).Locator(".text").InnerTextAsync());
+        await irc.ExpectAsync("字149");
+        var parts = irc.Lines.Where(l => l.StartsWith(":webA!", StringComparison.Ordinal) && l.Contains(" PRIVMSG #lobby :", StringComparison.Ordinal)).ToList();
+        Assert.True(parts.Count >= 2);
+        Assert.All(parts, l => Assert.True(System.Text.Encoding.UTF8.GetByteCount(l) + 2 <= 512, l));
+
+        var fromPlain = "plain " + string.Join(" ", Enumerable.Range(0, 300).Select(i => $"w{i}"));
+        await nc.WriteAsync(fromPlain + "\n");
+        await Assertions.Expect(page.Locator("#log .msg", new() { HasText = "w299" })).ToHaveCountAsync(1, new() { Timeout = 10000 });
+        Assert.Equal(fromPlain, await page.Locator("#log .msg", new() { HasText = "w299" }).Locator(".text").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task MarkupInAMessageIsShownAsTextAndLinksAreLinks()
     {
         await using var server = await ChatServerProcess.StartAsync();

@@ -70,7 +70,7 @@ public sealed partial class IrcSession
         }
         if (mine && Capturing) // the reply to a labeled command carries its label
         {
-            if (e.Lines is null) Emit(Text(e, Form(e)));
+            if (!IsManyLines(e)) Emit(Text(e, Form(e)));
             else foreach (var line in Text(e, Form(e)).Split("\r\n")) Emit(line);
             return;
         }
@@ -80,7 +80,20 @@ public sealed partial class IrcSession
     private int Form(ChatEvent e) =>
         (Has(IrcCap.ServerTime) ? FormTime : 0) | (Has(IrcCap.MessageTags) ? FormTags : 0) | (Has(IrcCap.AccountTag) ? FormAccount : 0)
         | (e.Kind == ChatEventKind.Join ? (Has(IrcCap.ExtendedJoin) ? FormExtendedJoin : 0)
-            : e.Lines is not null && Has(IrcCap.Multiline | IrcCap.Batch, all: true) ? FormMultiline : 0);
+            : WantsBatch(e) ? FormMultiline : 0);
+
+    /// <summary>A message of several lines goes out as a draft/multiline batch to a receiver that takes one (a CTCP ACTION never: each part is its own).</summary>
+    private bool WantsBatch(ChatEvent e) => e.Kind != ChatEventKind.Action && IsManyLines(e) && Has(IrcCap.Multiline | IrcCap.Batch, all: true);
+
+    /// <summary>True when the event goes out as more than one line: a multi-line message, or a message too long for one IRC line (<see cref="IrcLineBudget"/>).</summary>
+    private static bool IsManyLines(ChatEvent e) =>
+        e.Lines is not null || (e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice && !IrcLineBudget.Fits(MessageHead(e), e.Text, ActionBytes(e)));
+
+    /// <summary>What each line of a message spends before its text: ":prefix PRIVMSG target :".</summary>
+    private static string MessageHead(ChatEvent e) => $":{e.FromPrefix} {(e.Kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG")} {MessageTarget(e)} :";
+
+    /// <summary>The CTCP wrapper of an ACTION ("\u0001ACTION " and "\u0001").</summary>
+    private static int ActionBytes(ChatEvent e) => e.Kind == ChatEventKind.Action ? 9 : 0;
 
     private byte[] Bytes(ChatEvent e)
     {
@@ -90,7 +103,7 @@ public sealed partial class IrcSession
 
     private static string Text(ChatEvent e, int form)
     {
-        if (e.Lines is not null) return MultilineText(e, form, outerBatch: null);
+        if (IsManyLines(e)) return MultilineText(e, form, outerBatch: null);
         var line = EncodeLine(e, (form & FormExtendedJoin) != 0) ?? "";
         var tags = Tags(e, form);
         return tags.Length == 0 ? line : "@" + tags + " " + line;

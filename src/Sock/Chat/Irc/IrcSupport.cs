@@ -29,7 +29,7 @@ internal static class IrcSupport
         yield return "INVEX=I";
         yield return "KEYLEN=" + N(RoomMode.MaxKeyLength);
         yield return "KICKLEN=" + N(o.TopicLength);
-        yield return "LINELEN=" + N(o.MaxLineBytes);
+        yield return "LINELEN=" + N(Math.Min(o.MaxLineBytes, IrcLineBudget.MaxBytes + 2)); // with CRLF, tags apart
         yield return "MAXLIST=beI:" + N(o.MaxListEntries);
         yield return "MAXTARGETS=" + N(o.MaxTargets);
         yield return "MODES=" + N(o.MaxModesPerCommand);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Sock.Chat.Irc;
 
@@ -173,17 +174,20 @@ public sealed partial class IrcSession
         if (events.Count == 0) return;
         if (Has(IrcCap.ServerTime)) { SendHistoryBatch("chathistory", room, events); return; }
         foreach (var e in events)
-            foreach (var line in e.Text.Split('\n')) // a multi-line message: a NOTICE per line
-                Emit($":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> {line}");
+            foreach (var line in e.Text.Split('\n')) // a multi-line message: a NOTICE per line (and per part of a long one)
+            {
+                var head = $":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> ";
+                foreach (var part in IrcLineBudget.Pieces(line, IrcLineBudget.MaxBytes - Encoding.UTF8.GetByteCount(head))) Emit(head + part);
+            }
     }
 
     private void EmitHistory(ChatEvent e, string? batch)
     {
         var form = (Has(IrcCap.ServerTime) ? FormTime : 0) | (Has(IrcCap.MessageTags) ? FormTags : 0) | (Has(IrcCap.AccountTag) ? FormAccount : 0);
-        if (e.Lines is not null)
+        if (IsManyLines(e))
         {
-            // A multi-line message: its own batch inside the history batch, or its lines.
-            if (Has(IrcCap.Multiline | IrcCap.Batch, all: true)) form |= FormMultiline;
+            // A multi-line (or over-long) message: its own batch inside the history batch, or its lines.
+            if (WantsBatch(e)) form |= FormMultiline;
             foreach (var l in MultilineText(e, form, batch).Split("\r\n")) Emit(l);
             return;
         }

@@ -32,6 +32,11 @@ public sealed partial class IrcSession
         foreach (var target in targets.Split(',', StringSplitOptions.RemoveEmptyEntries).Take(Options.MaxTargets))
         {
             // STATUSMSG: "@#room" reaches the room's operators, "+#room" its voiced members and operators.
+            if (lines is null && kind != ChatEventKind.TagOnly && TooLongToRelay(target, kind, text))
+            {
+                Reply(Err.InputTooLong, "Input line was too long");
+                continue;
+            }
             var audience = target.Length > 1 && ChatNames.IsChannel(target[1..]) ? RoomMode.AudienceOf(target[0]) : RoomStatus.None;
             var error = Hub.Say(this, audience == RoomStatus.None ? target : target[1..], text, kind, out var to, tags, audience, lines);
             if (quiet && error is not (ChatError.CannotSendToRoom or ChatError.Unavailable)) continue;
@@ -45,6 +50,20 @@ public sealed partial class IrcSession
                 case ChatError.None when to?.Away is { } away && !ReferenceEquals(to, this): Reply(Rpl.Away, to.Nick, away); break;
             }
         }
+    }
+
+    /// <summary>
+    /// True when the message, relayed with this client's prefix, would pass the 512-byte IRC line: it is
+    /// refused with 417 rather than cut (IrcLineBudget). A multi-line message is never: its lines are cut
+    /// into concatenated parts on the way out. Nor one to a service, which is not relayed.
+    /// </summary>
+    private bool TooLongToRelay(string target, ChatEventKind kind, string text)
+    {
+        var verb = kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG";
+        var action = kind == ChatEventKind.Action ? 9 : 0; // "\u0001ACTION " and "\u0001"
+        // ":nick!user@host VERB target :" without building it, for the common short message.
+        if ((Nick.Length + UserName.Length + Host.Length + verb.Length + target.Length + text.Length + 6) * 3 + action <= IrcLineBudget.MaxBytes) return false;
+        return !IrcLineBudget.Fits($":{Prefix} {verb} {target} :", text, action) && Hub.Services.ByAlias(target) is null;
     }
 
     /// <summary>The '+'-prefixed tags, escaped and joined, for relaying (null when none).</summary>

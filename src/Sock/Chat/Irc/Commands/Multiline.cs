@@ -117,12 +117,16 @@ public sealed partial class IrcSession
     /// <summary>
     /// A multi-line message for one receiver: with <see cref="FormMultiline"/> the batch (its tags on the
     /// opening BATCH, each line tagged with the batch), else each non-blank line as its own message, the
-    /// first with the msgid. <paramref name="outerBatch"/>: the history batch this one sits in. Lines joined by CRLF.
+    /// first with the msgid. A line too long for the 512-byte IRC line goes out in concatenated parts
+    /// (<see cref="IrcLineBudget"/>); a single line too long is such a message too. An ACTION is never
+    /// batched: each part is an ACTION. <paramref name="outerBatch"/>: the history batch this one sits in.
+    /// Lines joined by CRLF.
     /// </summary>
     private static string MultilineText(ChatEvent e, int form, string? outerBatch)
     {
-        var verb = e.Kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG";
-        var head = $":{e.FromPrefix} {verb} {MessageTarget(e)} :";
+        var head = MessageHead(e);
+        var (open, close) = e.Kind == ChatEventKind.Action ? ("\u0001ACTION ", "\u0001") : ("", "");
+        var budget = IrcLineBudget.MaxBytes - Encoding.UTF8.GetByteCount(head) - ActionBytes(e);
         var sb = new StringBuilder(256);
         static string Tagged(params string?[] tags) =>
             string.Join(';', tags.Where(t => !string.IsNullOrEmpty(t))) is { Length: > 0 } all ? "@" + all + " " : "";
@@ -132,20 +136,35 @@ public sealed partial class IrcSession
             // The id is the event's: the same bytes serve every receiver (ids only need to be unique per connection).
             var id = "ml" + e.Sequence.ToString("x", CultureInfo.InvariantCulture);
             sb.Append(Tagged(outer, Tags(e, form))).Append($":{e.FromPrefix} BATCH +{id} {MultilineType} {MessageTarget(e)}");
-            foreach (var line in e.Lines!)
+            foreach (var line in WireLines(e, budget))
                 sb.Append("\r\n").Append(Tagged("batch=" + id, line.Concat ? ConcatTag : null)).Append(head).Append(line.Text);
             sb.Append("\r\n").Append(Tagged(outer)).Append($":{e.FromPrefix} BATCH -{id}");
             return sb.ToString();
         }
         var first = true;
-        foreach (var line in e.Lines!)
+        foreach (var line in WireLines(e, budget))
         {
             if (line.Text.Length == 0) continue; // a blank line is not a message on its own
             if (!first) sb.Append("\r\n");
-            sb.Append(Tagged(outer, Tags(e, form, withMsgId: first))).Append(head).Append(line.Text);
+            sb.Append(Tagged(outer, Tags(e, form, withMsgId: first))).Append(head).Append(open).Append(line.Text).Append(close);
             first = false;
         }
         return sb.ToString();
+    }
+
+    /// <summary>The message's lines as sent: each cut into concatenated parts of at most <paramref name="budget"/> bytes.</summary>
+    private static IEnumerable<MessageLine> WireLines(ChatEvent e, int budget)
+    {
+        foreach (var line in e.Lines ?? [new MessageLine(e.Text, false)])
+        {
+            if (IrcLineBudget.Fits("", line.Text, IrcLineBudget.MaxBytes - budget)) { yield return line; continue; }
+            var concat = line.Concat;
+            foreach (var piece in IrcLineBudget.Pieces(line.Text, budget))
+            {
+                yield return new MessageLine(piece, concat);
+                concat = true;
+            }
+        }
     }
 
     /// <summary>The BATCH id a line opens (<c>BATCH +id</c>), or null.</summary>
