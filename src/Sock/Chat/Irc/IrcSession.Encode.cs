@@ -83,11 +83,15 @@ public sealed partial class IrcSession
             : WantsBatch(e) ? FormMultiline : 0);
 
     /// <summary>A message of several lines goes out as a draft/multiline batch to a receiver that takes one (a CTCP ACTION never: each part is its own).</summary>
-    private bool WantsBatch(ChatEvent e) => e.Kind != ChatEventKind.Action && IsManyLines(e) && Has(IrcCap.Multiline | IrcCap.Batch, all: true);
+    // The cap test first: most receivers have no draft/multiline, and the fan-out asks this per delivery.
+    private bool WantsBatch(ChatEvent e) => Has(IrcCap.Multiline | IrcCap.Batch, all: true) && e.Kind != ChatEventKind.Action && IsManyLines(e);
 
     /// <summary>True when the event goes out as more than one line: a multi-line message, or a message too long for one IRC line (<see cref="IrcLineBudget"/>).</summary>
     private static bool IsManyLines(ChatEvent e) =>
-        e.Lines is not null || (e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice && !IrcLineBudget.Fits(MessageHead(e), e.Text, ActionBytes(e)));
+        e.Lines is not null || (e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice
+            // Counted (and the head built) only when the characters alone could pass it: a UTF-16 unit is at most 3 bytes.
+            && (e.FromPrefix.Length + (e.Target?.Length ?? 0) + e.Text.Length + 16) * 3 + ActionBytes(e) > IrcLineBudget.MaxBytes
+            && !IrcLineBudget.Fits(MessageHead(e), e.Text, ActionBytes(e)));
 
     /// <summary>What each line of a message spends before its text: ":prefix PRIVMSG target :".</summary>
     private static string MessageHead(ChatEvent e) => $":{e.FromPrefix} {(e.Kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG")} {MessageTarget(e)} :";
