@@ -74,8 +74,11 @@ public sealed partial class IrcChatClient
                     var room = CurrentRoom;
                     if (room is null) { NoRoom(); return; }
                     if (rest.Length == 0) { Usage("/me text"); return; }
-                    if (await SendAsync(new IrcMessage("PRIVMSG", room, $"\u0001ACTION {OneLine(rest)}\u0001"), ct))
-                        _report(new ChatEvent(ChatEventKind.Action, DateTimeOffset.Now, OneLine(rest), Nick, room, Own: true));
+                    foreach (var part in SplitForIrc(OneLine(rest), room, extraBytes: 9)) // "\u0001ACTION " and "\u0001"
+                    {
+                        if (!await SendAsync(new IrcMessage("PRIVMSG", room, $"\u0001ACTION {part}\u0001"), ct)) return;
+                        _report(new ChatEvent(ChatEventKind.Action, DateTimeOffset.Now, part, Nick, room, Own: true));
+                    }
                     return;
                 }
             case "who" or "names":
@@ -187,27 +190,13 @@ public sealed partial class IrcChatClient
     private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ').Replace('\0', ' ');
 
     /// <summary>
-    /// Splits text so each PRIVMSG line stays under IRC's 512 bytes (with room for the prefix the
-    /// server adds when relaying), cutting between characters, never inside one.
+    /// Splits text so each PRIVMSG line stays under IRC's 512 bytes with room for the prefix the server
+    /// adds when relaying (the server refuses a longer one with 417), cutting between characters, after
+    /// a space when one is near (<see cref="IrcLineBudget.Pieces"/>). <paramref name="extraBytes"/>: a CTCP wrapper.
     /// </summary>
-    internal static IEnumerable<string> SplitForIrc(string text, string target)
+    internal static IEnumerable<string> SplitForIrc(string text, string target, int extraBytes = 0)
     {
-        var budget = Math.Max(64, 400 - Encoding.UTF8.GetByteCount(target));
-        if (Encoding.UTF8.GetByteCount(text) <= budget) { yield return text; yield break; }
-        var sb = new StringBuilder();
-        var bytes = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            var size = rune.Utf8SequenceLength;
-            if (bytes + size > budget)
-            {
-                yield return sb.ToString();
-                sb.Clear();
-                bytes = 0;
-            }
-            sb.Append(rune.ToString());
-            bytes += size;
-        }
-        if (sb.Length > 0) yield return sb.ToString();
+        var budget = Math.Max(64, 400 - Encoding.UTF8.GetByteCount(target) - extraBytes);
+        return Encoding.UTF8.GetByteCount(text) <= budget ? [text] : IrcLineBudget.Pieces(text, budget);
     }
 }
