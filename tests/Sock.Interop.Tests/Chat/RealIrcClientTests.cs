@@ -59,6 +59,22 @@ public class RealIrcClientTests
         await tmux.TypeAsync("hello from irssi");
         await tmux.KeysAsync("Enter");
         await op.ExpectAsync(" PRIVMSG #room :hello from irssi", 15);
+        // Longer than one IRC line: irssi splits it, and every part fits once relayed (no 417).
+        await tmux.TypeAsync(LongText);
+        await tmux.KeysAsync("Enter");
+        await AllOfLongTextAsync(op);
+    }
+
+    private static readonly string LongText = string.Join(' ', Enumerable.Range(0, 120).Select(i => $"long{i}"));
+
+    /// <summary>The long text arrived whole, in as many PRIVMSGs as the client made of it (spaces at the cuts aside).</summary>
+    private static async Task AllOfLongTextAsync(LineClient op)
+    {
+        await op.ExpectAsync("long119", 15);
+        var said = op.Lines.Where(l => l.Contains(" PRIVMSG #room :long", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(" :", l.IndexOf(" PRIVMSG ", StringComparison.Ordinal), StringComparison.Ordinal) + 2)..]).ToList();
+        Assert.True(said.Count >= 2, string.Join("\n", said));
+        Assert.Equal(LongText.Replace(" ", "", StringComparison.Ordinal), string.Concat(said).Replace(" ", "", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,6 +107,8 @@ public class RealIrcClientTests
         await WaitForLogAsync(roomLog, "bad!*@*", count: 2);
         await CommandAsync(home, wee, "irc.t.#room *hello from weechat");
         await op.ExpectAsync(" PRIVMSG #room :hello from weechat", 15);
+        await CommandAsync(home, wee, "irc.t.#room *" + LongText);
+        await AllOfLongTextAsync(op);
     }
 
     /// <summary>Waits until the server knows <paramref name="nick"/> (registered), asking with ISON.</summary>
