@@ -61,3 +61,17 @@ bench_source() { # SIZE_MIB → its path in $src
 
 # utime + stime of a process, in clock ticks (os.sysconf("SC_CLK_TCK") per second): the server's CPU over a run.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One IRC fan-out run against a fresh `SERVER chat serve`: 100 registered clients in one room, 10
+# senders of 100-byte messages, the load generator GEN's `bench chat` with ARGS (-k, --websocket…).
+# Writes OUT.json (the bench's report) and OUT.cpu (the server's CPU ticks over the run, joins included);
+# bench/fanout_rows.py reads them.
+fanout_run() { # SERVER GEN OUT ARGS…
+  local server=$1 gen=$2 out=$3 P; shift 3; P=$(free_port)
+  "$server" chat serve --bind 127.0.0.1 --port "$P" --name bench.local </dev/null >/dev/null 2>&1 & local pid=$!
+  wait_port "$P"
+  local ticks; ticks=$(cpu_ticks "$pid")
+  "$gen" bench chat "127.0.0.1:$P" --irc -n 100 -m 10 -s 100 "$@" --json > "$out.json" 2>/dev/null
+  echo $(( $(cpu_ticks "$pid") - ticks )) > "$out.cpu"
+  kill "$pid"; wait "$pid" 2>/dev/null
+}
