@@ -31,18 +31,20 @@ public class IrcLineBudgetTests
     }
 
     [Theory]
-    [InlineData(":n!u@h PRIVMSG #r :", 491, 0, true)]   // 19 + 491 = 510
-    [InlineData(":n!u@h PRIVMSG #r :", 492, 0, false)]
-    [InlineData(":n!u@h PRIVMSG #r :", 482, 9, true)]   // an ACTION's wrapper counts
-    [InlineData(":n!u@h PRIVMSG #r :", 483, 9, false)]
-    public void FitsCountsBytesOfTheWholeLine(string head, int textBytes, int extra, bool fits) =>
-        Assert.Equal(fits, IrcLineBudget.Fits(head, new string('x', textBytes), extra));
+    [InlineData("n!u@h", 491, 0, true)]   // ":n!u@h PRIVMSG #r :" is 19: 19 + 491 = 510
+    [InlineData("n!u@h", 492, 0, false)]
+    [InlineData("n!u@h", 482, 9, true)]   // an ACTION's wrapper counts
+    [InlineData("n!u@h", 483, 9, false)]
+    [InlineData("n!u@长", 489, 0, true)]  // the prefix counted in bytes too: 21 + 489 = 510
+    [InlineData("n!u@长", 490, 0, false)]
+    public void FitsCountsBytesOfTheWholeLine(string prefix, int textBytes, int extra, bool fits) =>
+        Assert.Equal(fits, IrcLineBudget.FitsMessage(prefix, "PRIVMSG", "#r", new string('x', textBytes), extra));
 
     [Fact]
     public void FitsCountsUtf8NotCharacters()
     {
         // 170 characters of 3 bytes are 510 bytes: one more does not fit although far fewer than 510 characters.
-        Assert.True(IrcLineBudget.Fits("", new string('长', 170)));
-        Assert.False(IrcLineBudget.Fits("", new string('长', 171)));
+        Assert.True(IrcLineBudget.Fits(new string('长', 170), IrcLineBudget.MaxBytes));
+        Assert.False(IrcLineBudget.Fits(new string('长', 171), IrcLineBudget.MaxBytes));
     }
 }

@@ -194,9 +194,6 @@ public sealed partial class IrcChatClient
     /// adds when relaying (the server refuses a longer one with 417), cutting between characters, after
     /// a space when one is near (<see cref="IrcLineBudget.Pieces"/>). <paramref name="extraBytes"/>: a CTCP wrapper.
     /// </summary>
-    internal static IEnumerable<string> SplitForIrc(string text, string target, int extraBytes = 0)
-    {
-        var budget = Math.Max(64, 400 - Encoding.UTF8.GetByteCount(target) - extraBytes);
-        return Encoding.UTF8.GetByteCount(text) <= budget ? [text] : IrcLineBudget.Pieces(text, budget);
-    }
+    internal static IEnumerable<string> SplitForIrc(string text, string target, int extraBytes = 0) =>
+        IrcLineBudget.Pieces(text, 400 - Encoding.UTF8.GetByteCount(target) - extraBytes); // at least 64 bytes a part (Pieces)
 }

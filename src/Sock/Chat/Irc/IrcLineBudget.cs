@@ -16,10 +16,21 @@ internal static class IrcLineBudget
     /// <summary>Bytes of a line without its CRLF.</summary>
     public const int MaxBytes = 510;
 
-    /// <summary>True when a line made of these parts fits. Short lines are not counted: a UTF-16 unit is at most 3 bytes of UTF-8.</summary>
-    public static bool Fits(string head, string text, int extraBytes = 0) =>
-        (head.Length + text.Length) * 3 + extraBytes <= MaxBytes
-        || Encoding.UTF8.GetByteCount(head) + Encoding.UTF8.GetByteCount(text) + extraBytes <= MaxBytes;
+    /// <summary>True when the text is at most <paramref name="budget"/> bytes of UTF-8. A short one is not counted: a UTF-16 unit is at most 3 bytes.</summary>
+    public static bool Fits(string text, int budget) => text.Length * 3 <= budget || Encoding.UTF8.GetByteCount(text) <= budget;
+
+    /// <summary>
+    /// True when the message line <c>:prefix VERB target :text</c> (and <paramref name="extraBytes"/>, a CTCP
+    /// wrapper) fits. The parts are counted, not joined, and a short line not even counted: the fan-out asks
+    /// this of every message it encodes, and IRC clients of every message they send.
+    /// </summary>
+    public static bool FitsMessage(string prefix, string verb, string target, string text, int extraBytes = 0)
+    {
+        const int punctuation = 5; // ':' before the prefix, two spaces, " :" before the text
+        if ((prefix.Length + verb.Length + target.Length + text.Length + punctuation) * 3 + extraBytes <= MaxBytes) return true;
+        var bytes = Encoding.UTF8.GetByteCount(prefix) + Encoding.UTF8.GetByteCount(verb) + Encoding.UTF8.GetByteCount(target) + Encoding.UTF8.GetByteCount(text);
+        return bytes + punctuation + extraBytes <= MaxBytes;
+    }
 
     /// <summary>
     /// The text in parts of at most <paramref name="budget"/> bytes of UTF-8, cut between characters and,

@@ -89,12 +89,12 @@ public sealed partial class IrcSession
     /// <summary>True when the event goes out as more than one line: a multi-line message, or a message too long for one IRC line (<see cref="IrcLineBudget"/>).</summary>
     private static bool IsManyLines(ChatEvent e) =>
         e.Lines is not null || (e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice
-            // Counted (and the head built) only when the characters alone could pass it: a UTF-16 unit is at most 3 bytes.
-            && (e.FromPrefix.Length + (e.Target?.Length ?? 0) + e.Text.Length + 16) * 3 + ActionBytes(e) > IrcLineBudget.MaxBytes
-            && !IrcLineBudget.Fits(MessageHead(e), e.Text, ActionBytes(e)));
+            && !IrcLineBudget.FitsMessage(e.FromPrefix, Verb(e), MessageTarget(e) ?? "", e.Text, ActionBytes(e)));
+
+    private static string Verb(ChatEvent e) => e.Kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG";
 
     /// <summary>What each line of a message spends before its text: ":prefix PRIVMSG target :".</summary>
-    private static string MessageHead(ChatEvent e) => $":{e.FromPrefix} {(e.Kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG")} {MessageTarget(e)} :";
+    private static string MessageHead(ChatEvent e) => $":{e.FromPrefix} {Verb(e)} {MessageTarget(e)} :";
 
     /// <summary>The CTCP wrapper of an ACTION ("\u0001ACTION " and "\u0001").</summary>
     private static int ActionBytes(ChatEvent e) => e.Kind == ChatEventKind.Action ? 9 : 0;

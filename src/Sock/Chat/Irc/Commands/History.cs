@@ -174,11 +174,12 @@ public sealed partial class IrcSession
         if (events.Count == 0) return;
         if (Has(IrcCap.ServerTime)) { SendHistoryBatch("chathistory", room, events); return; }
         foreach (var e in events)
+        {
+            var head = $":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> ";
+            var budget = IrcLineBudget.MaxBytes - Encoding.UTF8.GetByteCount(head);
             foreach (var line in e.Text.Split('\n')) // a multi-line message: a NOTICE per line (and per part of a long one)
-            {
-                var head = $":{Server} NOTICE {room} :[{e.Time.ToLocalTime():HH:mm}] <{e.From}> ";
-                foreach (var part in IrcLineBudget.Pieces(line, IrcLineBudget.MaxBytes - Encoding.UTF8.GetByteCount(head))) Emit(head + part);
-            }
+                foreach (var part in IrcLineBudget.Pieces(line, budget)) Emit(head + part);
+        }
     }
 
     private void EmitHistory(ChatEvent e, string? batch)

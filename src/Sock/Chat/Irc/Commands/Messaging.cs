@@ -57,14 +57,9 @@ public sealed partial class IrcSession
     /// refused with 417 rather than cut (IrcLineBudget). A multi-line message is never: its lines are cut
     /// into concatenated parts on the way out. Nor one to a service, which is not relayed.
     /// </summary>
-    private bool TooLongToRelay(string target, ChatEventKind kind, string text)
-    {
-        var verb = kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG";
-        var action = kind == ChatEventKind.Action ? 9 : 0; // "\u0001ACTION " and "\u0001"
-        // ":nick!user@host VERB target :" without building it, for the common short message.
-        if ((Nick.Length + UserName.Length + Host.Length + verb.Length + target.Length + text.Length + 6) * 3 + action <= IrcLineBudget.MaxBytes) return false;
-        return !IrcLineBudget.Fits($":{Prefix} {verb} {target} :", text, action) && Hub.Services.ByAlias(target) is null;
-    }
+    private bool TooLongToRelay(string target, ChatEventKind kind, string text) =>
+        !IrcLineBudget.FitsMessage(Prefix, kind == ChatEventKind.Notice ? "NOTICE" : "PRIVMSG", target, text, kind == ChatEventKind.Action ? 9 : 0) // 9: "\u0001ACTION " and "\u0001"
+        && Hub.Services.ByAlias(target) is null;
 
     /// <summary>The '+'-prefixed tags, escaped and joined, for relaying (null when none).</summary>
     private static string? ClientTags(IrcMessage m)

@@ -157,7 +157,7 @@ public sealed partial class IrcSession
     {
         foreach (var line in e.Lines ?? [new MessageLine(e.Text, false)])
         {
-            if (IrcLineBudget.Fits("", line.Text, IrcLineBudget.MaxBytes - budget)) { yield return line; continue; }
+            if (IrcLineBudget.Fits(line.Text, budget)) { yield return line; continue; }
             var concat = line.Concat;
             foreach (var piece in IrcLineBudget.Pieces(line.Text, budget))
             {
