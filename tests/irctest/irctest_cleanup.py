@@ -48,3 +48,30 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(pytest.mark.xfail(reason=known[item.nodeid], strict=False))
         if item.nodeid in not_offered:
             item.add_marker(pytest.mark.skip(reason=not_offered[item.nodeid]))
+
+
+# irctest's WebSocket tests race two connections: a line sent on one (say, a PRIVMSG over TCP) and
+# the PING that getMessage() sends on the other to know it has seen everything. A server that
+# handles the two on different threads may answer the PING first; on 2 cores under test.sh's load
+# (dotnet test beside 8 irctest workers) sock did, about once in three CI runs. Such a test gets one
+# more try, only when it failed with irctest's NoMessageException; a second failure stands.
+RACY = "irctest/server_tests/websocket.py::"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):  # type: ignore[no-untyped-def]
+    if not item.nodeid.startswith(RACY):
+        return None
+    from _pytest.runner import runtestprotocol
+
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    for attempt in (1, 2):
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        lost_race = any(r.failed and "NoMessageException" in str(r.longrepr) for r in reports)
+        if not lost_race or attempt == 2:
+            break
+        print(f"{item.nodeid}: lost irctest's two-connection race (NoMessageException); trying once more")
+    for report in reports:
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True

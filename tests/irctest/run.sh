@@ -11,6 +11,8 @@
 #       IRCTEST_JOBS  pytest-xdist workers (default 16: the tests mostly wait on sockets; on
 #                     2 cores the full sock run took 164 s with 8, 118 s with 16, 120 s with 24)
 #       IRCTEST_TIMEOUT  seconds one test may take (default 120)
+# The WebSocket tests get one more try when they fail with irctest's NoMessageException (its
+# two-connection race; irctest_cleanup.py says why); any other failure, or a second one, stands.
 # Exit status: pytest's (0 only when nothing failed); 77 when a prerequisite is missing
 # (pytest and its plugins, the irctest snapshot, ngircd), 2 when the run cannot start.
 set -uo pipefail
