@@ -54,7 +54,7 @@ class SockController(BaseServerController, DirectoryBasedController):
     # EXTERNAL tests bring their own certificates, which sock takes, so it is listed too.
     supported_sasl_mechanisms: Set[str] = {"PLAIN", "SCRAM-SHA-256"}
     supports_sts = False
-    # $m:nick!user@host (src/Sock/Chat/ExtBans.cs): irctest cannot discover a mute extban's letter.
+    # $m:nick!user@host (src/Sock.Chat/ExtBans.cs): irctest cannot discover a mute extban's letter.
     extban_mute_char = "m"
     # Capabilities sock advertises (of those irctest knows): a CAP NAK of one of these is a
     # failure, not a skip. Add each one the server starts to offer.

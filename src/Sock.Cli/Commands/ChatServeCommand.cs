@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.Net;
 using Sock.Chat;
+using Sock.Cli.Chat;
 using Sock.Tls;
 using Sock.Web;
 
@@ -92,7 +93,7 @@ internal static class ChatServeCommand
             var options = Build(effective);
             var filter = access.Read(effective);
             var webOptions = BuildWeb(effective);
-            await using var server = await ChatServer.StartAsync(options, ct);
+            await using var server = await ChatServer.StartAsync(options, await ChatBackends.OpenAsync(options, ct));
             server.AccessFilter = filter;
             await using var web = await ChatWebServer.StartAsync(server, webOptions, ct);
             var log = new ServerLog(effective.GetValue(logFormat) == "json");

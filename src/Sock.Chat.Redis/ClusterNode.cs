@@ -277,6 +277,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await History.DisposeAsync();
+        Accounts.Dispose();
         _stop.Cancel();
         if (_bus is { } bus) { try { await bus.UnsubscribeAsync().WaitAsync(TimeSpan.FromSeconds(1)); } catch (Exception) { } }
         foreach (var t in new[] { _beats, _watch })

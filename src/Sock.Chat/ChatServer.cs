@@ -69,55 +69,31 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>Adds a line to <see cref="Log"/> (the web side reports through the same log).</summary>
     public void Report(string line) => Log?.Invoke(line);
 
-    /// <summary>Opens history (failing early on a locked or unwritable database) and binds the port.</summary>
-    public static ChatServer Start(ChatServerOptions options, IChatFanout? fanout = null)
-    {
-        IHistoryStore history = options.DatabasePath is null
-            ? new MemoryHistoryStore(options.HistoryLength)
-            : SqliteHistoryStore.Open(options.DatabasePath, options.HistoryLength);
-        Accounts.IAccountStore accounts;
-        try
-        {
-            accounts = options.DatabasePath is null ? new Accounts.MemoryAccountStore() : Accounts.SqliteAccountStore.Open(options.DatabasePath);
-        }
-        catch
-        {
-            history.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
-        (Socket, bool)[] listeners;
-        try { listeners = BindAll(options); }
-        catch
-        {
-            accounts.Dispose();
-            history.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
-        var server = new ChatServer(new ChatHub(options, history, fanout, accounts), listeners);
-        if (history is SqliteHistoryStore sql) sql.WriteFailed += m => server.Log?.Invoke(m);
-        server.Hub.Activity += m => server.Log?.Invoke(m);
-        return server;
-    }
-
     /// <summary>
-    /// A server on its own (<see cref="Start"/>), or with <see cref="ChatServerOptions.ClusterUrl"/> a
-    /// cluster node: nicks, rooms, history and accounts shared through Redis with the other nodes.
+    /// Binds the port for a hub kept in <paramref name="backend"/> (memory when null; SQLite or a Redis
+    /// cluster come from their own packages). The server owns the backend from here: disposing the
+    /// server disposes it, and so does a failure to bind.
     /// </summary>
-    public static async Task<ChatServer> StartAsync(ChatServerOptions options, CancellationToken ct = default)
+    public static ChatServer Start(ChatServerOptions options, IChatBackend? backend = null) =>
+        StartAsync(options, backend).AsTask().GetAwaiter().GetResult();
+
+    /// <summary><see cref="Start"/>, awaiting the backend's <see cref="IChatBackend.AttachAsync"/> (a cluster node subscribes there).</summary>
+    public static async ValueTask<ChatServer> StartAsync(ChatServerOptions options, IChatBackend? backend = null)
     {
-        if (options.ClusterUrl is not { } url) return Start(options);
-        var node = await Sock.Chat.Cluster.ClusterNode.ConnectAsync(url, options, ct);
+        if (backend is null && (options.DatabasePath is not null || options.ClusterUrl is not null))
+            throw new ArgumentException("ChatServerOptions names a database or a cluster: pass the backend that opens it (Sock.Chat.Sqlite's SqliteChatBackend, Sock.Chat.Redis's ClusterNode)", nameof(backend));
+        backend ??= new MemoryChatBackend(options.HistoryLength);
         (Socket, bool)[] listeners;
         try { listeners = BindAll(options); }
         catch
         {
-            await node.DisposeAsync();
+            await backend.DisposeAsync();
             throw;
         }
-        var server = new ChatServer(new ChatHub(options, node.History, node.Feed, node.Accounts, node.Nicks), listeners) { Cluster = node };
+        var server = new ChatServer(new ChatHub(options, backend.History, backend.Fanout, backend.Accounts, backend.Nicks), listeners) { Backend = backend };
         server.Hub.Activity += m => server.Log?.Invoke(m);
-        node.Log += m => server.Log?.Invoke(m);
-        try { await node.StartAsync(server.Hub); }
+        backend.Log += m => server.Log?.Invoke(m);
+        try { await backend.AttachAsync(server.Hub); }
         catch
         {
             await server.DisposeAsync();
@@ -126,11 +102,11 @@ public sealed class ChatServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>The cluster this server is a node of (null: on its own).</summary>
-    public Sock.Chat.Cluster.ClusterNode? Cluster { get; private init; }
+    /// <summary>Where the hub's history, accounts and fan-out live (memory, SQLite, a Redis cluster).</summary>
+    public IChatBackend Backend { get; private init; } = null!;
 
-    /// <summary>False while a cluster node cannot reach Redis (/healthz says so).</summary>
-    public bool Healthy => Cluster is null || Cluster.Healthy;
+    /// <summary>False while the backend cannot serve (a cluster node that cannot reach Redis; /healthz says so).</summary>
+    public bool Healthy => Backend.Healthy;
 
     /// <summary>Binds the main address and every --listen one; on a failure, what was bound is closed again.</summary>
     private static (Socket, bool)[] BindAll(ChatServerOptions options)
@@ -566,8 +542,6 @@ public sealed class ChatServer : IAsyncDisposable
     {
         foreach (var (listener, _) in _listeners) listener.Dispose();
         _sender.Dispose();
-        await Hub.History.DisposeAsync();
-        Hub.Accounts.Store.Dispose();
-        if (Cluster is not null) await Cluster.DisposeAsync();
+        await Backend.DisposeAsync();
     }
 }

@@ -11,7 +11,7 @@ namespace Sock.Chat.Irc;
 /// off, and a client with a 512-byte buffer reads every message. Other input lines, which are not
 /// relayed, may be as long as --max-line (a long password to NickServ, a long MODE).
 /// </summary>
-internal static class IrcLineBudget
+public static class IrcLineBudget
 {
     /// <summary>Bytes of a line without its CRLF.</summary>
     public const int MaxBytes = 510;
