@@ -23,6 +23,26 @@ if [ -z "${IRCTEST_DIR:-}" ] && [ ! -d "$irctest_dir" ]; then
   common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) \
     && irctest_dir=$(dirname "$common")/../shared/irctest
 fi
+# Anywhere else (a fresh clone without ../shared): the pinned commit (PINNED), fetched once into a
+# cache folder when the network allows.
+pinned_repo=$(sed -n 's/^repository=//p' "$here/PINNED")
+pinned_commit=$(sed -n 's/^commit=//p' "$here/PINNED")
+if [ -z "${IRCTEST_DIR:-}" ] && [ ! -f "$irctest_dir/conftest.py" ]; then
+  cache=${XDG_CACHE_HOME:-$HOME/.cache}/sock/irctest-$pinned_commit
+  if [ ! -f "$cache/conftest.py" ]; then
+    echo "run.sh: no ../shared/irctest; fetching irctest $pinned_commit into $cache" >&2
+    rm -rf "$cache.tmp"
+    if git clone -q "$pinned_repo" "$cache.tmp" 2>/dev/null && git -C "$cache.tmp" checkout -q "$pinned_commit" 2>/dev/null; then
+      mv "$cache.tmp" "$cache"
+    else
+      rm -rf "$cache.tmp"
+      echo "run.sh: irctest not found and could not be fetched; get it with:" \
+           "git clone $pinned_repo && git -C irctest checkout $pinned_commit, then IRCTEST_DIR=\$PWD/irctest $0" >&2
+      exit 77
+    fi
+  fi
+  irctest_dir=$cache
+fi
 controller=sock
 junit=""
 pytest_args=()
