@@ -18,6 +18,8 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.OrdinalIgnoreCase);
     // What this node published and has not seen back: the member who caused it (echo-message needs the very object).
     private readonly ConcurrentDictionary<string, ChatMember> _pending = new(StringComparer.Ordinal);
+    // Rooms this node saw start again below what it had applied since its last check (CheckRoomsAsync).
+    private int _wentBack;
     /// <summary>
     /// A proposal for a room's new epoch, fresh for every call: one per run would give a room the same
     /// epoch again when this node recreates its record in a Redis that came back empty, and the other
@@ -158,6 +160,8 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
             node.ReportStale(feed.Name, epoch, offset);
             return;
         }
+        // Below what this node applied: Redis lost data (another node noticed first); the catch-up is told.
+        if (BaseOf(epoch) < feed.Last) Interlocked.Increment(ref _wentBack);
         (feed.Epoch, feed.Last) = (epoch, BaseOf(epoch));
         if (offset <= feed.Last) return;
         if (offset > feed.Last + 1) await FillAsync(feed, offset - 1);
@@ -264,18 +268,20 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     /// After an outage, on the bus loop, before anything else: the rooms whose record in Redis went
     /// backwards (an offset this node applied is no longer there) get a new epoch
     /// (<see cref="ClusterScripts.RoomCheck"/>), so nothing sent from now on reuses an offset a node
-    /// has delivered. Returns how many did.
+    /// has delivered. Returns how many rooms Redis has restarted below what this node applied.
     /// </summary>
     public async Task<int> CheckRoomsAsync()
     {
-        var regressed = 0;
+        var regressed = Interlocked.Exchange(ref _wentBack, 0);
         foreach (var feed in _feeds.Values)
         {
             if (feed.Epoch is null) continue;
             var r = (RedisResult[])(await node.Db.ScriptEvaluateAsync(ClusterScripts.RoomCheck, [ClusterKeys.RoomState(feed.Name)], [feed.Epoch, feed.Last, NewEpoch()]))!;
-            if ((long)r[1] != 1) continue;
+            var epoch = (string)r[0]!;
+            if ((long)r[1] == 1) node.ReportRegressed(feed.Name, feed.Last, epoch);
+            // Started again below what this node applied, by this node or another one that checked first: Redis lost data.
+            else if (epoch.Length == 0 || epoch == feed.Epoch || BaseOf(epoch) >= feed.Last) continue;
             regressed++;
-            node.ReportRegressed(feed.Name, feed.Last, (string)r[0]!);
         }
         return regressed;
     }
