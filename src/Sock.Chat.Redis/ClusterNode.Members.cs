@@ -15,6 +15,10 @@ public sealed partial class ClusterNode
         var generation = await CurrentGenerationAsync();
         var redisLost = !firstTime && _generation is not null && generation != _generation;
         _generation = generation;
+        // Redis came back with less than this node saw (an older snapshot, a replica behind): the rooms that
+        // went backwards start a new epoch, and what of ours it lost is written again as after an empty restart.
+        var regressed = firstTime ? 0 : await ((RedisRoomFeed)Feed).CheckRoomsAsync();
+        redisLost |= regressed > 0;
         var users = new Dictionary<string, WireUser>(StringComparer.Ordinal);
         foreach (var entry in await Db.HashGetAllAsync(ClusterKeys.Users))
             if (ClusterJson.User((string)entry.Value!) is { } u) users[(string)entry.Name!] = u;
@@ -37,7 +41,7 @@ public sealed partial class ClusterNode
         {
             var repaired = await ReconcileAsync(users, redisLost);
             var caughtUp = await ((RedisRoomFeed)Feed).CatchUpAsync(redisLost);
-            Log?.Invoke($"cluster: Redis is back{(redisLost ? " (it lost its data: this node's members and rooms written again)" : "")}: " +
+            Log?.Invoke($"cluster: Redis is back{(redisLost ? $" (it lost data{(regressed > 0 ? $", {regressed} rooms went backwards" : "")}: this node's members and rooms written again)" : "")}: " +
                 $"{caughtUp} missed room events applied, {repaired} members reconciled; accepting room messages");
         }
         await Db.SetAddAsync(ClusterKeys.Nodes, Id);

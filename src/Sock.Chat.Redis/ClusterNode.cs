@@ -175,6 +175,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         if (TryReadRoomEvent(text, out var epoch, out var offset, out var payload))
             return ((RedisRoomFeed)Feed).OnRoomEventsAsync(epoch, offset, message[payload..]);
         if (text.StartsWith("U "u8) && ClusterJson.Notice(text[2..]) is { } notice) OnNotice(notice);
+        else if (text.StartsWith("S "u8)) OnSync(text[2..]);
         return Task.CompletedTask;
     }
 
@@ -255,6 +256,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 await Db.PingAsync().WaitAsync(PingTimeout, _stop.Token);
                 _failedPings = 0;
                 if (_healthy) continue;
+                // Not before the bus is heard again, and everything it brought before the outage is applied.
+                if (!await BusHeardAsync()) continue;
                 await OnLoopAsync(() => JoinClusterAsync(firstTime: false));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
@@ -268,6 +271,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Forwards a private event to the node of <paramref name="to"/>.</summary>
     internal void Forward(RemoteMember to, ChatEvent e) =>
         Publish(new WireNotice { Kind = "fwd", Node = Id, ToNode = to.NodeId, ToNick = to.Nick, E = WireEvent.Of(e, Id) });
+
+    internal void ReportStale(string room, string epoch, long offset) =>
+        Log?.Invoke($"cluster: {room}: event {offset} of epoch {epoch} came after Redis had started the room again; not applied");
+
+    internal void ReportRegressed(string room, long last, string epoch) =>
+        Log?.Invoke($"cluster: {room}: Redis has lost events this node applied (up to {last}): the room goes on under a new epoch {epoch}");
 
     internal void ReportGap(string room, long from, long to) =>
         Log?.Invoke($"cluster: {room}: events {from}-{to} had left the stream (trimmed) before this node read them");

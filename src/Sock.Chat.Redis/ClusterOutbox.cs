@@ -104,9 +104,11 @@ internal sealed class ClusterOutbox(ClusterNode node)
     private Task<RedisResult> Call(IDatabase db, List<object> batch, int start, int n)
     {
         var room = ((RoomEvent)batch[start]).Room;
-        var args = new List<RedisValue>(5 + n * 6)
+        // What this node has seen of the room: Redis starts a new epoch if it has less (it went backwards).
+        var (seenEpoch, seenLast) = ((RedisRoomFeed)node.Feed).Seen(room);
+        var args = new List<RedisValue>(7 + n * 6)
         {
-            ((RedisRoomFeed)node.Feed).Epoch, RedisRoomFeed.LogLength, node.Options.HistoryLength, ClusterKeys.Bus, n,
+            RedisRoomFeed.NewEpoch(), RedisRoomFeed.LogLength, node.Options.HistoryLength, ClusterKeys.Bus, n, seenEpoch, seenLast,
         };
         var events = new RoomEvent[n];
         for (var k = 0; k < n; k++)

@@ -9,21 +9,30 @@ internal static class ClusterScripts
 {
     /// <summary>
     /// A room's events, in order (one or more: <see cref="ClusterOutbox"/> batches what waited behind the
-    /// previous call). KEYS: state, log, history, members (one hash tag). ARGV: epoch proposal, log
-    /// length, history length, channel, event count; then per event: payload, keep ('1': into history),
+    /// previous call). KEYS: state, log, history, members (one hash tag). ARGV: epoch proposal (new for
+    /// every call), log length, history length, channel, event count, the epoch and last offset the
+    /// calling node has seen of the room; then per event: payload, keep ('1': into history),
     /// member-op count, state-op count, the member ops (field, value; '' deletes), the state fields
     /// (field, value). The events take consecutive offsets; one publication carries them all,
-    /// "R epoch first-offset payload[\npayload…]" (JSON has no raw newline). The epoch tells nodes that
-    /// a room's offsets started again (Redis lost its data).
+    /// "R epoch first-offset payload[\npayload…]" (JSON has no raw newline).
+    /// The epoch is the room record's lineage, "ID.BASE": its offsets count on from BASE. A new one
+    /// starts when the record is new (a new room, or a Redis that came back empty) and when the
+    /// record went backwards (the caller saw a higher offset of this very epoch: a Redis restarted
+    /// from an older snapshot, a replica that had not caught up). Nodes cannot mistake its events
+    /// for ones they already delivered, which reuse of the old offsets would make them drop.
     /// </summary>
     public const string RoomEvents = """
-        redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
         local epoch = redis.call('HGET', KEYS[1], 'epoch')
+        local off = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
+        if not epoch or (epoch == ARGV[6] and off < tonumber(ARGV[7])) then
+          epoch = ARGV[1] .. '.' .. off
+          redis.call('HSET', KEYS[1], 'epoch', epoch)
+        end
         local n = tonumber(ARGV[5])
-        local off = redis.call('HINCRBY', KEYS[1], 'offset', n) - n
+        redis.call('HSET', KEYS[1], 'offset', off + n)
         local first = off + 1
         local payloads = {}
-        local i = 6
+        local i = 8
         for k = 1, n do
           local payload, keep = ARGV[i], ARGV[i + 1]
           local members, state = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
@@ -46,6 +55,24 @@ internal static class ClusterScripts
         end
         redis.call('PUBLISH', ARGV[4], 'R ' .. epoch .. ' ' .. first .. ' ' .. table.concat(payloads, '\n'))
         return first
+        """;
+
+    /// <summary>
+    /// After Redis was away: has a room's record gone backwards? KEYS: state. ARGV: the epoch and last
+    /// offset this node has seen, an epoch proposal. When Redis has that epoch with a lower offset (it
+    /// came back from an older snapshot, or a replica that had not caught up took over) a new epoch
+    /// starts at Redis's offset, as the room script would start it. Returns { epoch or '', 1 if it started one }.
+    /// </summary>
+    public const string RoomCheck = """
+        local epoch = redis.call('HGET', KEYS[1], 'epoch')
+        if not epoch then return { '', 0 } end
+        local off = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
+        if epoch == ARGV[1] and off < tonumber(ARGV[2]) then
+          epoch = ARGV[3] .. '.' .. off
+          redis.call('HSET', KEYS[1], 'epoch', epoch)
+          return { epoch, 1 }
+        end
+        return { epoch, 0 }
         """;
 
     /// <summary>A room as it is now, read at one instant: its state hash (offset included) and its members.</summary>

@@ -18,8 +18,25 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.OrdinalIgnoreCase);
     // What this node published and has not seen back: the member who caused it (echo-message needs the very object).
     private readonly ConcurrentDictionary<string, ChatMember> _pending = new(StringComparer.Ordinal);
-    /// <summary>What this node proposes as a room's epoch when it creates the room's record (one per run).</summary>
-    internal string Epoch { get; } = Guid.NewGuid().ToString("n")[..12];
+    // Rooms this node saw start again below what it had applied since its last check (CheckRoomsAsync).
+    private int _wentBack;
+    /// <summary>
+    /// A proposal for a room's new epoch, fresh for every call: one per run would give a room the same
+    /// epoch again when this node recreates its record in a Redis that came back empty, and the other
+    /// nodes would drop the new offsets 1, 2, … as events they had already delivered.
+    /// </summary>
+    internal static string NewEpoch() => Guid.NewGuid().ToString("n")[..12];
+
+    /// <summary>The offset an epoch ("ID.BASE", see <see cref="ClusterScripts.RoomEvents"/>) counts on from.</summary>
+    internal static long BaseOf(string epoch)
+    {
+        var dot = epoch.LastIndexOf('.');
+        return dot >= 0 && long.TryParse(epoch.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 0;
+    }
+
+    /// <summary>The epoch and the last offset this node has applied of a room (what the room script compares with Redis's).</summary>
+    internal (string Epoch, long Last) Seen(string room) =>
+        _feeds.TryGetValue(room, out var feed) ? (feed.Epoch ?? "", feed.Last) : ("", 0);
 
     /// <summary>One room's place in its stream, and the members of this node who receive its events.</summary>
     private sealed class RoomFeed(string name)
@@ -121,14 +138,34 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         var feed = FeedOf(room);
         if (feed.Epoch != epoch)
         {
-            // The room's record started again (a Redis that lost its data): its offsets count from 1 anew.
-            feed.Epoch = epoch;
-            feed.Last = 0;
+            if (feed.Epoch is not null) return SwitchThenApplyAsync(feed, epoch, offset, w);
+            (feed.Epoch, feed.Last) = (epoch, BaseOf(epoch)); // a room new to this node
         }
         if (offset <= feed.Last) return Task.CompletedTask;
         if (offset > feed.Last + 1) return FillThenApplyAsync(feed, offset, w);
         Apply(feed, offset, w);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The room's record started again (Redis lost it or went back to an older copy): its offsets count
+    /// on from the new epoch's base. Only if that epoch is Redis's now: an event of the old record that
+    /// was still queued here when this node caught up is not taken for the start of a new one.
+    /// </summary>
+    private async Task SwitchThenApplyAsync(RoomFeed feed, string epoch, long offset, WireEvent w)
+    {
+        var current = (string?)await node.Db.HashGetAsync(ClusterKeys.RoomState(feed.Name), "epoch");
+        if (current != epoch)
+        {
+            node.ReportStale(feed.Name, epoch, offset);
+            return;
+        }
+        // Below what this node applied: Redis lost data (another node noticed first); the catch-up is told.
+        if (BaseOf(epoch) < feed.Last) Interlocked.Increment(ref _wentBack);
+        (feed.Epoch, feed.Last) = (epoch, BaseOf(epoch));
+        if (offset <= feed.Last) return;
+        if (offset > feed.Last + 1) await FillAsync(feed, offset - 1);
+        if (offset > feed.Last) Apply(feed, offset, w);
     }
 
     private async Task FillThenApplyAsync(RoomFeed feed, long offset, WireEvent w)
@@ -228,6 +265,28 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
     }
 
     /// <summary>
+    /// After an outage, on the bus loop, before anything else: the rooms whose record in Redis went
+    /// backwards (an offset this node applied is no longer there) get a new epoch
+    /// (<see cref="ClusterScripts.RoomCheck"/>), so nothing sent from now on reuses an offset a node
+    /// has delivered. Returns how many rooms Redis has restarted below what this node applied.
+    /// </summary>
+    public async Task<int> CheckRoomsAsync()
+    {
+        var regressed = Interlocked.Exchange(ref _wentBack, 0);
+        foreach (var feed in _feeds.Values)
+        {
+            if (feed.Epoch is null) continue;
+            var r = (RedisResult[])(await node.Db.ScriptEvaluateAsync(ClusterScripts.RoomCheck, [ClusterKeys.RoomState(feed.Name)], [feed.Epoch, feed.Last, NewEpoch()]))!;
+            var epoch = (string)r[0]!;
+            if ((long)r[1] == 1) node.ReportRegressed(feed.Name, feed.Last, epoch);
+            // Started again below what this node applied, by this node or another one that checked first: Redis lost data.
+            else if (epoch.Length == 0 || epoch == feed.Epoch || BaseOf(epoch) >= feed.Last) continue;
+            regressed++;
+        }
+        return regressed;
+    }
+
+    /// <summary>
     /// After an outage, on the bus loop: every room's missed events from its stream. When Redis lost its
     /// data, this node's memberships and each room's topic and modes are written again first.
     /// </summary>
@@ -250,10 +309,10 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         }
         foreach (var feed in _feeds.Values)
         {
-            // A room whose record started again (Redis lost it) counts from 1 under a new epoch; only then are offsets comparable.
+            // A room whose record started again (Redis lost it, or went back) counts on from its new epoch's base; only then are offsets comparable.
             var epoch = (string?)await node.Db.HashGetAsync(ClusterKeys.RoomState(feed.Name), "epoch");
             if (epoch is null) continue;
-            if (epoch != feed.Epoch) { feed.Epoch = epoch; feed.Last = 0; }
+            if (epoch != feed.Epoch) (feed.Epoch, feed.Last) = (epoch, BaseOf(epoch));
             applied += await FillAsync(feed, long.MaxValue);
         }
         return applied;

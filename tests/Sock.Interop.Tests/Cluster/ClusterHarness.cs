@@ -9,26 +9,30 @@ public sealed class RedisProcess : IAsyncDisposable
 {
     private RunningProcess _process;
 
-    private RedisProcess(RunningProcess process, int port)
+    private readonly string? _dir;
+
+    private RedisProcess(RunningProcess process, int port, string? dir)
     {
         _process = process;
         Port = port;
+        _dir = dir;
     }
 
     public int Port { get; }
     public string Url => $"redis://127.0.0.1:{Port}";
     public int Pid => _process.Id;
 
-    public static async Task<RedisProcess> StartAsync(int? port = null)
+    /// <summary>With <paramref name="dir"/>, SAVE writes a snapshot there that a restart loads (no automatic saves still).</summary>
+    public static async Task<RedisProcess> StartAsync(int? port = null, string? dir = null)
     {
         var p = port ?? FreePort.Tcp();
-        var process = Launch(p);
+        var process = Launch(p, dir);
         await FreePort.WaitListeningAsync(p, TimeSpan.FromSeconds(10));
-        return new RedisProcess(process, p);
+        return new RedisProcess(process, p, dir);
     }
 
-    private static RunningProcess Launch(int port) =>
-        RunningProcess.Start(Peers.RedisServer, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    private static RunningProcess Launch(int port, string? dir) =>
+        RunningProcess.Start(Peers.RedisServer, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. dir is null ? Array.Empty<string>() : ["--dir", dir]]);
 
     /// <summary>Stops it by PID (its data is gone: no persistence), then waits until the port is free.</summary>
     public async Task StopAsync()
@@ -38,10 +42,18 @@ public sealed class RedisProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
+    /// <summary>kill -9 by PID (no shutdown, no flush: a crash), then waits until it has exited.</summary>
+    public async Task KillAsync()
+    {
+        _process.Signal(9);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await _process.DisposeAsync();
+    }
+
     /// <summary>Starts it again on the same port.</summary>
     public async Task RestartAsync()
     {
-        _process = Launch(Port);
+        _process = Launch(Port, _dir);
         await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10));
     }
 
@@ -65,6 +77,19 @@ public sealed class RedisProcess : IAsyncDisposable
             if (header > 0 && int.TryParse(text[1..header], out var length) && text.Length >= header + 2 + length) return text.Substring(header + 2, length);
         }
         throw new IOException($"redis-server closed the connection during INFO: {reply}");
+    }
+
+    /// <summary>SAVE: a snapshot of the data set now, in the directory given at the start.</summary>
+    public async Task SaveAsync()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", Port);
+        await socket.SendAsync("*1\r\n$4\r\nSAVE\r\n"u8.ToArray());
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var n = await socket.ReceiveAsync(buffer, timeout.Token);
+        var reply = System.Text.Encoding.ASCII.GetString(buffer, 0, n);
+        if (!reply.StartsWith("+OK", StringComparison.Ordinal)) throw new IOException($"redis-server SAVE: {reply}");
     }
 
     /// <summary>How many times Redis ran <paramref name="command"/> (INFO commandstats; 0 when never).</summary>
@@ -91,9 +116,12 @@ public sealed class ClusterNodes : IAsyncDisposable
     public ChatServerProcess this[int i] => _nodes[i];
     public int Count => _nodes.Count;
 
-    public static async Task<ClusterNodes> StartAsync(int nodes, params string[] extra)
+    public static Task<ClusterNodes> StartAsync(int nodes, params string[] extra) => StartAsync(nodes, redisDir: null, extra);
+
+    /// <summary>With <paramref name="redisDir"/>: Redis can SAVE a snapshot there, which a restart loads.</summary>
+    public static async Task<ClusterNodes> StartAsync(int nodes, string? redisDir, params string[] extra)
     {
-        var cluster = new ClusterNodes(await RedisProcess.StartAsync());
+        var cluster = new ClusterNodes(await RedisProcess.StartAsync(dir: redisDir));
         try
         {
             for (var i = 0; i < nodes; i++) await cluster.StartNodeAsync($"n{i}", extra);
