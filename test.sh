@@ -32,6 +32,7 @@ peers=(
   "iperf3 iperf3"
   "redis-server redis-server"
   "/usr/bin/ping iputils-ping"
+  "nmap nmap"
   "curl curl"
   "node nodejs"
   "npm npm"
