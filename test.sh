@@ -49,6 +49,7 @@ python_peers=(
   "filelock python3-filelock"
   "ecdsa python3-ecdsa"
   "websockets python3-websockets"
+  "aiosmtpd python3-aiosmtpd"
   "prometheus_client python3-prometheus-client"
 )
 missing=()
