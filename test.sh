@@ -32,6 +32,7 @@ peers=(
   "iperf3 iperf3"
   "redis-server redis-server"
   "/usr/bin/ping iputils-ping"
+  "nmap nmap"
   "curl curl"
   "node nodejs"
   "npm npm"
@@ -48,6 +49,7 @@ python_peers=(
   "filelock python3-filelock"
   "ecdsa python3-ecdsa"
   "websockets python3-websockets"
+  "aiosmtpd python3-aiosmtpd"
   "prometheus_client python3-prometheus-client"
 )
 missing=()

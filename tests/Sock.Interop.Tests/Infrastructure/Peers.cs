@@ -43,6 +43,7 @@ public static class Peers
     public static string Iperf3 => Require("iperf3", "iperf3");
     public static string RedisServer => Require("redis-server", "redis-server");
     public static string Ping => Require("/usr/bin/ping", "iputils-ping");
+    public static string Nmap => Require("nmap", "nmap");
 
     /// <summary>Debian's interpreter, which is the one python3-irc is installed for.</summary>
     public static string DebianPython3 => Require("/usr/bin/python3", "python3");

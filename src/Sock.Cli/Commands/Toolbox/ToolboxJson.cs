@@ -9,7 +9,8 @@ internal sealed record AddressInfoJson(string Family, string Type, int Proto, st
 
 internal sealed record ServiceListingJson(string Name, int Port, string Proto, IReadOnlyList<string> Aliases, bool WellKnown, string? Label, bool InDatabase);
 
-internal sealed record ProbeJson(string Host, string Address, int Port, string State, int Errno, string? Error, double Ms);
+internal sealed record ProbeJson(string Host, string Address, int Port, string State, int Errno, string? Error, double Ms,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Banner = null);
 
 internal sealed record HexJson(string Hex);
 
