@@ -28,6 +28,7 @@ internal static class CommandCatalog
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),
         ("forward", ForwardCommand.Create),
+        ("proxy", ProxyServerCommand.Create),
         // File transfer
         ("send", SendCommand.Create),
         ("recv", RecvCommand.Create),

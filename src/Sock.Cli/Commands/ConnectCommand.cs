@@ -12,7 +12,8 @@ internal static class ConnectCommand
         var shared = new PipeCommandOptions();
         var proxy = new ProxyCommandOptions();
         var exec = new ExecCommandOptions();
-        var target = new Argument<string[]>("HOST PORT") { Arity = new ArgumentArity(0, 2), Description = "Host (name, address or [IPv6]) and port; none with -U" };
+        var webSocket = new WebSocketCommandOptions();
+        var target = new Argument<string[]>("HOST PORT") { Arity = new ArgumentArity(0, 2), Description = "Host (name, address or [IPv6]) and port; none with -U; or one ws:// or wss:// URL" };
         var insecure = new Option<bool>("--insecure") { Description = "TLS: accept any server certificate" };
         var pin = new Option<string?>("--pin") { Description = "TLS: accept exactly the certificate with this SHA-256", HelpName = "SHA256" };
         var source = new Option<string?>("--source", "-s") { Description = "Local address to connect from", HelpName = "ADDR[:PORT]" };
@@ -28,6 +29,7 @@ internal static class ConnectCommand
         shared.AddTo(command);
         proxy.AddTo(command);
         exec.AddTo(command);
+        webSocket.AddToConnect(command);
         foreach (var o in new Option[] { insecure, pin, sni, alpn, ca, cert, key, source, timeout, linger }) command.Options.Add(o);
         command.WithExamples(
             "sock connect example.com 80 --crlf          # then type: GET / HTTP/1.0 and an empty line",
@@ -38,13 +40,40 @@ internal static class ConnectCommand
             "sock connect -U @app --seqpacket             # abstract name, SOCK_SEQPACKET",
             "echo hi | sock connect -U /tmp/log.sock --dgram",
             "sock connect --sh-exec 'date; hostname' 127.0.0.1 9000   # a program talks to the server",
-            "sock connect --proxy 127.0.0.1:1080 --proxy-type socks5 example.com 80   # the proxy resolves the name");
+            "sock connect --proxy 127.0.0.1:1080 --proxy-type socks5 example.com 80   # the proxy resolves the name",
+            "sock connect ws://127.0.0.1:8080/chat        # WebSocket: a line is a text message",
+            "sock connect wss://echo.example/ --binary --header 'Authorization: Bearer T' < file.bin");
 
         command.SetHandler(async (parse, ct) =>
         {
             shared.Validate(parse);
             var args = parse.GetValue(target) ?? [];
             var unix = parse.GetValue(shared.Unix);
+            if (args.Length == 1 && Sock.Pipes.WebSockets.WebSocketUrl.Looks(args[0]))
+            {
+                if (unix is not null || parse.GetValue(shared.Udp) || exec.Read(parse) is not null)
+                    throw new UsageException("a ws:// URL is a TCP connection: no -U, -u or --exec");
+                var url = WebSocketCommandOptions.ParseUrl(args[0]);
+                if (!url.Secure && (parse.GetValue(insecure) || parse.GetValue(pin) is not null || parse.GetValue(ca) is not null))
+                    throw new UsageException("--insecure, --pin and --ca are for wss:// URLs");
+                if (parse.GetValue(pin) is { } wsPin) TlsCertificates.NormalizePin(wsPin);
+                var wsSettings = new ConnectSettings
+                {
+                    Source = parse.GetValue(source) is { } ws ? PipeCommandOptions.ParseSource(ws) : null,
+                    Timeout = PipeCommandOptions.Seconds(parse.GetValue(timeout), "--timeout"),
+                    Proxy = proxy.Read(parse),
+                    Tls = url.Secure ? new TlsClientSettings(parse.GetValue(sni) ?? url.Host.Trim('[', ']'), parse.GetValue(insecure), parse.GetValue(pin))
+                    {
+                        Ca = parse.GetValue(ca) is { } caPath ? TlsCertificates.LoadCaBundle(caPath) : null,
+                    } : null,
+                };
+                var pumpOptions = webSocket.Pump(parse);
+                await using var session = await Sock.Pipes.WebSockets.WebSocketClient.ConnectAsync(url, webSocket.Client(parse, wsSettings), ct);
+                PipeCommandOptions.Status($"connected to {url} ({session.Connection.Peer}{(session.Subprotocol is { } sp ? $", subprotocol {sp}" : "")})");
+                return await WebSocketCommandOptions.PumpAsync(session, pumpOptions, ct);
+            }
+            if (webSocket.AnyClientFlag(parse))
+                throw new UsageException("--text, --binary, --header, --origin and --subprotocol need a ws:// or wss:// URL");
             PipeEndpoint endpoint;
             if (unix is not null)
             {
@@ -53,7 +82,7 @@ internal static class ConnectCommand
             }
             else
             {
-                if (args.Length != 2) throw new UsageException("connect needs HOST PORT (or -U PATH)");
+                if (args.Length != 2) throw new UsageException("connect needs HOST PORT (or -U PATH, or a ws:// URL)");
                 endpoint = new PipeEndpoint
                 {
                     Host = args[0],

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sock.Pipes;
+using Sock.Pipes.WebSockets;
 using Sock.Tls;
 
 namespace Sock.Cli.Commands;
@@ -29,6 +30,9 @@ internal static class ForwardCommand
         var udpIdle = new Option<double?>("--udp-idle") { Description = "UDP: a session with no datagram for S seconds expires [default: 60]", HelpName = "S" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No line per connection (errors still reported)" };
         var access = new AccessCommandOptions();
+        var listenWs = new Option<bool>("--listen-ws") { Description = "Clients speak WebSocket to us (after --listen-tls, if given): messages relayed as bytes" };
+        var toWs = new Option<string?>("--to-ws") { Description = "Connect each client to this WebSocket URL instead of HOST PORT (binary messages)", HelpName = "ws://HOST[:PORT]/PATH" };
+        var webSocket = new WebSocketCommandOptions();
         var proxy = new ProxyCommandOptions();
 
         var command = new Command("forward", "Relay: accept clients on one endpoint and connect each to another (TCP, Unix, UDP, TLS either side).");
@@ -37,6 +41,7 @@ internal static class ForwardCommand
             command.Options.Add(o);
         access.AddTo(command);
         proxy.AddTo(command);
+        foreach (var o in new Option[] { listenWs, toWs, webSocket.Path, webSocket.Header, webSocket.Origin, webSocket.Subprotocol }) command.Options.Add(o);
         command.WithExamples(
             "sock forward 8080 example.com 80                 # localhost:8080 reaches example.com:80",
             "sock forward 127.0.0.1 5433 db.internal 5432 --max-clients 20",
@@ -44,19 +49,33 @@ internal static class ForwardCommand
             "sock forward 8443 example.com 443 --to-tls       # originate TLS",
             "sock forward --listen-unix /tmp/db.sock 127.0.0.1 5432",
             "sock forward -u 5353 192.168.1.1 53              # UDP, one session per client",
-            "sock forward 1080 intranet 22 --proxy socks5://bastion:1080");
+            "sock forward 1080 intranet 22 --proxy socks5://bastion:1080",
+            "sock forward --listen-ws --path /ssh 8080 127.0.0.1 22   # or: sock forward ws-listen:8080 tcp:127.0.0.1:22",
+            "sock forward 2222 --to-ws wss://gw.example/ssh            # or: sock forward tcp-listen:2222 wss://gw.example/ssh");
 
         command.SetHandler(async (parse, ct) =>
         {
             var args = parse.GetValue(target) ?? [];
+            var (aliasArgs, aliasListenWs, aliasToWs) = ForwardAddresses.Rewrite(args);
+            args = aliasArgs;
+            var wsListen = parse.GetValue(listenWs) || aliasListenWs;
+            var wsUrlText = parse.GetValue(toWs) ?? aliasToWs;
+            if (wsUrlText is not null && parse.GetValue(toWs) is not null && aliasToWs is not null) throw new UsageException("--to-ws and a ws:// target exclude each other");
             var lu = parse.GetValue(listenUnix);
             var tu = parse.GetValue(toUnix);
             var isUdp = parse.GetValue(udp);
             if (isUdp && (lu is not null || tu is not null)) throw new UsageException("-u relays UDP; --listen-unix/--to-unix are stream sockets");
             if (isUdp && (parse.GetValue(listenTls) || parse.GetValue(toTls))) throw new UsageException("TLS needs a stream socket, not -u");
-            var listenArgs = lu is null ? (tu is null ? args.Length - 2 : args.Length) : 0;
+            if (wsUrlText is not null && tu is not null) throw new UsageException("--to-ws and --to-unix exclude each other");
+            if ((wsListen || wsUrlText is not null) && isUdp) throw new UsageException("WebSocket needs a stream socket, not -u");
+            if (!wsListen && parse.GetValue(webSocket.Path) is not null) throw new UsageException("--path needs --listen-ws");
+            if (wsUrlText is null && ((parse.GetValue(webSocket.Header)?.Length ?? 0) > 0 || parse.GetValue(webSocket.Origin) is not null))
+                throw new UsageException("--header and --origin need --to-ws");
+            if (wsUrlText is null && !wsListen && (parse.GetValue(webSocket.Subprotocol)?.Length ?? 0) > 0) throw new UsageException("--subprotocol needs --listen-ws or --to-ws");
+            var toNothing = tu is not null || wsUrlText is not null;
+            var listenArgs = lu is null ? (!toNothing ? args.Length - 2 : args.Length) : 0;
             var targetArgs = args.Length - listenArgs;
-            if (listenArgs is < 0 or > 2 || (lu is null && listenArgs < 1) || targetArgs != (tu is null ? 2 : 0))
+            if (listenArgs is < 0 or > 2 || (lu is null && listenArgs < 1) || targetArgs != (!toNothing ? 2 : 0))
                 throw new UsageException("forward needs [ADDR] PORT HOST PORT (leave out the side given by --listen-unix or --to-unix)");
 
             var listen = lu is not null
@@ -67,13 +86,16 @@ internal static class ForwardCommand
                     Port = PipeCommandOptions.ParsePort(args[listenArgs - 1], allowZero: true),
                     Udp = isUdp,
                 };
-            var to = tu is not null
+            var wsUrl = wsUrlText is null ? null : WebSocketCommandOptions.ParseUrl(wsUrlText);
+            var to = wsUrl is not null
+                ? new PipeEndpoint { Host = wsUrl.Host, Port = wsUrl.Port }
+                : tu is not null
                 ? new PipeEndpoint { UnixPath = tu }
                 : new PipeEndpoint { Host = args[listenArgs], Port = PipeCommandOptions.ParsePort(args[listenArgs + 1], allowZero: false), Udp = isUdp };
 
             if (!parse.GetValue(listenTls) && (parse.GetValue(cert) is not null || parse.GetValue(key) is not null))
                 throw new UsageException("--cert and --key need --listen-tls");
-            if (!parse.GetValue(toTls) && (parse.GetValue(insecure) || parse.GetValue(pin) is not null))
+            if (!parse.GetValue(toTls) && wsUrl is not { Secure: true } && (parse.GetValue(insecure) || parse.GetValue(pin) is not null))
                 throw new UsageException("--insecure and --pin need --to-tls");
             var max = parse.GetValue(maxClients);
             if (max is <= 0) throw new UsageException("--max-clients wants a positive number");
@@ -98,6 +120,17 @@ internal static class ForwardCommand
                 MaxClients = max ?? 0,
                 Filter = access.Read(parse),
             };
+            if (wsListen) options = options with { ListenWebSocket = webSocket.Server(parse) };
+            if (wsUrl is not null)
+            {
+                // The URL's scheme decides TLS; --to-tls, --insecure and --pin then apply to wss://.
+                if (parse.GetValue(toTls) && !wsUrl.Secure) throw new UsageException("--to-tls with a ws:// URL: use wss://");
+                var connect = options.Connect with
+                {
+                    Tls = wsUrl.Secure ? new TlsClientSettings(wsUrl.Host.Trim('[', ']'), parse.GetValue(insecure), parse.GetValue(pin)) : null,
+                };
+                options = options with { TargetWebSocket = new WebSocketTarget(wsUrl, webSocket.Client(parse, connect)) };
+            }
             var beQuiet = parse.GetValue(quiet);
             void Log(string line)
             {
@@ -109,7 +142,7 @@ internal static class ForwardCommand
             using var listener = Endpoints.Bind(listen);
             try
             {
-                PipeCommandOptions.Report($"forwarding {(listen.UnixPath ?? Endpoints.Describe(listener.LocalEndPoint))}{(isUdp ? " (UDP)" : "")} -> {to.Display}");
+                PipeCommandOptions.Report($"forwarding {(listen.UnixPath ?? Endpoints.Describe(listener.LocalEndPoint))}{(isUdp ? " (UDP)" : wsListen ? " (WebSocket)" : "")} -> {wsUrl?.ToString() ?? to.Display}");
                 if (isUdp)
                 {
                     var idle = PipeCommandOptions.Seconds(parse.GetValue(udpIdle), "--udp-idle") ?? UdpForwarder.DefaultIdleTimeout;

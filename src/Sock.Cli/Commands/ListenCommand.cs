@@ -13,6 +13,7 @@ internal static class ListenCommand
         var shared = new PipeCommandOptions();
         var access = new AccessCommandOptions();
         var exec = new ExecCommandOptions();
+        var webSocket = new WebSocketCommandOptions();
         var target = new Argument<string[]>("[ADDR] PORT") { Arity = new ArgumentArity(0, 2), Description = "Address to bind (default: all, IPv6 and IPv4) and port; none with -U" };
         var cert = new Option<string?>("--cert") { Description = "TLS: PEM certificate (default: a fresh self-signed one)", HelpName = "FILE" };
         var key = new Option<string?>("--key") { Description = "TLS: PEM private key (default: in the --cert file)", HelpName = "FILE" };
@@ -27,6 +28,7 @@ internal static class ListenCommand
         };
         var command = new Command("listen", "Wait for a connection and pipe stdin/stdout through it (full duplex, half-close on EOF).");
         command.Arguments.Add(target);
+        webSocket.AddToListen(command);
         shared.AddTo(command);
         access.AddTo(command);
         exec.AddTo(command);
@@ -41,7 +43,8 @@ internal static class ListenCommand
             "sock listen -U /tmp/log.sock --dgram        # print every datagram (socat UNIX-RECVFROM)",
             "sock listen -U @app --seqpacket             # abstract name, SOCK_SEQPACKET",
             "sock listen --keep-open --exec /bin/cat 7      # an echo server, one cat per client",
-            "sock listen --keep-open --allow 192.168.1.0/24 --deny 192.168.1.13 4323");
+            "sock listen --keep-open --allow 192.168.1.0/24 --deny 192.168.1.13 4323",
+            "sock listen --ws 8080 --path /chat            # WebSocket: a line is a text message (--binary: raw)");
 
         command.SetHandler(async (parse, ct) =>
         {
@@ -92,6 +95,13 @@ internal static class ListenCommand
                 PipeCommandOptions.Report($"TLS self-signed certificate SHA-256 {tls.Fingerprint}");
 
             using var listener = Endpoints.Bind(endpoint);
+            var isWs = parse.GetValue(webSocket.Ws);
+            if (!isWs && (parse.GetValue(webSocket.Path) is not null || webSocket.AnyClientFlag(parse)))
+                throw new UsageException("--path, --text, --binary and --subprotocol need --ws");
+            if (isWs && (keep || program is not null || endpoint.Udp || endpoint.UnixType != SocketType.Stream))
+                throw new UsageException("--ws serves one client over a stream socket: no --keep-open, --exec, -u or --dgram (sock forward --listen-ws relays many)");
+            var wsServer = isWs ? webSocket.Server(parse) : null;
+            var wsPump = isWs ? webSocket.Pump(parse) with { CloseOnEmptyInput = false } : null;
             var created = endpoint.UnixPath is { } up && !UnixAddress.IsAbstract(up) ? up : null;
             var datagrams = endpoint.Udp || endpoint.UnixType == SocketType.Dgram;
             try
@@ -147,6 +157,12 @@ internal static class ListenCommand
                 finally
                 {
                     listener.Close(); // one client, like ncat without -k: later ones are refused
+                }
+                if (wsServer is not null)
+                {
+                    await using var session = await Sock.Pipes.WebSockets.WebSocketServer.AcceptAsync(connection, wsServer, ct);
+                    PipeCommandOptions.Report($"websocket connection from {connection.Peer} to {session.Path}{(session.Subprotocol is { } sp ? $" (subprotocol {sp})" : "")}");
+                    return await WebSocketCommandOptions.PumpAsync(session, wsPump!, ct);
                 }
                 await using (connection)
                 {

@@ -31,7 +31,7 @@ public static class Endpoints
         else if (settings.Proxy is { } proxy)
         {
             socket = await ProxyConnector.ConnectAsync(proxy, endpoint.Host!, endpoint.Port, settings.Timeout, settings.Source, ct);
-            peer = $"{Connector.Display(endpoint.Host!, endpoint.Port)} via {proxy.TypeName} proxy {proxy.Display}";
+            peer = $"{Connector.Display(endpoint.Host!, endpoint.Port)} via {proxy.Description}";
         }
         else
         {

@@ -22,6 +22,12 @@ public sealed record ForwardOptions
     public AddressFilter? Filter { get; init; }
 
     public int BufferSize { get; init; } = Relay.DefaultBufferSize;
+
+    /// <summary>Clients speak WebSocket to us (after TLS, if any): the upgrade is accepted, messages relayed as bytes.</summary>
+    public WebSockets.WebSocketServerOptions? ListenWebSocket { get; init; }
+
+    /// <summary>Each client is connected to this WebSocket URL instead of <see cref="Target"/>.</summary>
+    public WebSockets.WebSocketTarget? TargetWebSocket { get; init; }
 }
 
 /// <summary>One relayed connection, for the log: who, where to, bytes each way, how long, how it ended.</summary>
@@ -99,7 +105,7 @@ public sealed class Forwarder(ForwardOptions options, Action<string> report)
 
     private async Task ServeAsync(Socket socket, string client, CancellationToken ct)
     {
-        var target = options.Target.Display;
+        var target = options.TargetWebSocket?.Url.ToString() ?? options.Target.Display;
         try
         {
             // Small writes (keystrokes, requests) go out at once in both directions, as socat's nodelay.
@@ -117,12 +123,26 @@ public sealed class Forwarder(ForwardOptions options, Action<string> report)
                 report($"{client}: {e.Message}");
                 return;
             }
+            if (options.ListenWebSocket is { } upgrade)
+            {
+                try
+                {
+                    from = await WebSockets.WebSocketForwarding.AcceptAsync(from, upgrade, ct);
+                }
+                catch (SockException e)
+                {
+                    report($"{client}: {e.Message}");
+                    return;
+                }
+            }
             await using (from)
             {
                 PipeConnection to;
                 try
                 {
-                    to = await Endpoints.ConnectAsync(options.Target, options.Connect, ct);
+                    to = options.TargetWebSocket is { } ws
+                        ? await WebSockets.WebSocketForwarding.ConnectAsync(ws, ct)
+                        : await Endpoints.ConnectAsync(options.Target, options.Connect, ct);
                 }
                 catch (SockException e)
                 {

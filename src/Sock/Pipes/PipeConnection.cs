@@ -29,6 +29,12 @@ public sealed class PipeConnection : IAsyncDisposable
     /// <summary>Tells the peer we will send no more (FIN), while still reading what it sends.</summary>
     public async ValueTask ShutdownSendAsync()
     {
+        // A WebSocket's half-close is its close frame; the TCP FIN follows when the close handshake ends.
+        if (Stream is WebSockets.WebSocketMessageStream ws)
+        {
+            await ws.ShutdownSendAsync();
+            return;
+        }
         if (Stream is SslStream ssl)
         {
             try

@@ -30,9 +30,12 @@ public static class ProxyConnector
         Socket socket;
         try
         {
-            socket = await Connector.CreateConnectionAsync(proxy.Host, proxy.Port, timeout, source, AddressFamily.Unspecified, ct);
+            // A chain: this hop is reached through the one before it, which reports its own errors.
+            socket = proxy.Via is { } via
+                ? await ConnectAsync(via, proxy.Host, proxy.Port, timeout, source, ct)
+                : await Connector.CreateConnectionAsync(proxy.Host, proxy.Port, timeout, source, AddressFamily.Unspecified, ct);
         }
-        catch (SockException e)
+        catch (SockException e) when (proxy.Via is null)
         {
             // "connect 127.0.0.1:1080: connection refused" becomes "proxy 127.0.0.1:1080: connection refused".
             var prefix = $"connect {proxy.Display}: ";

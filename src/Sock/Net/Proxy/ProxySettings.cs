@@ -14,6 +14,38 @@ public sealed record ProxySettings(string Host, int Port, ProxyType Type, string
 
     public string TypeName => Type switch { ProxyType.Socks5 => "SOCKS5", ProxyType.Socks4 => "SOCKS4", _ => "HTTP" };
 
+    /// <summary>
+    /// The proxy this one is reached through (a chain: <c>--proxy A --proxy B</c> is B with Via = A), or
+    /// null when it is connected to directly.
+    /// </summary>
+    public ProxySettings? Via { get; init; }
+
+    /// <summary>The hops from the first one connected to, to this one.</summary>
+    public IReadOnlyList<ProxySettings> Hops
+    {
+        get
+        {
+            var hops = new List<ProxySettings>();
+            for (var p = this; p is not null; p = p.Via) hops.Insert(0, p);
+            return hops;
+        }
+    }
+
+    /// <summary>"SOCKS5 proxy 127.0.0.1:1080" or, for a chain, "SOCKS5 proxy 127.0.0.1:1080, HTTP proxy 127.0.0.1:3128".</summary>
+    public string Description => string.Join(", ", Hops.Select(h => $"{h.TypeName} proxy {h.Display}"));
+
+    /// <summary>
+    /// One proxy reached through the ones before it: <paramref name="hops"/> in the order they are
+    /// connected (the first is dialled directly, each next one through the previous). Null for none.
+    /// </summary>
+    public static ProxySettings? Chain(IEnumerable<ProxySettings> hops)
+    {
+        ArgumentNullException.ThrowIfNull(hops);
+        ProxySettings? last = null;
+        foreach (var hop in hops) last = hop with { Via = last };
+        return last;
+    }
+
     /// <summary>The port a proxy of this type usually listens on (ncat's defaults).</summary>
     public static int DefaultPort(ProxyType type) => type == ProxyType.Http ? 3128 : 1080;
 
