@@ -23,6 +23,7 @@ internal static class CommandCatalog
         ("inet", InetCommand.Create),
         ("probe", ProbeCommand.Create),
         ("ping", PingCommand.Create),
+        ("perf", PerfCommand.Create),
         // Raw pipes
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),
