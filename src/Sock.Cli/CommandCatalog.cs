@@ -24,6 +24,7 @@ internal static class CommandCatalog
         ("probe", ProbeCommand.Create),
         ("ping", PingCommand.Create),
         ("tls", TlsCommand.Create),
+        ("perf", PerfCommand.Create),
         // Raw pipes
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),
