@@ -108,7 +108,8 @@ public sealed class Spake2Tests
         using var python = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var theirMessage = await python.StandardOutput.ReadLineAsync(timeout.Token);
-        Assert.True(theirMessage is not null, "python3 spake2 (Debian python3-spake2) did not start: " + await python.StandardError.ReadToEndAsync(timeout.Token));
+        if (theirMessage is null)
+            Assert.Fail("python3 spake2 (Debian python3-spake2) did not start: " + await python.StandardError.ReadToEndAsync(timeout.Token));
         await python.StandardInput.WriteLineAsync(Convert.ToHexStringLower(ours.Outbound));
         await python.StandardInput.FlushAsync(timeout.Token);
         var theirKey = await python.StandardOutput.ReadLineAsync(timeout.Token);
