@@ -180,7 +180,8 @@ public sealed class TransitConnector : IDisposable
             _pending.Clear();
         }
         ct.ThrowIfCancellationRequested();
-        if (first != _winner.Task)
+        // The winner is decided before its task ends, so "all ended" racing it is not a failure.
+        if (!_winner.Task.IsCompleted)
             throw new SockException(first == all
                 ? "no transit connection: the other side could not be reached directly and no relay joined us (give --transit-helper tcp:HOST:PORT)"
                 : $"no transit connection within {timeout.TotalSeconds:0} s");
