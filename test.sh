@@ -39,6 +39,8 @@ peers=(
   "/usr/bin/chromium chromium"
   "weechat-headless weechat-headless"
   "afl-fuzz afl++"
+  "wormhole magic-wormhole"
+  "twist3 python3-twisted"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(
@@ -51,6 +53,10 @@ python_peers=(
   "websockets python3-websockets"
   "aiosmtpd python3-aiosmtpd"
   "prometheus_client python3-prometheus-client"
+  "spake2 python3-spake2"
+  "nacl python3-nacl"
+  "wormhole_mailbox_server python3-magic-wormhole-mailbox-server"
+  "wormhole_transit_relay magic-wormhole-transit-relay"
 )
 missing=()
 for entry in "${peers[@]}"; do

@@ -21,20 +21,29 @@ internal static class SendCommand
         var json = CommonOptions.Json();
         var proxy = new ProxyCommandOptions();
         var access = new AccessCommandOptions();
+        var wormhole = new WormholeCli.Options();
+        var code = new Option<string?>("--code") { HelpName = "CODE", Description = "With --wormhole: use this code instead of a new one (both sides type it)" };
         var command = new Command("send", "Send files and directory trees to `sock recv` (verified, resumable), or bare bytes with --raw")
         {
             args, listen, hash, limit, raw, tls, insecure, pin, cert, key, json,
         };
         proxy.AddTo(command);
         access.AddTo(command);
+        wormhole.AddTo(command);
+        command.Options.Add(code);
         command.WithExamples(
             "sock send report.pdf photos/ 192.168.1.20:9000",
+            "sock send --wormhole photos/               # prints a code; then: wormhole receive CODE, or sock recv --wormhole CODE",
             "sock send big.iso --listen 9000            # the receiver connects: sock recv HOST:9000",
             "sock send --raw backup.tar 127.0.0.1:9000  # to: nc -l 9000 > backup.tar",
             "tar c dir | sock send --raw - HOST:9000");
         command.SetHandler(async (parse, ct) =>
         {
             var values = parse.GetValue(args)!.ToList();
+            if (parse.GetValue(wormhole.Wormhole))
+                return await WormholeCli.SendAsync(values, parse.GetValue(code), wormhole.Read(parse), parse.GetValue(json), ct);
+            wormhole.CheckUnused(parse);
+            if (parse.GetValue(code) is not null) throw new UsageException("--code goes with --wormhole");
             TransferCli.Endpoint? connect = null;
             if (parse.GetValue(listen) is null)
             {

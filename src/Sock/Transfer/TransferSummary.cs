@@ -36,9 +36,11 @@ public sealed class TransferProgress
 
     public Stopwatch Clock { get; } = new();
 
-    internal void SetTotal(long total) => Interlocked.Exchange(ref _total, total);
+    /// <summary>For a transfer engine (sock's own, magic-wormhole's): how many bytes the whole transfer holds.</summary>
+    public void SetTotal(long total) => Interlocked.Exchange(ref _total, total);
 
-    internal void Add(long bytes) => Interlocked.Add(ref _done, bytes);
+    /// <summary>For a transfer engine: bytes just accounted for.</summary>
+    public void Add(long bytes) => Interlocked.Add(ref _done, bytes);
 }
 
 /// <summary>The result of a whole transfer, for the one-line summary and the --json document.</summary>

@@ -20,6 +20,7 @@ public sealed class PackageDependencyTests
     [InlineData("Sock.Chat.Redis", new[] { "Sock.Chat", "StackExchange.Redis" })]
     [InlineData("Sock.Chat.Client", new[] { "Sock.Chat" })]
     [InlineData("Sock.Web", new[] { "Sock.Chat" })]
+    [InlineData("Sock.Wormhole", new[] { "Sock", "libsodium" })]
     public async Task EachPackageDependsOnExactlyWhatItsSeamNeeds(string project, string[] expected)
     {
         var dependencies = await PackAsync(project);
