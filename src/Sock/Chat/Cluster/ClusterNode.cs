@@ -93,11 +93,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         return new ClusterNode(redis, id, options);
     }
 
-    /// <summary>Reads redis://[USER:PASSWORD@]HOST[:PORT] (rediss:// for TLS); a clear error otherwise.</summary>
+    /// <summary>Reads redis://[USER:PASSWORD@]HOST[:PORT] (rediss:// for TLS) or a Sentinel URL (<see cref="SentinelUrl"/>); a clear error otherwise.</summary>
     public static ConfigurationOptions ParseUrl(string url)
     {
+        if (SentinelUrl.TryParse(url, out var sentinel)) return sentinel;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("redis" or "rediss") || u.Host.Length == 0)
-            throw new SockException($"--cluster: '{url}' is not a Redis URL such as redis://127.0.0.1:6379");
+            throw new SockException($"--cluster: '{url}' is not a Redis URL such as redis://127.0.0.1:6379 (or redis+sentinel://HOST:PORT,…/MASTERNAME)");
         var config = new ConfigurationOptions
         {
             EndPoints = { { u.Host, u.Port > 0 ? u.Port : 6379 } },
