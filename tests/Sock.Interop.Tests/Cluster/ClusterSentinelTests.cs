@@ -1,3 +1,5 @@
+using Sock.Interop.Tests.Infrastructure;
+
 namespace Sock.Interop.Tests.Cluster;
 
 /// <summary>
@@ -30,5 +32,18 @@ public sealed class ClusterSentinelTests
             await set.ServerOn(old).KillAsync();
             await set.WaitNewMasterAsync(old);
         });
+    }
+
+    [Theory]
+    [InlineData("redis+sentinel://127.0.0.1:26379", "names no master")]
+    [InlineData("redis+sentinel://127.0.0.1:x/mymaster", "is not a Sentinel address")]
+    [InlineData("redis+sentinel://127.0.0.1:1/mymaster", "are the Sentinels running there")]
+    public async Task A_bad_or_unreachable_Sentinel_URL_is_one_line_and_exit_1(string url, string error)
+    {
+        var (code, _, stderr) = await SockCli.RunAsync("chat", "serve", "--bind", "127.0.0.1", "--port", FreePort.Tcp().ToString(), "--cluster", url, "--node-id", "a");
+        Assert.Equal(1, code);
+        Assert.StartsWith("sock: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(error, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 }
