@@ -31,6 +31,7 @@ peers=(
   "tinyproxy tinyproxy"
   "iperf3 iperf3"
   "redis-server redis-server"
+  "redis-sentinel redis-sentinel"
   "/usr/bin/ping iputils-ping"
   "nmap nmap"
   "curl curl"

@@ -83,7 +83,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            throw new SockException($"chat serve: cannot reach the cluster's Redis at {url}: {e.Message} (is redis-server running there?)");
+            throw new SockException($"chat serve: cannot reach the cluster's Redis at {url}: {e.Message} " +
+                (config.ServiceName is { } master ? $"(are the Sentinels running there, and do they watch a master named {master}?)" : "(is redis-server running there?)"));
         }
         var id = options.NodeId ?? throw new ArgumentException("a cluster node needs a NodeId", nameof(options));
         // Claiming a nick waits for Redis (one round trip) on the session's thread: with a burst of registrations,
@@ -93,11 +94,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         return new ClusterNode(redis, id, options);
     }
 
-    /// <summary>Reads redis://[USER:PASSWORD@]HOST[:PORT] (rediss:// for TLS); a clear error otherwise.</summary>
+    /// <summary>Reads redis://[USER:PASSWORD@]HOST[:PORT] (rediss:// for TLS) or a Sentinel URL (<see cref="SentinelUrl"/>); a clear error otherwise.</summary>
     public static ConfigurationOptions ParseUrl(string url)
     {
+        if (SentinelUrl.TryParse(url, out var sentinel)) return sentinel;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("redis" or "rediss") || u.Host.Length == 0)
-            throw new SockException($"--cluster: '{url}' is not a Redis URL such as redis://127.0.0.1:6379");
+            throw new SockException($"--cluster: '{url}' is not a Redis URL such as redis://127.0.0.1:6379 (or redis+sentinel://HOST:PORT,…/MASTERNAME)");
         var config = new ConfigurationOptions
         {
             EndPoints = { { u.Host, u.Port > 0 ? u.Port : 6379 } },
@@ -255,7 +257,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(500), _stop.Token);
                 await Db.PingAsync().WaitAsync(PingTimeout, _stop.Token);
                 _failedPings = 0;
-                if (_healthy) continue;
+                if (_healthy)
+                {
+                    if (((RedisRoomFeed)Feed).HasOverdue()) await OnLoopAsync(((RedisRoomFeed)Feed).SweepLostAsync);
+                    continue;
+                }
                 // Not before the bus is heard again, and everything it brought before the outage is applied.
                 if (!await BusHeardAsync()) continue;
                 await OnLoopAsync(() => JoinClusterAsync(firstTime: false));
@@ -277,6 +283,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     internal void ReportRegressed(string room, long last, string epoch) =>
         Log?.Invoke($"cluster: {room}: Redis has lost events this node applied (up to {last}): the room goes on under a new epoch {epoch}");
+
+    internal void ReportLost(string room, string epoch, long offset) =>
+        Log?.Invoke($"cluster: {room}: this node's event {offset} of epoch {epoch} never came back (written where a failover threw it away): its sender is told it was not delivered");
 
     internal void ReportGap(string room, long from, long to) =>
         Log?.Invoke($"cluster: {room}: events {from}-{to} had left the stream (trimmed) before this node read them");

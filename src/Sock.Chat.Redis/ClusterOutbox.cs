@@ -18,8 +18,11 @@ internal sealed class ClusterOutbox(ClusterNode node)
     /// <summary>Room events per script call at most: one call runs alone in Redis, so keep each short.</summary>
     public const int MaxEventsPerCall = 64;
 
-    /// <summary>One room event: its part of the room script's arguments, and what to do if Redis never sequenced it.</summary>
-    internal sealed record RoomEvent(string Room, RedisValue[] Args, Action Refused);
+    /// <summary>
+    /// One room event: its part of the room script's arguments, what to do when Redis sequenced it (the
+    /// epoch and offset it got) and what to do if Redis never did.
+    /// </summary>
+    internal sealed record RoomEvent(string Room, RedisValue[] Args, Action<string, long>? Sequenced, Action Refused);
 
     private readonly object _lock = new(); // an object, not a Lock: WaitIdle waits on it with Monitor
     private List<object> _queue = [];
@@ -124,8 +127,11 @@ internal sealed class ClusterOutbox(ClusterNode node)
         call.ContinueWith(static (t, s) =>
         {
             // Not sequenced, so no node delivers them: each sender is told rather than left to wonder.
+            var events = (RoomEvent[])s!;
             if (t.IsFaulted || t.IsCanceled)
-                foreach (var e in (RoomEvent[])s!) e.Refused();
+                foreach (var e in events) e.Refused();
+            else if (t.Result.Resp2Type == ResultType.Array && (RedisResult[])t.Result! is [var epoch, var first])
+                for (var k = 0; k < events.Length; k++) events[k].Sequenced?.Invoke((string)epoch!, (long)first + k);
         }, events, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return call;
     }

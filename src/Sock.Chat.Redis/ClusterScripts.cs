@@ -14,7 +14,7 @@ internal static class ClusterScripts
     /// calling node has seen of the room; then per event: payload, keep ('1': into history),
     /// member-op count, state-op count, the member ops (field, value; '' deletes), the state fields
     /// (field, value). The events take consecutive offsets; one publication carries them all,
-    /// "R epoch first-offset payload[\npayload…]" (JSON has no raw newline).
+    /// "R epoch first-offset payload[\npayload…]" (JSON has no raw newline). Returns { epoch, first-offset }.
     /// The epoch is the room record's lineage, "ID.BASE": its offsets count on from BASE. A new one
     /// starts when the record is new (a new room, or a Redis that came back empty) and when the
     /// record went backwards (the caller saw a higher offset of this very epoch: a Redis restarted
@@ -54,7 +54,7 @@ internal static class ClusterScripts
           payloads[k] = payload
         end
         redis.call('PUBLISH', ARGV[4], 'R ' .. epoch .. ' ' .. first .. ' ' .. table.concat(payloads, '\n'))
-        return first
+        return { epoch, first }
         """;
 
     /// <summary>

@@ -10,14 +10,14 @@ namespace Sock.Chat.Cluster;
 /// topic and mode changes it makes) and publishes it; every node, this one included, delivers it to
 /// its own members when it comes back, in offset order, reading any gap from the stream first.
 /// </summary>
-internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
+internal sealed partial class RedisRoomFeed(ClusterNode node) : IChatFanout
 {
     /// <summary>Events kept per room for nodes that missed some (beyond history: joins, parts, modes).</summary>
     public const int LogLength = 10_000;
 
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.OrdinalIgnoreCase);
     // What this node published and has not seen back: the member who caused it (echo-message needs the very object).
-    private readonly ConcurrentDictionary<string, ChatMember> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingEvent> _pending = new(StringComparer.Ordinal);
     // Rooms this node saw start again below what it had applied since its last check (CheckRoomsAsync).
     private int _wentBack;
     /// <summary>
@@ -93,23 +93,26 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         }
         w.H = e.Audience == RoomStatus.None && (e.Kind == ChatEventKind.Topic || ChatHub.Keeps(e.Kind, e.ClientTags));
         var sender = joiner ?? e.Sender;
-        if (sender is not null) _pending[e.MsgId] = sender;
+        var pending = sender is null ? null : _pending[e.MsgId] = new PendingEvent(sender, room.Name);
         if (e.Kind == ChatEventKind.Join && room.Count == 1) node.Db.SetAdd(ClusterKeys.Rooms, room.Name, CommandFlags.FireAndForget);
         // This event's part of the room script's arguments (ClusterScripts.RoomEvents).
         var args = new RedisValue[4 + memberOps.Count + stateOps.Count];
         (args[0], args[1], args[2], args[3]) = (ClusterJson.Bytes(w), w.H ? "1" : "0", memberOps.Count / 2, stateOps.Count / 2);
         memberOps.CopyTo(args, 4);
         stateOps.CopyTo(args, 4 + memberOps.Count);
-        node.Outbox.Add(new ClusterOutbox.RoomEvent(room.Name, args, () =>
+        Action refused = () =>
         {
-            _pending.TryRemove(e.MsgId, out _);
+            // Once: by the outbox (Redis never ran it) or by the sweep (it ran in a data set that is gone), and never after its delivery.
+            if (!_pending.TryRemove(e.MsgId, out _) && sender is not null) return;
             if (sender is { IsLocal: true } && e.Kind is ChatEventKind.Message or ChatEventKind.Action or ChatEventKind.Notice or ChatEventKind.Join)
                 sender.Deliver(new ChatEvent
                 {
                     Kind = ChatEventKind.Notice, From = node.Options.ServerName, FromPrefix = node.Options.ServerName, Target = sender.Nick, MsgId = e.MsgId + "-refused",
                     Text = $"not delivered to {room.Name}: this server lost its cluster store (Redis); try again in a moment",
                 });
-        }));
+        };
+        if (pending is not null) pending.Refuse = refused;
+        node.Outbox.Add(new ClusterOutbox.RoomEvent(room.Name, args, pending is null ? null : pending.Sequenced, refused));
     }
 
     internal static string Membership(string nick, string nodeId, RoomStatus status) =>
@@ -201,7 +204,7 @@ internal sealed class RedisRoomFeed(ClusterNode node) : IChatFanout
         var hub = node.Hub;
         var mine = w.N == node.Id;
         ChatMember? sender = null;
-        if (mine) _pending.TryRemove(w.Id, out sender);
+        if (mine && _pending.TryRemove(w.Id, out var pending)) sender = pending.Sender;
         sender ??= node.SenderOf(w);
         var e = w.ToEvent(offset, sender);
         ChatMember? subject = e.Kind switch

@@ -54,7 +54,7 @@ internal static class ChatServeCommand
         var logFormat = new Option<string>("--log-format") { Description = "Log lines on stderr as text or json (one object per line)", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var motdFile = new Option<string?>("--motd-file") { Description = "Message of the day from a file (re-read on SIGHUP)" };
-        var cluster = new Option<string?>("--cluster") { Description = "Be one node of a cluster sharing nicks, rooms, history and accounts through this Redis (redis://HOST:PORT)" };
+        var cluster = new Option<string?>("--cluster") { Description = "Be one node of a cluster sharing nicks, rooms, history and accounts through this Redis (redis://HOST:PORT, or redis+sentinel://HOST:PORT,…/MASTERNAME)" };
         var nodeId = new Option<string?>("--node-id") { Description = "This node's name in the cluster, kept across its restarts (default: HOSTNAME-PORT)" };
         var minPassword = new Option<int>("--min-password") { Description = "Shortest password accepted", DefaultValueFactory = _ => defaults.AccountOptions.MinPasswordLength };
 
@@ -78,7 +78,8 @@ internal static class ChatServeCommand
             "sock chat serve --check-config /etc/sock/chat.json",
             "sock chat serve --allow 10.0.0.0/8 --allow fd00::/8 --deny 10.0.0.66",
             "sock chat serve --web-origin https://chat.example --trusted-proxy 10.0.0.0/8   # behind a reverse proxy",
-            "sock chat serve --cluster redis://10.0.0.5:6379 --node-id a   # one of several nodes sharing one Redis");
+            "sock chat serve --cluster redis://10.0.0.5:6379 --node-id a   # one of several nodes sharing one Redis",
+            "sock chat serve --cluster redis+sentinel://10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379/chat --node-id a   # Redis behind Sentinel");
         cmd.SetHandler(async (parse, ct) =>
         {
             if (parse.GetValue(checkConfig) is { } checkPath)

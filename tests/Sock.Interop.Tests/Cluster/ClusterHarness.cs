@@ -8,14 +8,17 @@ namespace Sock.Interop.Tests.Cluster;
 public sealed class RedisProcess : IAsyncDisposable
 {
     private RunningProcess _process;
+    private bool _gone; // stopped, killed or disposed: nothing left to dispose (a set and its nodes may both dispose one)
 
     private readonly string? _dir;
+    private readonly string[] _extra;
 
-    private RedisProcess(RunningProcess process, int port, string? dir)
+    private RedisProcess(RunningProcess process, int port, string? dir, string[] extra)
     {
         _process = process;
         Port = port;
         _dir = dir;
+        _extra = extra;
     }
 
     public int Port { get; }
@@ -23,16 +26,17 @@ public sealed class RedisProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <summary>With <paramref name="dir"/>, SAVE writes a snapshot there that a restart loads (no automatic saves still).</summary>
-    public static async Task<RedisProcess> StartAsync(int? port = null, string? dir = null)
+    /// <param name="extra">More redis-server options (<c>--replicaof 127.0.0.1 PORT</c>).</param>
+    public static async Task<RedisProcess> StartAsync(int? port = null, string? dir = null, params string[] extra)
     {
         var p = port ?? FreePort.Tcp();
-        var process = Launch(p, dir);
+        var process = Launch(p, dir, extra);
         await FreePort.WaitListeningAsync(p, TimeSpan.FromSeconds(10));
-        return new RedisProcess(process, p, dir);
+        return new RedisProcess(process, p, dir, extra);
     }
 
-    private static RunningProcess Launch(int port, string? dir) =>
-        RunningProcess.Start(Peers.RedisServer, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. dir is null ? Array.Empty<string>() : ["--dir", dir]]);
+    private static RunningProcess Launch(int port, string? dir, string[] extra) =>
+        RunningProcess.Start(Peers.RedisServer, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. dir is null ? Array.Empty<string>() : ["--dir", dir], .. extra]);
 
     /// <summary>Stops it by PID (its data is gone: no persistence), then waits until the port is free.</summary>
     public async Task StopAsync()
@@ -40,6 +44,7 @@ public sealed class RedisProcess : IAsyncDisposable
         _process.Signal(15);
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         await _process.DisposeAsync();
+        _gone = true;
     }
 
     /// <summary>kill -9 by PID (no shutdown, no flush: a crash), then waits until it has exited.</summary>
@@ -48,12 +53,14 @@ public sealed class RedisProcess : IAsyncDisposable
         _process.Signal(9);
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         await _process.DisposeAsync();
+        _gone = true;
     }
 
     /// <summary>Starts it again on the same port.</summary>
     public async Task RestartAsync()
     {
-        _process = Launch(Port, _dir);
+        _process = Launch(Port, _dir, _extra);
+        _gone = false;
         await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10));
     }
 
@@ -102,7 +109,12 @@ public sealed class RedisProcess : IAsyncDisposable
     public void Pause() => _process.Signal(19);
     public void Resume() => _process.Signal(18);
 
-    public async ValueTask DisposeAsync() => await _process.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_gone) return;
+        _gone = true;
+        await _process.DisposeAsync();
+    }
 }
 
 /// <summary>Nodes of one cluster: `sock chat serve --cluster` processes sharing a Redis.</summary>
@@ -111,6 +123,22 @@ public sealed class ClusterNodes : IAsyncDisposable
     private readonly List<ChatServerProcess> _nodes = [];
 
     private ClusterNodes(RedisProcess redis) => Redis = redis;
+
+    /// <summary>Nodes on a Redis started elsewhere, reached through <paramref name="url"/> (a Sentinel URL); the nodes own <paramref name="redis"/> from now on.</summary>
+    public static async Task<ClusterNodes> StartAsync(int nodes, RedisProcess redis, string url)
+    {
+        var cluster = new ClusterNodes(redis);
+        try
+        {
+            for (var i = 0; i < nodes; i++) await cluster.StartNodeAsync($"n{i}", [], redisUrl: url);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
 
     public RedisProcess Redis { get; }
     public ChatServerProcess this[int i] => _nodes[i];

@@ -60,7 +60,7 @@ public sealed class ClusterRedisLossTests
     /// messages while <paramref name="crash"/> runs; then every reader must have exactly the messages the
     /// sender saw echoed, in the order sent, and each message is either echoed or refused, never neither.
     /// </summary>
-    private static async Task<List<int>> RunAsync(ClusterNodes cluster, Func<Task> crash, Func<LineClient[]>? others = null)
+    internal static async Task<List<int>> RunAsync(ClusterNodes cluster, Func<Task> crash, Func<LineClient[]>? others = null)
     {
         var ct = TestContext.Current.CancellationToken;
         using var sender = await cluster[0].ConnectAsync();
@@ -110,11 +110,11 @@ public sealed class ClusterRedisLossTests
         }
     }
 
-    private static List<int> Numbers(LineClient c) =>
+    internal static List<int> Numbers(LineClient c) =>
         [.. c.Lines.Where(l => l.Contains($" PRIVMSG {Room} :m ", StringComparison.Ordinal)).Select(l => int.Parse(l.Split(" :m ")[^1]))];
 
     /// <summary>1-3,7,9-12: a list of numbers as ranges, for messages that say what was missing.</summary>
-    private static string Ranges(List<int> numbers)
+    internal static string Ranges(List<int> numbers)
     {
         var parts = new List<string>();
         for (var i = 0; i < numbers.Count;)

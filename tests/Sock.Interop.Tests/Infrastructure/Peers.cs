@@ -42,6 +42,7 @@ public static class Peers
     public static string Openssl => Require("openssl", "openssl");
     public static string Iperf3 => Require("iperf3", "iperf3");
     public static string RedisServer => Require("redis-server", "redis-server");
+    public static string RedisSentinel => Require("redis-sentinel", "redis-sentinel");
     public static string Ping => Require("/usr/bin/ping", "iputils-ping");
     public static string Nmap => Require("nmap", "nmap");
 
