@@ -132,7 +132,8 @@ public class WebSocketPipeTests
         Assert.True(ok.Code == 0, ok.Stderr + second.Stderr);
         Assert.Equal("subprotocol chat.v1\ngot reply from sock\npong\n", ok.Stdout);
         Assert.Equal(0, await second.WaitForExitAsync(Long));
-        Assert.Equal("hello 中文\n\0bytes\xff"u8.ToArray(), second.StdoutBytes);
+        byte[] expected = [.. "hello 中文\n\0bytes"u8, 0xFF];
+        Assert.Equal(expected, second.StdoutBytes);
         Assert.StartsWith("sock: websocket connection from 127.0.0.1:", second.Stderr, StringComparison.Ordinal);
         Assert.EndsWith(" to /feed (subprotocol chat.v1)\nsock: websocket closed by peer: 1000 normal\n", second.Stderr, StringComparison.Ordinal);
     }
@@ -171,7 +172,7 @@ public class WebSocketPipeTests
         var port = FreePort.Tcp();
         const string server = """
             const { WebSocketServer } = require('ws');
-            const wss = new WebSocketServer({ host: '127.0.0.1', port: +process.argv[2] });
+            const wss = new WebSocketServer({ host: '127.0.0.1', port: +process.argv[1] });
             wss.on('connection', ws => ws.on('message', (data, isBinary) => {
               if (!isBinary && data.toString() === 'bye') ws.close(1001, 'node leaves');
               else ws.send(isBinary ? data : 'node: ' + data.toString(), { binary: isBinary });
@@ -187,7 +188,7 @@ public class WebSocketPipeTests
         await WaitBoundAsync(listenPort);
         const string client = """
             const WebSocket = require('ws');
-            const ws = new WebSocket('ws://127.0.0.1:' + process.argv[2] + '/node');
+            const ws = new WebSocket('ws://127.0.0.1:' + process.argv[1] + '/node');
             ws.on('open', () => { ws.send('from node'); ws.ping(); });
             ws.on('pong', () => console.log('pong'));
             ws.on('message', d => { console.log('got ' + d); ws.close(1000, 'done'); });
@@ -272,14 +273,16 @@ public class WebSocketPipeTests
             """, StringComparison.Ordinal);
         await using var server = RunningProcess.Start(Python, ["-c", script, port.ToString()]);
         await WaitBoundAsync(port);
-        await using var pipeline = Shell($"sleep 60 | {SockExe} connect --binary ws://127.0.0.1:{port}/ | wc -c");
+        // Input held open (an early EOF would close the WebSocket) by a process substitution, which bash
+        // does not wait for: the pipeline ends when sock does, and the sleep ends by itself.
+        await using var pipeline = Shell($"{SockExe} connect --binary ws://127.0.0.1:{port}/ < <(sleep 45) | wc -c");
         await server.WaitForStdoutAsync("sent", TimeSpan.FromSeconds(120));
         // sock is a child of the shell running the pipeline; its peak RSS so far covers the whole frame.
         var sockPid = SockChild(pipeline.Id);
         var hwm = PeakResidentKiB(sockPid);
         await server.WriteAsync("go\n");
-        Assert.Equal(0, await server.WaitForExitAsync(Long));
-        Assert.Equal(0, await pipeline.WaitForExitAsync(Long));
+        Assert.True(await server.WaitForExitAsync(Long) == 0, server.Stderr + pipeline.Stderr);
+        Assert.True(await pipeline.WaitForExitAsync(Long) == 0, pipeline.Stderr);
         Assert.Equal((1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), pipeline.Stdout.Trim());
         Assert.Equal("sock: websocket closed by peer: 1000 normal\n", pipeline.Stderr);
         Assert.True(hwm < 256 * 1024, $"sock's peak RSS was {hwm} KiB while streaming a 1 GiB frame");

@@ -78,10 +78,12 @@ public static class WebSocketPump
             return counts.Result(ws, closedByPeer: false, peerError); // the close we got answers ours
         }
         var (receiveError, closedByPeer) = await receive;
-        await stopSending.CancelAsync();
-        await send;
+        // Answer the peer's close at once: the send side may be blocked reading input (a terminal, a pipe
+        // held open), and a read of stdin cannot always be cancelled.
         if (closedByPeer && ws.State == WebSocketState.CloseReceived)
             await CloseQuietlyAsync(ws, ws.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, ct);
+        await stopSending.CancelAsync();
+        await Task.WhenAny(send, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
         return counts.Result(ws, closedByPeer, receiveError);
     }
 
@@ -220,12 +222,20 @@ public static class WebSocketPump
     /// <summary>The receive failure in words: invalid UTF-8, a protocol error, or the connection lost without a close.</summary>
     internal static string Describe(WebSocket ws, WebSocketException e) => ws.CloseStatus switch
     {
+        // .NET closes with 1007 on invalid UTF-8 and throws its generic "Faulted" exception, with no message
+        // of its own and no inner exception; its protocol errors (1002) carry a message.
+        null when e.WebSocketErrorCode == WebSocketError.Faulted && e.InnerException is null && e.Message == GenericFault =>
+            "websocket: the peer sent invalid UTF-8 in a text message; closed with 1007 invalid payload",
+        null when e.WebSocketErrorCode == WebSocketError.Faulted && e.InnerException is null =>
+            $"websocket: the peer broke the protocol ({e.Message}); closed with 1002 protocol error",
         WebSocketCloseStatus.InvalidPayloadData => "websocket: the peer sent invalid UTF-8 in a text message; closed with 1007 invalid payload",
         WebSocketCloseStatus.ProtocolError => $"websocket: the peer broke the protocol ({e.Message}); closed with 1002 protocol error",
         WebSocketCloseStatus.MessageTooBig => "websocket: the peer's message is too big; closed with 1009 message too big",
         _ when e.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely => "websocket: connection lost without a close frame (1006 abnormal closure)",
         _ => $"websocket: {e.Message}",
     };
+
+    private static readonly string GenericFault = new WebSocketException(WebSocketError.Faulted).Message;
 
     private static async Task CloseQuietlyAsync(WebSocket ws, WebSocketCloseStatus status, string? reason, CancellationToken ct)
     {
