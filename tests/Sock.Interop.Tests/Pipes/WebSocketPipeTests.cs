@@ -28,6 +28,8 @@ public class WebSocketPipeTests
                         pong = await ws.ping()
                         await asyncio.wait_for(pong, 10)
                         await ws.send("pong received")
+                        await ws.close(1000, "done")
+                        return
                     elif m == "close-4001":
                         await ws.close(4001, "bye now")
                         return
@@ -71,14 +73,20 @@ public class WebSocketPipeTests
     {
         var (server, port) = await EchoServerAsync();
         await using var _ = server;
-        // Input held open a moment so the echoes and the ping's answer arrive before our close.
-        var r = await ShAsync($"(printf 'hello\\nwörld 中文\\nping-me\\n'; sleep 2) | {SockExe} connect ws://127.0.0.1:{port}/room?x=1 "
-            + "--header 'Authorization: Bearer t0k' --origin http://example.test --subprotocol chat.v1");
+        // Input held open (a process substitution, which bash does not wait for) so that the server, not the
+        // end of our input, ends each session: after the ping's pong it closes with 1000.
+        var r = await ShAsync($"{SockExe} connect ws://127.0.0.1:{port}/room?x=1 "
+            + "--header 'Authorization: Bearer t0k' --origin http://example.test --subprotocol chat.v1 < <(printf 'hello\\nwörld 中文\\nping-me\\n'; sleep 30)");
         Assert.True(r.Code == 0, r.Stderr + server.Stderr);
         Assert.Equal("path=/room?x=1 origin=http://example.test auth=Bearer t0k proto=chat.v1\nhello\nwörld 中文\npong received\n", r.Stdout);
-        Assert.Equal("", r.Stderr); // we closed (1000) and the server answered: nothing to report
+        Assert.Equal("sock: websocket closed by peer: 1000 normal (done)\n", r.Stderr);
 
-        var closed = await ShAsync($"(printf 'a\\nclose-4001\\n'; sleep 5) | {SockExe} connect ws://127.0.0.1:{port}/");
+        // Our input ending first: we close (1000), the server answers, nothing to report.
+        var ours = await ShAsync($"printf 'bye\\n' | {SockExe} connect ws://127.0.0.1:{port}/");
+        Assert.Equal((0, ""), (ours.Code, ours.Stderr));
+        Assert.StartsWith("path=/ ", ours.Stdout, StringComparison.Ordinal);
+
+        var closed = await ShAsync($"{SockExe} connect ws://127.0.0.1:{port}/ < <(printf 'a\\nclose-4001\\n'; sleep 30)");
         Assert.Equal(1, closed.Code);
         Assert.Equal("path=/ origin=None auth=None proto=None\na\n", closed.Stdout);
         Assert.Equal("sock: websocket closed by peer: 4001 application code (bye now)\n", closed.Stderr);
@@ -180,7 +188,7 @@ public class WebSocketPipeTests
             """;
         await using var nodeServer = RunningProcess.Start(node, ["-e", server, port.ToString()], environment: env);
         await WaitBoundAsync(port);
-        var r = await ShAsync($"(printf 'one\\ntwo\\nbye\\n'; sleep 5) | {SockExe} connect ws://127.0.0.1:{port}/");
+        var r = await ShAsync($"{SockExe} connect ws://127.0.0.1:{port}/ < <(printf 'one\\ntwo\\nbye\\n'; sleep 30)");
         Assert.Equal((0, "node: one\nnode: two\n", "sock: websocket closed by peer: 1001 going away (node leaves)\n"), (r.Code, r.Stdout, r.Stderr));
 
         var listenPort = FreePort.Tcp();
