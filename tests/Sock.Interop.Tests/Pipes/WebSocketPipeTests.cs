@@ -290,7 +290,7 @@ public class WebSocketPipeTests
         var hwm = PeakResidentKiB(sockPid);
         await server.WriteAsync("go\n");
         Assert.True(await server.WaitForExitAsync(Long) == 0, server.Stderr + pipeline.Stderr);
-        Assert.True(await pipeline.WaitForExitAsync(Long) == 0, pipeline.Stderr);
+        Assert.True(await pipeline.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, pipeline.Stderr);
         Assert.Equal((1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), pipeline.Stdout.Trim());
         Assert.Equal("sock: websocket closed by peer: 1000 normal\n", pipeline.Stderr);
         Assert.True(hwm < 256 * 1024, $"sock's peak RSS was {hwm} KiB while streaming a 1 GiB frame");

@@ -77,10 +77,12 @@ public static class WebSocketPump
             var (peerError, _) = await receive;
             return counts.Result(ws, closedByPeer: false, peerError); // the close we got answers ours
         }
-        var (receiveError, closedByPeer) = await receive;
+        var (receiveError, closeReceived) = await receive;
+        // Our close may be on its way while the peer's answer arrives first: then the peer did not close.
+        var closedByPeer = closeReceived && !counts.SentClose;
         // Answer the peer's close at once: the send side may be blocked reading input (a terminal, a pipe
         // held open), and a read of stdin cannot always be cancelled.
-        if (closedByPeer && ws.State == WebSocketState.CloseReceived)
+        if (closeReceived && ws.State == WebSocketState.CloseReceived)
             await CloseQuietlyAsync(ws, ws.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, ct);
         await stopSending.CancelAsync();
         await Task.WhenAny(send, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
@@ -90,6 +92,7 @@ public static class WebSocketPump
     private sealed class Counts
     {
         public long BytesOut, BytesIn, MessagesOut, MessagesIn;
+        public volatile bool SentClose;
 
         public WebSocketPumpResult Result(WebSocket ws, bool closedByPeer, string? error) =>
             new(BytesOut, BytesIn, MessagesOut, MessagesIn, ws.CloseStatus, ws.CloseStatusDescription, closedByPeer, error);
@@ -168,7 +171,11 @@ public static class WebSocketPump
                 await ws.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, ct);
                 counts.MessagesOut++;
             }
-            if (ws.State == WebSocketState.Open) await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            if (ws.State == WebSocketState.Open)
+            {
+                counts.SentClose = true;
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            }
             return null;
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
