@@ -28,6 +28,8 @@ public class WebSocketPipeTests
                         pong = await ws.ping()
                         await asyncio.wait_for(pong, 10)
                         await ws.send("pong received")
+                        await ws.close(1000, "done")
+                        return
                     elif m == "close-4001":
                         await ws.close(4001, "bye now")
                         return
@@ -71,14 +73,20 @@ public class WebSocketPipeTests
     {
         var (server, port) = await EchoServerAsync();
         await using var _ = server;
-        // Input held open a moment so the echoes and the ping's answer arrive before our close.
-        var r = await ShAsync($"(printf 'hello\\nwörld 中文\\nping-me\\n'; sleep 2) | {SockExe} connect ws://127.0.0.1:{port}/room?x=1 "
-            + "--header 'Authorization: Bearer t0k' --origin http://example.test --subprotocol chat.v1");
+        // Input held open (a process substitution, which bash does not wait for) so that the server, not the
+        // end of our input, ends each session: after the ping's pong it closes with 1000.
+        var r = await ShAsync($"{SockExe} connect ws://127.0.0.1:{port}/room?x=1 "
+            + "--header 'Authorization: Bearer t0k' --origin http://example.test --subprotocol chat.v1 < <(printf 'hello\\nwörld 中文\\nping-me\\n'; sleep 30)");
         Assert.True(r.Code == 0, r.Stderr + server.Stderr);
         Assert.Equal("path=/room?x=1 origin=http://example.test auth=Bearer t0k proto=chat.v1\nhello\nwörld 中文\npong received\n", r.Stdout);
-        Assert.Equal("", r.Stderr); // we closed (1000) and the server answered: nothing to report
+        Assert.Equal("sock: websocket closed by peer: 1000 normal (done)\n", r.Stderr);
 
-        var closed = await ShAsync($"(printf 'a\\nclose-4001\\n'; sleep 5) | {SockExe} connect ws://127.0.0.1:{port}/");
+        // Our input ending first: we close (1000), the server answers, nothing to report.
+        var ours = await ShAsync($"printf 'bye\\n' | {SockExe} connect ws://127.0.0.1:{port}/");
+        Assert.Equal((0, ""), (ours.Code, ours.Stderr));
+        Assert.StartsWith("path=/ ", ours.Stdout, StringComparison.Ordinal);
+
+        var closed = await ShAsync($"{SockExe} connect ws://127.0.0.1:{port}/ < <(printf 'a\\nclose-4001\\n'; sleep 30)");
         Assert.Equal(1, closed.Code);
         Assert.Equal("path=/ origin=None auth=None proto=None\na\n", closed.Stdout);
         Assert.Equal("sock: websocket closed by peer: 4001 application code (bye now)\n", closed.Stderr);
@@ -132,7 +140,8 @@ public class WebSocketPipeTests
         Assert.True(ok.Code == 0, ok.Stderr + second.Stderr);
         Assert.Equal("subprotocol chat.v1\ngot reply from sock\npong\n", ok.Stdout);
         Assert.Equal(0, await second.WaitForExitAsync(Long));
-        Assert.Equal("hello 中文\n\0bytes\xff"u8.ToArray(), second.StdoutBytes);
+        byte[] expected = [.. "hello 中文\n\0bytes"u8, 0xFF];
+        Assert.Equal(expected, second.StdoutBytes);
         Assert.StartsWith("sock: websocket connection from 127.0.0.1:", second.Stderr, StringComparison.Ordinal);
         Assert.EndsWith(" to /feed (subprotocol chat.v1)\nsock: websocket closed by peer: 1000 normal\n", second.Stderr, StringComparison.Ordinal);
     }
@@ -171,7 +180,7 @@ public class WebSocketPipeTests
         var port = FreePort.Tcp();
         const string server = """
             const { WebSocketServer } = require('ws');
-            const wss = new WebSocketServer({ host: '127.0.0.1', port: +process.argv[2] });
+            const wss = new WebSocketServer({ host: '127.0.0.1', port: +process.argv[1] });
             wss.on('connection', ws => ws.on('message', (data, isBinary) => {
               if (!isBinary && data.toString() === 'bye') ws.close(1001, 'node leaves');
               else ws.send(isBinary ? data : 'node: ' + data.toString(), { binary: isBinary });
@@ -179,7 +188,7 @@ public class WebSocketPipeTests
             """;
         await using var nodeServer = RunningProcess.Start(node, ["-e", server, port.ToString()], environment: env);
         await WaitBoundAsync(port);
-        var r = await ShAsync($"(printf 'one\\ntwo\\nbye\\n'; sleep 5) | {SockExe} connect ws://127.0.0.1:{port}/");
+        var r = await ShAsync($"{SockExe} connect ws://127.0.0.1:{port}/ < <(printf 'one\\ntwo\\nbye\\n'; sleep 30)");
         Assert.Equal((0, "node: one\nnode: two\n", "sock: websocket closed by peer: 1001 going away (node leaves)\n"), (r.Code, r.Stdout, r.Stderr));
 
         var listenPort = FreePort.Tcp();
@@ -187,7 +196,7 @@ public class WebSocketPipeTests
         await WaitBoundAsync(listenPort);
         const string client = """
             const WebSocket = require('ws');
-            const ws = new WebSocket('ws://127.0.0.1:' + process.argv[2] + '/node');
+            const ws = new WebSocket('ws://127.0.0.1:' + process.argv[1] + '/node');
             ws.on('open', () => { ws.send('from node'); ws.ping(); });
             ws.on('pong', () => console.log('pong'));
             ws.on('message', d => { console.log('got ' + d); ws.close(1000, 'done'); });
@@ -272,14 +281,16 @@ public class WebSocketPipeTests
             """, StringComparison.Ordinal);
         await using var server = RunningProcess.Start(Python, ["-c", script, port.ToString()]);
         await WaitBoundAsync(port);
-        await using var pipeline = Shell($"sleep 60 | {SockExe} connect --binary ws://127.0.0.1:{port}/ | wc -c");
+        // Input held open (an early EOF would close the WebSocket) by a process substitution, which bash
+        // does not wait for: the pipeline ends when sock does, and the sleep ends by itself.
+        await using var pipeline = Shell($"{SockExe} connect --binary ws://127.0.0.1:{port}/ < <(sleep 45) | wc -c");
         await server.WaitForStdoutAsync("sent", TimeSpan.FromSeconds(120));
         // sock is a child of the shell running the pipeline; its peak RSS so far covers the whole frame.
         var sockPid = SockChild(pipeline.Id);
         var hwm = PeakResidentKiB(sockPid);
         await server.WriteAsync("go\n");
-        Assert.Equal(0, await server.WaitForExitAsync(Long));
-        Assert.Equal(0, await pipeline.WaitForExitAsync(Long));
+        Assert.True(await server.WaitForExitAsync(Long) == 0, server.Stderr + pipeline.Stderr);
+        Assert.True(await pipeline.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, pipeline.Stderr);
         Assert.Equal((1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), pipeline.Stdout.Trim());
         Assert.Equal("sock: websocket closed by peer: 1000 normal\n", pipeline.Stderr);
         Assert.True(hwm < 256 * 1024, $"sock's peak RSS was {hwm} KiB while streaming a 1 GiB frame");

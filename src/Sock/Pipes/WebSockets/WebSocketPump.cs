@@ -77,17 +77,22 @@ public static class WebSocketPump
             var (peerError, _) = await receive;
             return counts.Result(ws, closedByPeer: false, peerError); // the close we got answers ours
         }
-        var (receiveError, closedByPeer) = await receive;
-        await stopSending.CancelAsync();
-        await send;
-        if (closedByPeer && ws.State == WebSocketState.CloseReceived)
+        var (receiveError, closeReceived) = await receive;
+        // Our close may be on its way while the peer's answer arrives first: then the peer did not close.
+        var closedByPeer = closeReceived && !counts.SentClose;
+        // Answer the peer's close at once: the send side may be blocked reading input (a terminal, a pipe
+        // held open), and a read of stdin cannot always be cancelled.
+        if (closeReceived && ws.State == WebSocketState.CloseReceived)
             await CloseQuietlyAsync(ws, ws.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, ct);
+        await stopSending.CancelAsync();
+        await Task.WhenAny(send, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
         return counts.Result(ws, closedByPeer, receiveError);
     }
 
     private sealed class Counts
     {
         public long BytesOut, BytesIn, MessagesOut, MessagesIn;
+        public volatile bool SentClose;
 
         public WebSocketPumpResult Result(WebSocket ws, bool closedByPeer, string? error) =>
             new(BytesOut, BytesIn, MessagesOut, MessagesIn, ws.CloseStatus, ws.CloseStatusDescription, closedByPeer, error);
@@ -166,7 +171,11 @@ public static class WebSocketPump
                 await ws.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, ct);
                 counts.MessagesOut++;
             }
-            if (ws.State == WebSocketState.Open) await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            if (ws.State == WebSocketState.Open)
+            {
+                counts.SentClose = true;
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            }
             return null;
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -220,12 +229,20 @@ public static class WebSocketPump
     /// <summary>The receive failure in words: invalid UTF-8, a protocol error, or the connection lost without a close.</summary>
     internal static string Describe(WebSocket ws, WebSocketException e) => ws.CloseStatus switch
     {
+        // .NET closes with 1007 on invalid UTF-8 and throws its generic "Faulted" exception, with no message
+        // of its own and no inner exception; its protocol errors (1002) carry a message.
+        null when e.WebSocketErrorCode == WebSocketError.Faulted && e.InnerException is null && e.Message == GenericFault =>
+            "websocket: the peer sent invalid UTF-8 in a text message; closed with 1007 invalid payload",
+        null when e.WebSocketErrorCode == WebSocketError.Faulted && e.InnerException is null =>
+            $"websocket: the peer broke the protocol ({e.Message}); closed with 1002 protocol error",
         WebSocketCloseStatus.InvalidPayloadData => "websocket: the peer sent invalid UTF-8 in a text message; closed with 1007 invalid payload",
         WebSocketCloseStatus.ProtocolError => $"websocket: the peer broke the protocol ({e.Message}); closed with 1002 protocol error",
         WebSocketCloseStatus.MessageTooBig => "websocket: the peer's message is too big; closed with 1009 message too big",
         _ when e.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely => "websocket: connection lost without a close frame (1006 abnormal closure)",
         _ => $"websocket: {e.Message}",
     };
+
+    private static readonly string GenericFault = new WebSocketException(WebSocketError.Faulted).Message;
 
     private static async Task CloseQuietlyAsync(WebSocket ws, WebSocketCloseStatus status, string? reason, CancellationToken ct)
     {
