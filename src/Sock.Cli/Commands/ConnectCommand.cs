@@ -30,7 +30,8 @@ internal static class ConnectCommand
         proxy.AddTo(command);
         exec.AddTo(command);
         webSocket.AddToConnect(command);
-        foreach (var o in new Option[] { insecure, pin, sni, alpn, ca, cert, key, source, timeout, linger }) command.Options.Add(o);
+        var raw = new Option<bool>("--raw") { Description = "Local terminal in raw mode (no echo, keys as bytes): for a remote --pty program, as socat's STDIO,raw,echo=0" };
+        foreach (var o in new Option[] { insecure, pin, sni, alpn, ca, cert, key, source, timeout, linger, raw }) command.Options.Add(o);
         command.WithExamples(
             "sock connect example.com 80 --crlf          # then type: GET / HTTP/1.0 and an empty line",
             "sock connect 127.0.0.1 4323 < file.bin > reply.bin",
@@ -145,7 +146,9 @@ internal static class ConnectCommand
             PipeCommandOptions.Status(connection.TlsFingerprint is { } fp
                 ? $"connected to {connection.Peer} (TLS, server certificate SHA-256 {fp}{(connection.Stream is System.Net.Security.SslStream { NegotiatedApplicationProtocol: var ap } && ap.Protocol.Length > 0 ? $", ALPN {ap}" : "")})"
                 : $"connected to {connection.Peer}");
-            var result = await DuplexPump.RunAsync(connection, input, output, pump, ct);
+            PumpResult result;
+            using (parse.GetValue(raw) ? RawTerminal.Enter() : null)
+                result = await DuplexPump.RunAsync(connection, input, output, pump, ct);
             PipeCommandOptions.Totals(result);
             return CommandRunner.Ok;
         });

@@ -14,21 +14,30 @@ internal sealed class ExecCommandOptions
 
     public Option<string?> ShExec { get; } = new("--sh-exec", "-c") { Description = "Like --exec, through /bin/sh -c (pipes, redirections, $vars)", HelpName = "CMD" };
 
+    public Option<bool> Pty { get; } = new("--pty")
+    {
+        Description = "Give the program a terminal of its own (session leader, controlling tty): shells with job control, vi, less",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Exec);
         command.Options.Add(ShExec);
+        command.Options.Add(Pty);
     }
 
     public ExecCommand? Read(ParseResult parse)
     {
         var (exec, sh) = (parse.GetValue(Exec), parse.GetValue(ShExec));
+        var pty = parse.GetValue(Pty);
         if (exec is not null && sh is not null) throw new UsageException("--exec and --sh-exec exclude each other");
-        if (sh is not null) return string.IsNullOrWhiteSpace(sh) ? throw new UsageException("--sh-exec needs a command") : ExecCommand.Shell(sh);
+        if (pty && exec is null && sh is null) throw new UsageException("--pty needs --exec or --sh-exec");
+        if (pty && !OperatingSystem.IsLinux()) throw new UsageException("--pty is supported on Linux only");
+        if (sh is not null) return string.IsNullOrWhiteSpace(sh) ? throw new UsageException("--sh-exec needs a command") : ExecCommand.Shell(sh) with { Pty = pty };
         if (exec is null) return null;
         try
         {
-            return ExecCommand.Parse(exec);
+            return ExecCommand.Parse(exec) with { Pty = pty };
         }
         catch (ArgumentException e)
         {

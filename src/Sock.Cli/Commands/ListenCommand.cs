@@ -43,6 +43,7 @@ internal static class ListenCommand
             "sock listen -U /tmp/log.sock --dgram        # print every datagram (socat UNIX-RECVFROM)",
             "sock listen -U @app --seqpacket             # abstract name, SOCK_SEQPACKET",
             "sock listen --keep-open --exec /bin/cat 7      # an echo server, one cat per client",
+            "sock listen --exec /bin/bash --pty 9000         # a shell with a terminal; join with: sock connect --raw HOST 9000",
             "sock listen --keep-open --allow 192.168.1.0/24 --deny 192.168.1.13 4323",
             "sock listen --ws 8080 --path /chat            # WebSocket: a line is a text message (--binary: raw)");
 

@@ -7,6 +7,9 @@ namespace Sock.Pipes;
 /// </summary>
 public sealed record ExecCommand(string FileName, IReadOnlyList<string> Arguments)
 {
+    /// <summary>Run on a pseudo-terminal of its own (<see cref="PtySession"/>) instead of pipes.</summary>
+    public bool Pty { get; init; }
+
     public static ExecCommand Shell(string script) => new("/bin/sh", ["-c", script]);
 
     /// <summary>Splits <c>"prog arg 'two words' \"x\""</c> into words; an ArgumentException for an unclosed quote or nothing.</summary>

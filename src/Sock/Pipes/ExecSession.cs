@@ -24,6 +24,7 @@ public static class ExecSession
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(command);
+        if (command.Pty) return await PtySession.RunAsync(connection, command, bufferSize, ct);
         var clock = Stopwatch.StartNew();
         var psi = new ProcessStartInfo(command.FileName)
         {
