@@ -109,6 +109,37 @@ public sealed partial class RelayTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.File("out")));
     }
 
+    /// <summary>What the relay's network sees (tcpdump on loopback): no 32-byte piece of the file, not its name.</summary>
+    [Fact]
+    public async Task PacketCaptureOfTheRelayHoldsNoPlaintext()
+    {
+        var tcpdump = Peers.Require("tcpdump", "tcpdump");
+        var (relay, port) = await StartRelayAsync();
+        await using var _ = relay;
+        using var dir = FreePort.TempDir();
+        var data = TransferHarness.RandomFile(dir.File("classified-plans.bin"), 1_000_000, seed: 9);
+        Directory.CreateDirectory(dir.File("out"));
+        await using var capture = RunningProcess.Start(tcpdump, ["-Z", "root", "-U", "-i", "lo", "-w", dir.File("relay.pcap"), "port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await capture.WaitForStderrAsync("listening on", Wait);
+        await using var sender = SockCli.Start(["send", "--wormhole", "classified-plans.bin", "--no-listen", .. SockFlags(port)], dir.Path);
+        await sender.WaitForStderrAsync("wormhole code is: ", Wait);
+        var code = CodePattern().Match(sender.Stderr).Groups[1].Value;
+        await using var receiver = SockCli.Start(["recv", "--wormhole", code, "--no-listen", "-o", "out", .. SockFlags(port)], dir.Path);
+        Assert.Equal(0, await receiver.WaitForExitAsync(Wait));
+        Assert.Equal(0, await sender.WaitForExitAsync(Wait));
+        Assert.Equal(data, File.ReadAllBytes(dir.File("out/classified-plans.bin")));
+        await relay.WaitForStderrAsync("transit #1", Wait);
+        await Task.Delay(1000, TestContext.Current.CancellationToken); // the last packets reach the capture file
+        capture.Signal(2);
+        await capture.WaitForExitAsync(Wait);
+        var pcap = File.ReadAllBytes(dir.File("relay.pcap"));
+        Assert.True(pcap.Length > data.Length, "the capture holds the relayed transfer");
+        for (var i = 0; i + 32 <= data.Length; i += 4096)
+            Assert.True(pcap.AsSpan().IndexOf(data.AsSpan(i, 32)) < 0, $"bytes {i}..{i + 32} of the file appear in the capture");
+        Assert.True(pcap.AsSpan().IndexOf("classified-plans"u8) < 0, "the file name appears in the capture");
+        Assert.True(pcap.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(code)) < 0, "the code appears in the capture");
+    }
+
     [Fact]
     public async Task PerAddressLimitRefusesExtraConnections()
     {
