@@ -81,7 +81,7 @@ public sealed partial class RelayTests
     }
 
     [Fact]
-    public async Task WrongCodeThroughSockRelayAndAThirdPartyIsTurnedAway()
+    public async Task WrongCodeThroughSockRelay()
     {
         var (relay, port) = await StartRelayAsync();
         await using var _ = relay;
@@ -95,17 +95,6 @@ public sealed partial class RelayTests
         Assert.Equal(1, await sender.WaitForExitAsync(Wait));
         Assert.StartsWith("sock: wrong code", receiver.Stderr, StringComparison.Ordinal);
         Assert.StartsWith("sock: wrong code", sender.Stderr.Split('\n').Last(l => l.Length > 0), StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.File("out")));
-
-        // One guess per code: with two sides on nameplate 6, a third is refused.
-        await using var a = SockCli.Start(["send", "--wormhole", "f.bin", "--code", "6-one-guess", .. SockFlags(port)], dir.Path);
-        await a.WaitForStderrAsync("wormhole code is: ", Wait);
-        await using var b = SockCli.Start(["recv", "--wormhole", "6-two-guess", "-o", "out", .. SockFlags(port)], dir.Path);
-        await using var c = SockCli.Start(["recv", "--wormhole", "6-one-guess", "-o", "out", .. SockFlags(port)], dir.Path);
-        Assert.Equal(1, await b.WaitForExitAsync(Wait));
-        Assert.Equal(1, await c.WaitForExitAsync(Wait));
-        Assert.Equal(1, await a.WaitForExitAsync(Wait));
-        Assert.Contains("already in use by two others", b.Stderr + c.Stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.File("out")));
     }
 

@@ -18,9 +18,13 @@ public sealed class MailboxServer
     public const int MaxMessages = 64;
     public const int MaxMessageBytes = 64 * 1024;
 
+    /// <summary>Nameplates and mailboxes left behind by clients that vanished are dropped after this long idle.</summary>
+    public static readonly TimeSpan IdleExpiry = TimeSpan.FromMinutes(30);
+
     private sealed class Nameplate(string mailbox)
     {
         public string Mailbox { get; } = mailbox;
+        public DateTime Used { get; set; } = DateTime.UtcNow;
         public HashSet<string> Sides { get; } = [];
         public HashSet<string> Released { get; } = [];
     }
@@ -29,6 +33,7 @@ public sealed class MailboxServer
 
     private sealed class Mailbox
     {
+        public DateTime Used { get; set; } = DateTime.UtcNow;
         public HashSet<string> Sides { get; } = [];
         public HashSet<string> Closed { get; } = [];
         public List<Message> Messages { get; } = [];
@@ -260,14 +265,23 @@ public sealed class MailboxServer
         lock (_gate) return ClaimLocked(app, nameplate, side);
     }
 
+    private void PruneLocked()
+    {
+        var cutoff = DateTime.UtcNow - IdleExpiry;
+        foreach (var key in _nameplates.Where(p => p.Value.Used < cutoff).Select(p => p.Key).ToList()) _nameplates.Remove(key);
+        foreach (var key in _mailboxes.Where(m => m.Value.Used < cutoff && m.Value.Listeners.Count == 0).Select(m => m.Key).ToList()) _mailboxes.Remove(key);
+    }
+
     private string ClaimLocked(string app, string id, string side)
     {
+        PruneLocked();
         if (!_nameplates.TryGetValue((app, id), out var n))
         {
             if (_nameplates.Count >= 10_000) throw new MailboxError("too many nameplates in use");
             n = new Nameplate(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
             _nameplates[(app, id)] = n;
         }
+        n.Used = DateTime.UtcNow;
         if (n.Released.Contains(side)) throw new MailboxError("reclaimed");
         if (!n.Sides.Contains(side))
         {
@@ -291,12 +305,14 @@ public sealed class MailboxServer
     {
         lock (_gate)
         {
+            PruneLocked();
             if (!_mailboxes.TryGetValue((app, id), out var m))
             {
                 if (_mailboxes.Count >= 10_000) throw new MailboxError("too many mailboxes in use");
                 m = new Mailbox();
                 _mailboxes[(app, id)] = m;
             }
+            m.Used = DateTime.UtcNow;
             if (!m.Sides.Contains(side))
             {
                 if (m.Sides.Count >= 2) throw new MailboxError("crowded");
@@ -313,6 +329,7 @@ public sealed class MailboxServer
         {
             if (!_mailboxes.TryGetValue((app, id), out var m)) throw new MailboxError("no such mailbox");
             if (m.Messages.Count >= MaxMessages) throw new MailboxError("mailbox full");
+            m.Used = DateTime.UtcNow;
             m.Messages.Add(message);
             foreach (var l in m.Listeners) l.Deliver(message);
         }
