@@ -42,6 +42,7 @@ peers=(
   "afl-fuzz afl++"
   "wormhole magic-wormhole"
   "twist3 python3-twisted"
+  "tcpdump tcpdump"
 )
 # Python modules for Debian's interpreter (irctest runs on Debian's pytest).
 python_peers=(

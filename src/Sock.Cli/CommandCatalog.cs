@@ -33,6 +33,7 @@ internal static class CommandCatalog
         // File transfer
         ("send", SendCommand.Create),
         ("recv", RecvCommand.Create),
+        ("relay", RelayCommand.Create),
         // Load generators and shell integration
         ("bench", BenchCommand.Create),
         ("completion", CompletionCommand.Create),

@@ -29,7 +29,7 @@ internal static unsafe partial class Sodium
         }
         catch (DllNotFoundException e)
         {
-            throw new SockException("libsodium not found (install libsodium23, or keep libsodium.so beside sock)", e);
+            throw new SockException("libsodium not found (keep libsodium.so beside sock, or install the system one: libsodium-dev)", e);
         }
         return true;
     }
