@@ -348,6 +348,12 @@ internal sealed class PerfRun : IAsyncDisposable
             LostPercent: r.Packets > 0 ? 100.0 * r.Errors / r.Packets : 0, JitterMs: r.Jitter * 1000);
     }
 
+    /// <summary>Closes the TCP streams (a server's answer to TEST_END); loops still in a send or receive end quietly.</summary>
+    public void CloseStreams()
+    {
+        foreach (var s in Streams) s.Socket?.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _teardown.CancelAsync();
