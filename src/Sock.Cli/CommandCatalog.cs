@@ -24,6 +24,7 @@ internal static class CommandCatalog
         ("probe", ProbeCommand.Create),
         ("ping", PingCommand.Create),
         ("perf", PerfCommand.Create),
+        ("trace", TraceCommand.Create),
         // Raw pipes
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),
