@@ -25,6 +25,7 @@ internal static class CommandCatalog
         ("ping", PingCommand.Create),
         ("tls", TlsCommand.Create),
         ("perf", PerfCommand.Create),
+        ("trace", TraceCommand.Create),
         // Raw pipes
         ("connect", ConnectCommand.Create),
         ("listen", ListenCommand.Create),

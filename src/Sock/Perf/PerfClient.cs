@@ -65,8 +65,11 @@ public static class PerfClient
                     var end = options.Bytes > 0 ? run.QuotaReached : Task.Delay(options.Duration, ct);
                     if (await Task.WhenAny(end, pending) == pending)
                         throw new SockException($"{prefix}: the server ended the test early ({await DescribeAsync(control, pending)})");
-                    await run.StopAsync();
+                    // StopAsync stops counting before its first await; TEST_END goes out at that same moment,
+                    // so the receiver's clock stops as close as possible to the sender's.
+                    var stopping = run.StopAsync();
                     await PerfWire.WriteStateAsync(control, PerfState.TestEnd, ct);
+                    await stopping;
                     continue;
                 case PerfState.ExchangeResults:
                     local = run.LocalResults();

@@ -229,7 +229,23 @@ public static class PerfServer
                     dispatcher = DispatchUdpAsync(udp, run, info, teardown.Token);
                 }
                 await PerfWire.WriteStateAsync(control, PerfState.CreateStreams, ct);
-                var ready = await Task.WhenAny(_streamsReady.Task, Task.Delay(PerfLimits.HandshakeTimeout, ct));
+                // One read of the control connection from here on: a client that leaves (or speaks) while
+                // its streams are still being created ends the test at once, not after the timeout.
+                var state = PerfWire.ReadStateAsync(control, ct);
+                var ready = await Task.WhenAny(_streamsReady.Task, state, Task.Delay(PerfLimits.HandshakeTimeout, ct));
+                if (ready == state)
+                {
+                    PerfState early;
+                    try
+                    {
+                        early = await state;
+                    }
+                    catch (Exception e) when (e is SockException or SocketException)
+                    {
+                        throw new SockException($"{_prefix}: the client left while its streams were being created", e);
+                    }
+                    throw new SockException($"{_prefix}: control state {(int)early} while streams were being created");
+                }
                 if (ready != _streamsReady.Task)
                     throw new SockException($"{_prefix}: only {run.Streams.Count} of {info.Parallel} streams connected within {PerfLimits.HandshakeTimeout.TotalSeconds:0} s");
                 events.Started?.Invoke(info);
@@ -237,12 +253,14 @@ public static class PerfServer
                 await PerfWire.WriteStateAsync(control, PerfState.TestRunning, ct);
                 run.Start(udp is null ? null : (s, datagram, token) => SendToAsync(udp, s, datagram, token));
                 // The client ends the test; a client that never does is cut off well after its own duration.
-                var state = PerfWire.ReadStateAsync(control, ct);
                 var patience = TimeSpan.FromSeconds(info.Duration > 0 ? info.Duration * 2 + 10 : PerfLimits.MaxSeconds);
                 if (await Task.WhenAny(state, Task.Delay(patience, ct)) != state)
                     throw new SockException($"{_prefix}: no TEST_END within {patience.TotalSeconds:0} s of a {info.Duration:0} s test");
                 var got = await ReadAsync(state);
                 await run.StopAsync();
+                // As iperf3's server: close the data streams at TEST_END, so a client blocked reading the
+                // rest of a block (iperf3 reads whole blocks) sees end-of-file instead of waiting forever.
+                run.CloseStreams();
                 if (got == PerfState.ClientTerminate) throw new SockException($"{_prefix}: the client terminated the test");
                 if (got != PerfState.TestEnd) throw new SockException($"{_prefix}: unexpected control state {(int)got} during the test");
                 await PerfWire.WriteStateAsync(control, PerfState.ExchangeResults, ct);

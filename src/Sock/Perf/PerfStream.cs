@@ -17,6 +17,8 @@ internal sealed class PerfStream(int id, Socket? socket, EndPoint? peer)
     public EndPoint? Peer { get; } = peer;
 
     public long Bytes;
+    /// <summary>Sender pacing: bytes of rate the stream was allowed to fall behind and not make up.</summary>
+    public double Forgiven;
     /// <summary>UDP: datagrams sent, or the highest sequence number received (iperf3's packet_count).</summary>
     public long Packets;
     /// <summary>UDP receiver: datagrams missing from the sequence (iperf3's cnt_error).</summary>

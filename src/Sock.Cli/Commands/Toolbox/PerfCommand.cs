@@ -115,7 +115,10 @@ internal sealed class PerfText(bool quiet, bool oneOff = false)
         Interval = quiet ? null : Interval,
         TestDone = r =>
         {
-            if (quiet && !oneOff) Output.WriteStdout(JsonSerializer.Serialize(r, PerfJsonContext.Compact.PerfResult) + "\n");
+            if (quiet)
+            {
+                if (!oneOff) Output.WriteStdout(JsonSerializer.Serialize(r, PerfJsonContext.Compact.PerfResult) + "\n"); // one-off: the caller prints it indented
+            }
             else
             {
                 Summary(r);
