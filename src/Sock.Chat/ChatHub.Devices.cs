@@ -135,7 +135,7 @@ public sealed partial class ChatHub
         lock (_attachGate)
         {
             if (!p.Remove(device)) return;
-            if (p.Account is { } account) SavePosition(device, account);
+            if (p.Account is { } owner) SavePosition(device, owner);
             _presenceOf.TryRemove(device, out _);
             Interlocked.Decrement(ref _deviceCount);
             last = p.DeviceCount == 0;

@@ -7,7 +7,7 @@ public sealed partial class IrcSession
     {
         var message = m.Param(0);
         Hub.SetAway(Self, message.Length == 0 ? null : message);
-        if (Away is null) Reply(Rpl.UnAway, "You are no longer marked as being away");
+        if (Self.Away is null) Reply(Rpl.UnAway, "You are no longer marked as being away");
         else Reply(Rpl.NowAway, "You have been marked as being away");
     }
 
