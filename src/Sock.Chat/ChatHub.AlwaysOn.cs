@@ -40,7 +40,7 @@ public sealed partial class ChatHub
 
     /// <summary>Whether the member holding <paramref name="nick"/> is always-on (its private conversations outlive their other side's nick).</summary>
     private bool KeepsConversationsFor(string nick) =>
-        AlwaysOnAvailable && FindMember(nick) is { Account: { } account } holder && holder is not Services.ServiceMember
+        AlwaysOnAvailable && FindMember(nick) is { Account: { } account } holder && holder is not Sock.Chat.Services.ServiceMember
         && (holder is AccountPresence || IsAlwaysOn(account));
 
     internal string? Setting(string account, string key)
