@@ -42,7 +42,7 @@ measure() { # POLICY → "rss_kib restored"
   wait_port "$port"
   sleep 3
   local kib; kib=$(rss "$pid")
-  local restored; restored=$(grep -o '[0-9]* always-on member(s) restored' "$work/serve.log" | awk '{print $1}')
+  local restored; restored=$(grep -o "[0-9]* always-on member(s) restored" "$work/serve.log" | awk '{print $1}')
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   echo "$kib ${restored:-0}"
 }

@@ -15,6 +15,9 @@ public sealed partial class ChatHub
     // Set while the store's members are being restored: their rooms are what the store says already.
     private bool _restoring;
 
+    /// <summary>How many always-on members the start restored from the account store.</summary>
+    public int RestoredAlwaysOn { get; }
+
     /// <summary>False when no one can be always-on here: the policy is off, multiclient is off, or this is a cluster node.</summary>
     public bool AlwaysOnAvailable => Options.AlwaysOn != AlwaysOnPolicy.Off && Options.Multiclient && Options.ClusterUrl is null;
 

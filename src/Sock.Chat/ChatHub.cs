@@ -41,7 +41,7 @@ public sealed partial class ChatHub
         Accounts = new Accounts.AccountService(accounts ?? new Accounts.MemoryAccountStore(), options.AccountOptions);
         Accounts.Log += m => Activity?.Invoke(m);
         Services = new Services.ChatServices(this);
-        RestoreAlwaysOn(); // ChatHub.AlwaysOn.cs: always-on members the account store kept
+        RestoredAlwaysOn = RestoreAlwaysOn(); // ChatHub.AlwaysOn.cs: always-on members the account store kept
     }
 
     /// <summary>Accounts (NickServ, SASL, REGISTER all go through this).</summary>

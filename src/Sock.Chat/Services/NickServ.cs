@@ -58,8 +58,9 @@ public sealed class NickServ : ServiceMember
         if (device != Devices.DeviceNames.Default) Hub.NameDevice(m, device);
         Hub.LogIn(m, account!.Name);
         Tell(m, $"You're now logged in as {account.Name}");
-        // Its nick is held by another device of the account: this connection becomes one more device of it.
-        if (m is ChatConnection c && Hub.AttachTarget(c, account.Name, account.Name) is { } holder)
+        // Still on a guest nick (a plain user's /login) while another device of the account holds its nick: this
+        // connection becomes one more device of it. One that chose a nick of its own keeps it (GHOST takes the nick).
+        if (m is ChatConnection c && c.Nick.StartsWith("guest-", StringComparison.Ordinal) && Hub.AttachTarget(c, account.Name, account.Name) is { } holder)
         {
             switch (Hub.Attach(c, holder))
             {

@@ -132,6 +132,7 @@ internal static class ChatServeCommand
             // line and then sends SIGHUP or SIGTERM must reach them, not the signal's default action.
             log.Write(DescriptorLine());
             log.Write($"sock chat: listening on {string.Join(", ", server.ListenAddresses.Select(a => a.TlsOnly ? $"{a} (TLS only)" : a.ToString()))} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
+            if (server.Hub.RestoredAlwaysOn > 0) log.Write($"sock chat: {server.Hub.RestoredAlwaysOn} always-on member(s) restored (in their rooms, away, no device)");
             if (interactive)
             {
                 var console = new OperatorConsole(server);
