@@ -39,7 +39,8 @@ measure() { # POLICY → "rss_kib restored"
   local port; port=$(free_port)
   "$sock" chat serve --bind 127.0.0.1 --port "$port" --name bench.local --db "$db" --always-on "$1" </dev/null >/dev/null 2>"$work/serve.log" &
   local pid=$!; pids+=($pid)
-  wait_port "$port"
+  # "listening on" is logged once the start (and so the restore) is done; the port opens before it.
+  for _ in $(seq 600); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done
   sleep 3
   local kib; kib=$(rss "$pid")
   local restored; restored=$(grep -o "[0-9]* always-on member(s) restored" "$work/serve.log" | awk '{print $1}')

@@ -129,6 +129,9 @@ public sealed partial class ChatHub
         }
         finally { _restoring = false; }
         if (restored > 0) Activity?.Invoke($"{restored} always-on member(s) restored");
+        // Restoring thousands leaves their queries' and joins' garbage behind once, at start: given back now,
+        // so the server's footprint is what the members hold (docs/BENCHMARKS.md, bench/always-on.sh).
+        if (restored > 1000) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return restored;
     }
 }
