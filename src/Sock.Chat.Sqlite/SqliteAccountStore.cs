@@ -67,6 +67,8 @@ public sealed class SqliteAccountStore : IAccountStore
                 """, tx);
             tx.Commit();
         }
+        // Account settings (always-on, its rooms, autoreplay): a table of their own, added to a file of any version.
+        Exec(db, "CREATE TABLE IF NOT EXISTS account_settings (account TEXT NOT NULL COLLATE NOCASE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (account, key))");
     }
 
     public Account? Find(string name) => Locked(() =>
@@ -128,6 +130,7 @@ public sealed class SqliteAccountStore : IAccountStore
 
     public bool Drop(string name) => Locked(() =>
     {
+        using (var settings = Command("DELETE FROM account_settings WHERE account = $n", ("$n", name))) settings.ExecuteNonQuery();
         using var cmd = Command("DELETE FROM accounts WHERE name = $n", ("$n", name));
         return cmd.ExecuteNonQuery() > 0;
     });
@@ -191,6 +194,29 @@ public sealed class SqliteAccountStore : IAccountStore
     {
         using var cmd = Command("INSERT OR REPLACE INTO read_markers VALUES ($a, $t, $m)", ("$a", account), ("$t", target), ("$m", time.ToUnixTimeMilliseconds()));
         return cmd.ExecuteNonQuery();
+    });
+
+    public string? Setting(string account, string key) => Locked(() =>
+    {
+        using var cmd = Command("SELECT value FROM account_settings WHERE account = $a AND key = $k", ("$a", account), ("$k", key));
+        return cmd.ExecuteScalar() as string;
+    });
+
+    public void SetSetting(string account, string key, string? value) => Locked(() =>
+    {
+        using var cmd = value is null
+            ? Command("DELETE FROM account_settings WHERE account = $a AND key = $k", ("$a", account), ("$k", key))
+            : Command("INSERT OR REPLACE INTO account_settings VALUES ($a, $k, $v)", ("$a", account), ("$k", key), ("$v", value));
+        return cmd.ExecuteNonQuery();
+    });
+
+    public IReadOnlyList<KeyValuePair<string, string>> WithSetting(string key) => Locked(() =>
+    {
+        using var cmd = Command("SELECT account, value FROM account_settings WHERE key = $k ORDER BY account", ("$k", key));
+        using var r = cmd.ExecuteReader();
+        var all = new List<KeyValuePair<string, string>>();
+        while (r.Read()) all.Add(KeyValuePair.Create(r.GetString(0), r.GetString(1)));
+        return (IReadOnlyList<KeyValuePair<string, string>>)all;
     });
 
     /// <summary>One connection, one caller at a time; SQLite failures become one clear line.</summary>

@@ -67,6 +67,15 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
 
     protected abstract void OnStart();
     protected abstract ValueTask OnLineAsync(string line, LineMarks flags);
+    /// <summary>
+    /// An event for the account's presence this connection is a device of: <paramref name="mine"/> when
+    /// the account did it, <paramref name="echo"/> when another device of it did (shown as an echo).
+    /// </summary>
+    internal virtual void DeliverToDevice(ChatEvent e, bool mine, bool echo) => Deliver(e);
+
+    /// <summary>A returning device's missed private messages with <paramref name="correspondent"/> (ChatHub.CatchUp.cs), in its protocol.</summary>
+    internal virtual void CatchUp(string correspondent, IReadOnlyList<ChatEvent> missed) { }
+
     /// <summary>The last words a disconnected client gets, in its protocol.</summary>
     protected abstract byte[] FinalMessage(string reason);
     /// <summary>Called about twice a second (timeouts, keep-alive).</summary>
@@ -253,7 +262,12 @@ public abstract class ChatConnection : ChatMember, IQueueEvents
             if (IsClosing) return;
             var delay = _flood?.Take() ?? TimeSpan.Zero;
             if (delay > TimeSpan.Zero) await Task.Delay(delay, ClosedToken);
-            await OnLineAsync(line, flags);
+            // The device acting on this thread, for an account's presence (Devices/AccountPresence.cs);
+            // cleared before any wait, so no other connection's work runs under it.
+            Devices.AccountPresence.Acting = this;
+            var handled = OnLineAsync(line, flags);
+            Devices.AccountPresence.Acting = null;
+            await handled;
         }
     }
 

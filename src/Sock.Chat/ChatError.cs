@@ -43,4 +43,6 @@ public enum ChatError
     RoomExists,
     /// <summary>RENAME of (or onto) a room ChanServ keeps.</summary>
     RoomRegistered,
+    /// <summary>An account already has --max-devices-per-account devices connected.</summary>
+    TooManyDevices,
 }

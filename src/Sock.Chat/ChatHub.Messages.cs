@@ -168,7 +168,10 @@ public sealed partial class ChatHub
         {
             if (!key.StartsWith(ConversationMark)) continue;
             var parts = key[1..].Split(' ');
-            if (parts.Length == 2 && (parts[0] == folded || parts[1] == folded)) History.Forget(key);
+            if (parts.Length != 2 || (parts[0] != folded && parts[1] != folded)) continue;
+            // Kept for an always-on correspondent: it is what it reads when a device of it comes back (ChatHub.AlwaysOn.cs).
+            if (KeepsConversationsFor(parts[0] == folded ? parts[1] : parts[0])) continue;
+            History.Forget(key);
         }
     }
 }

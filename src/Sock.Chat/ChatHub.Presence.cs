@@ -11,7 +11,8 @@ public sealed partial class ChatHub
         m.Away = message;
         var e = NewEvent(ChatEventKind.Away, m, text: message ?? "");
         if (m.IsLocal) _registry.Changed(m, e);
-        foreach (var peer in PeersAndWatchers(m, includeSelf: false)) peer.Deliver(e);
+        // An account's presence is told too: its other devices see the AWAY (with away-notify).
+        foreach (var peer in PeersAndWatchers(m, includeSelf: m is Devices.AccountPresence)) peer.Deliver(e);
     }
 
     /// <summary>Changes the real name (IRCv3 SETNAME); the member and those sharing a room are told.</summary>

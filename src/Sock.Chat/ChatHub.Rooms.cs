@@ -38,6 +38,7 @@ public sealed partial class ChatHub
                 room = r;
             }
             Activity?.Invoke($"{m.Nick} joined {r.Name}");
+            if (m is Devices.AccountPresence) SaveRooms(m); // an always-on member's rooms survive a restart
             return ChatError.None;
         }
     }
@@ -65,6 +66,7 @@ public sealed partial class ChatHub
             RemoveLocked(r, m);
         }
         Activity?.Invoke($"{m.Nick} left {r.Name}");
+        if (m is Devices.AccountPresence) SaveRooms(m);
         return ChatError.None;
     }
 

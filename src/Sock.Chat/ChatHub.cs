@@ -41,6 +41,7 @@ public sealed partial class ChatHub
         Accounts = new Accounts.AccountService(accounts ?? new Accounts.MemoryAccountStore(), options.AccountOptions);
         Accounts.Log += m => Activity?.Invoke(m);
         Services = new Services.ChatServices(this);
+        RestoredAlwaysOn = RestoreAlwaysOn(); // ChatHub.AlwaysOn.cs: always-on members the account store kept
     }
 
     /// <summary>Accounts (NickServ, SASL, REGISTER all go through this).</summary>
@@ -150,6 +151,10 @@ public sealed partial class ChatHub
     public void Quit(ChatMember m, string reason)
     {
         Monitors.Clear(m);
+        // One device of several leaving (ChatHub.Devices.cs): the account stays while it has another.
+        if (m is ChatConnection device && PresenceOf(m) is { } presence) { Detach(device, presence, reason); return; }
+        // A lone connection of an always-on account: it stays on without a device (ChatHub.AlwaysOn.cs).
+        if (m is ChatConnection lone && m.Account is not null && Linger(lone, reason)) return;
         if (!IsRegistered(m)) return;
         var e = NewEvent(ChatEventKind.Quit, m, text: reason);
         var told = new HashSet<ChatMember>(ReferenceEqualityComparer.Instance);

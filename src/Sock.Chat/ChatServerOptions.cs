@@ -106,6 +106,12 @@ public sealed record ChatServerOptions
     public TimeSpan NickGrace { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Only logged-in users may talk (accounts-only server).</summary>
     public bool RequireAccount { get; init; }
+    /// <summary>A logged-in account may hold several connections (devices) under its one nick (docs/devices.md).</summary>
+    public bool Multiclient { get; init; } = true;
+    /// <summary>The most devices one account may have connected at once.</summary>
+    public int MaxDevicesPerAccount { get; init; } = 16;
+    /// <summary>Who stays on when their last device leaves: nobody, accounts that ask (NickServ SET ALWAYS-ON ON), or all but those that decline.</summary>
+    public Devices.AlwaysOnPolicy AlwaysOn { get; init; } = Devices.AlwaysOnPolicy.OptIn;
     /// <summary>Port to advertise in the IRCv3 sts cap when TLS is on (null: the main port).</summary>
     public int? StsPort { get; init; }
     public string NetworkName { get; init; } = "sock";

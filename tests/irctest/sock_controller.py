@@ -89,6 +89,19 @@ class SockController(BaseServerController, DirectoryBasedController):
     # Poll for the listening port often: sock is up in well under a second.
     _port_wait_interval = 0.02
 
+    def _ergo_always_on(self) -> Optional[str]:
+        """The always-on policy a test asks Ergo for (its ergo_config hook, run on an empty config), if any."""
+        hook = getattr(self.test_config, "ergo_config", None)
+        if hook is None:
+            return None
+        config: dict = {"accounts": {"multiclient": {}}}
+        try:
+            hook(config)
+        except (KeyError, TypeError):
+            return None  # it changes parts of Ergo's config sock has no counterpart for
+        value = config["accounts"]["multiclient"].get("always-on")
+        return value if value in ("off", "opt-in", "opt-out") else None
+
     def run(
         self,
         hostname: str,
@@ -133,6 +146,11 @@ class SockController(BaseServerController, DirectoryBasedController):
         args += ["--register-before-connect", "true" if self.test_config.account_registration_before_connect else "false"]
         if self.test_config.account_registration_requires_email:
             args += ["--require-email"]
+        # A test that sets Ergo's accounts.multiclient.always-on (read_marker.py's service tests ask
+        # for opt-out) gets sock's --always-on with the same value.
+        always_on = self._ergo_always_on()
+        if always_on is not None:
+            args += ["--always-on", always_on]
         if run_services:
             # sock's services are built in; shown on a server of their own, as irctest's other
             # controllers link theirs (links.py::testLinksWithServices expects it in LINKS).

@@ -82,7 +82,7 @@ public sealed class AccountService(IAccountStore store, AccountOptions options)
     }
 
     /// <summary>A SCRAM exchange against the store; call <see cref="ScramFinished"/> with its outcome.</summary>
-    public ScramServer NewScram() => new(name => { try { return store.Find(name)?.Verifier; } catch (SockException) { return null; } });
+    public ScramServer NewScram() => new(name => { try { return store.Find(Devices.DeviceNames.AccountOf(name))?.Verifier; } catch (SockException) { return null; } });
 
     /// <summary>Backoff check before a SCRAM exchange may finish.</summary>
     public bool ScramAllowed(string name, string address)

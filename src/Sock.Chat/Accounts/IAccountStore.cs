@@ -33,4 +33,16 @@ public interface IAccountStore : IDisposable
     DateTimeOffset? ReadMarker(string account, string target);
 
     void SetReadMarker(string account, string target, DateTimeOffset time);
+
+    /// <summary>
+    /// One of an account's settings (docs/devices.md: "always-on", "autoreplay-lines", an always-on
+    /// member's "nick" and "rooms"); null when unset. A store that keeps none answers null.
+    /// </summary>
+    string? Setting(string account, string key) => null;
+
+    /// <summary>Sets (or with null removes) one of an account's settings.</summary>
+    void SetSetting(string account, string key, string? value) { }
+
+    /// <summary>Every account that has <paramref name="key"/> set, with its value (restoring always-on members at start).</summary>
+    IReadOnlyList<KeyValuePair<string, string>> WithSetting(string key) => [];
 }

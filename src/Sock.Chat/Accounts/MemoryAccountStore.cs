@@ -39,5 +39,18 @@ public sealed class MemoryAccountStore : IAccountStore
     public void SetReadMarker(string account, string target, DateTimeOffset time) =>
         _markers[(account.ToLowerInvariant(), target.ToLowerInvariant())] = time;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Account, string Key), string> _settings = new();
+
+    public string? Setting(string account, string key) => _settings.GetValueOrDefault((account.ToLowerInvariant(), key));
+
+    public void SetSetting(string account, string key, string? value)
+    {
+        if (value is null) _settings.TryRemove((account.ToLowerInvariant(), key), out _);
+        else _settings[(account.ToLowerInvariant(), key)] = value;
+    }
+
+    public IReadOnlyList<KeyValuePair<string, string>> WithSetting(string key) =>
+        [.. _settings.Where(x => x.Key.Key == key).Select(x => KeyValuePair.Create(x.Key.Account, x.Value))];
+
     public void Dispose() { }
 }

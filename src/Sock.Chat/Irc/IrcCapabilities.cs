@@ -33,6 +33,7 @@ public enum IrcCap : uint
     EventPlayback = 1 << 25,
     Metadata = 1 << 26,
     ChannelRename = 1 << 27,
+    Persistence = 1 << 28,
     // From the top down, so bits added from the bottom up elsewhere do not collide.
     ExtendedMonitor = 1u << 31,
 }
@@ -58,6 +59,7 @@ public sealed record IrcCapability(string Name, IrcCap Bit, Func<ChatServerOptio
         new("draft/message-redaction", IrcCap.MessageRedaction),
         new("draft/metadata-3", IrcCap.Metadata, (o, _) => IrcSession.MetadataCapValue(o)),
         new("draft/multiline", IrcCap.Multiline, (o, _) => $"max-bytes={o.MultilineMaxBytes},max-lines={o.MultilineMaxLines}"),
+        new("draft/persistence", IrcCap.Persistence, Offered: o => o.Multiclient && o.AlwaysOn != Devices.AlwaysOnPolicy.Off && o.ClusterUrl is null),
         new("draft/read-marker", IrcCap.ReadMarker),
         new("echo-message", IrcCap.EchoMessage),
         new("extended-join", IrcCap.ExtendedJoin),

@@ -72,6 +72,7 @@ internal static class IrcCommandTable
         new("REGISTER", (s, m) => s.RegisterCommand(m), 3, BeforeRegistration: true, Help: "REGISTER account|* email|* password"),
         new("VERIFY", (s, m) => s.VerifyCommand(m), 2, BeforeRegistration: true, Help: "VERIFY account code"),
         new("MARKREAD", (s, m) => s.MarkReadCommand(m), Help: "MARKREAD target [timestamp=…]"),
+        new("PERSISTENCE", (s, m) => s.PersistenceCommand(m), 1, Help: "PERSISTENCE GET | SET ON|OFF|DEFAULT"),
         new("NS", (s, m) => s.ServiceAlias(m), Help: "NS command …: to NickServ"),
         new("NICKSERV", (s, m) => s.ServiceAlias(m), Help: "NICKSERV command …: to NickServ"),
         new("CS", (s, m) => s.ServiceAlias(m), Help: "CS command …: to ChanServ"),

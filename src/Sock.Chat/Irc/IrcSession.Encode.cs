@@ -14,9 +14,13 @@ public sealed partial class IrcSession
     private const int FormMultiline = FormExtendedJoin;
     private const int CacheBase = 2; // slots 0-1 belong to the plain encoder
 
-    public override void Deliver(ChatEvent e)
+    public override void Deliver(ChatEvent e) => DeliverCore(e, ReferenceEquals(e.Sender, this), echo: false);
+
+    /// <summary>An event for this device's account (IrcSession.Devices.cs): another device's message comes as an echo.</summary>
+    internal override void DeliverToDevice(ChatEvent e, bool mine, bool echo) => DeliverCore(e, mine, echo);
+
+    private void DeliverCore(ChatEvent e, bool mine, bool echo)
     {
-        var mine = ReferenceEquals(e.Sender, this);
         switch (e.Kind)
         {
             case ChatEventKind.Notice when e.Sender is null: // from the server, to each member by name
@@ -27,8 +31,10 @@ public sealed partial class IrcSession
                 if (mine)
                 {
                     // A message to oneself is delivered (always) and echoed (with echo-message).
-                    if (e.IsPrivate && string.Equals(e.Target, Nick, StringComparison.OrdinalIgnoreCase)) SendRaw(Bytes(e));
-                    if (!Has(IrcCap.EchoMessage)) return;
+                    // Another device's message is shown to this one as an echo, whatever its caps.
+                    var toSelf = e.IsPrivate && string.Equals(e.Target, Nick, StringComparison.OrdinalIgnoreCase);
+                    if (toSelf) SendRaw(Bytes(e));
+                    if (echo ? toSelf : !Has(IrcCap.EchoMessage)) return;
                 }
                 break;
             case ChatEventKind.Join when !mine && Has(IrcCap.AwayNotify) && e.Sender?.Away is { } away:
@@ -37,7 +43,7 @@ public sealed partial class IrcSession
                 Emit($":{e.FromPrefix} AWAY :{away}");
                 return;
             // Told because we MONITOR the sender (no shared room): only with extended-monitor.
-            case ChatEventKind.Away or ChatEventKind.SetName or ChatEventKind.Account when !mine && !Has(IrcCap.ExtendedMonitor) && e.Sender is not null && !ChatHub.ShareRoom(this, e.Sender):
+            case ChatEventKind.Away or ChatEventKind.SetName or ChatEventKind.Account when !mine && !Has(IrcCap.ExtendedMonitor) && e.Sender is not null && !ChatHub.ShareRoom(Self, e.Sender):
             case ChatEventKind.Away when !Has(IrcCap.AwayNotify):
             case ChatEventKind.SetName when !Has(IrcCap.SetName):
             case ChatEventKind.Redact when !Has(IrcCap.MessageRedaction):

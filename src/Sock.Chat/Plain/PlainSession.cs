@@ -20,6 +20,9 @@ public sealed class PlainSession : ChatConnection
         : base(hub, socket, stream, remote, sender) { }
 
     public override string Protocol => "plain";
+
+    /// <summary>The member this session acts as: its account's presence when it is one of several devices (docs/devices.md), else itself.</summary>
+    private ChatMember Self => Hub.Acting(this);
     protected override bool FlushPartialOnPause => true;
 
     /// <summary>The welcome line names the address the way Python prints it: ('127.0.0.1', 54321).</summary>
@@ -87,7 +90,7 @@ public sealed class PlainSession : ChatConnection
     private void Say(string text)
     {
         if (_room is null) { Send("* you are not in a room: /join #room"); return; }
-        Report(Hub.Say(this, _room, text, ChatEventKind.Message, out _), _room);
+        Report(Hub.Say(Self, _room, text, ChatEventKind.Message, out _), _room);
     }
 
     private static (string Cmd, string Args) Split(string line)
@@ -103,7 +106,7 @@ public sealed class PlainSession : ChatConnection
         {
             case "/nick":
                 if (rest.Length == 0) Send($"* you are {Nick}; /nick NEWNICK to change");
-                else Report(Hub.ClaimNick(this, rest), rest);
+                else Report(Hub.ClaimNick(Self, rest), rest);
                 break;
             case "/join":
                 if (rest.Length == 0) { Send("* usage: /join #room [key]"); break; }
@@ -117,7 +120,7 @@ public sealed class PlainSession : ChatConnection
                 invitee = rest.Split(' ')[0];
                 var inviteRoom = into.Length > 0 ? into : _room;
                 if (inviteRoom is null) { Send("* usage: /invite NICK #room"); break; }
-                var invited = Hub.Invite(this, invitee, inviteRoom, out _);
+                var invited = Hub.Invite(Self, invitee, inviteRoom, out _);
                 if (invited == ChatError.None) Send($"* invited {invitee} to {inviteRoom}");
                 else Report(invited, invited is ChatError.NoSuchNick ? invitee : inviteRoom);
                 break;
@@ -128,27 +131,27 @@ public sealed class PlainSession : ChatConnection
             case "/topic":
                 if (_room is null) { Send("* you are not in a room"); break; }
                 if (rest.Length == 0) { Send(Hub.FindRoom(_room) is { Topic.Length: > 0 } t ? $"* topic of {_room}: {t.Topic}" : $"* {_room} has no topic"); break; }
-                Report(Hub.SetTopic(this, _room, rest), _room);
+                Report(Hub.SetTopic(Self, _room, rest), _room);
                 break;
             case "/away":
-                Hub.SetAway(this, rest.Length > 0 ? rest : null);
+                Hub.SetAway(Self, rest.Length > 0 ? rest : null);
                 Send(rest.Length > 0 ? $"* you are marked away: {rest}" : "* you are back");
                 break;
             case "/part":
                 if (_room is null) { Send("* you are not in a room"); break; }
-                Hub.Part(this, _room, rest);
+                Hub.Part(Self, _room, rest);
                 Send($"* you left {_room}; /join #room to talk again");
-                _room = null;
+                _room = Hub.PresenceOf(this) is not null && Self.Rooms is [var next, ..] ? next : null;
                 break;
             case "/msg":
                 var (to, text) = Split(rest);
                 if (to.Length == 0 || text.Length == 0) { Send("* usage: /msg NICK text"); break; }
                 to = rest[..rest.IndexOf(' ')];
-                Report(Hub.Say(this, to, text, ChatEventKind.Message, out _), to);
+                Report(Hub.Say(Self, to, text, ChatEventKind.Message, out _), to);
                 break;
             case "/me":
                 if (_room is null) { Send("* you are not in a room: /join #room"); break; }
-                Report(Hub.Say(this, _room, rest, ChatEventKind.Action, out _), _room);
+                Report(Hub.Say(Self, _room, rest, ChatEventKind.Action, out _), _room);
                 break;
             case "/who":
                 var room = rest.Length > 0 ? rest : _room;
@@ -166,7 +169,7 @@ public sealed class PlainSession : ChatConnection
                 Replay(_room, n);
                 break;
             case "/help":
-                Send("* commands: /nick NEW, /join #room [key], /part, /msg NICK text, /me action, /who [#room], /whois NICK, /invite NICK [#room], /topic [text], /away [message], /register PASSWORD, /login ACCOUNT PASSWORD, /logout, /msg NickServ HELP, /rooms, /history [N], /quit [reason], //text sends /text");
+                Send("* commands: /nick NEW, /join #room [key], /part, /msg NICK text, /me action, /who [#room], /whois NICK, /invite NICK [#room], /topic [text], /away [message], /register PASSWORD, /login ACCOUNT[@DEVICE] PASSWORD, /devices [logout NAME|all], /logout, /msg NickServ HELP, /rooms, /history [N], /quit [reason], //text sends /text");
                 break;
             case "/quit":
                 Disconnect(rest.Length > 0 ? "Quit: " + rest : "Quit");
@@ -175,14 +178,18 @@ public sealed class PlainSession : ChatConnection
                 // /login NAME PASSWORD logs in to an account (the one-word form was the server password).
                 var (_, secret) = Split(rest);
                 if (secret.Length == 0) { Send("* usage: /login ACCOUNT PASSWORD"); break; }
-                Hub.Services.NickServ.Handle(this, $"IDENTIFY {rest.Split(' ')[0]} {secret}");
+                Hub.Services.NickServ.Handle(Self, $"IDENTIFY {rest.Split(' ')[0]} {secret}");
                 break;
             case "/register":
                 if (rest.Length == 0) { Send($"* usage: /register PASSWORD (registers your nick, {Nick}, as an account)"); break; }
-                Hub.Services.NickServ.Handle(this, "REGISTER " + rest);
+                Hub.Services.NickServ.Handle(Self, "REGISTER " + rest);
+                break;
+            case "/devices":
+                // /devices, /devices logout NAME|all: the account's connected devices (NickServ CLIENTS).
+                Hub.Services.NickServ.Handle(Self, rest.Length == 0 ? "CLIENTS LIST" : "CLIENTS " + rest);
                 break;
             case "/logout":
-                Hub.Services.NickServ.Handle(this, "LOGOUT");
+                Hub.Services.NickServ.Handle(Self, "LOGOUT");
                 break;
             default:
                 Send($"* unknown command {cmd} (try /help; //text sends a line starting with /)");
@@ -193,24 +200,36 @@ public sealed class PlainSession : ChatConnection
     private void JoinRoom(string name, string? key = null)
     {
         if (_room is not null && string.Equals(_room, name, StringComparison.OrdinalIgnoreCase)) { Send($"* you are already in {_room}"); return; }
-        var previous = _room;
-        var error = Hub.Join(this, name, key, out var r);
+        // A device of an account: the account stays in its other rooms (its other devices use them); this one talks here now.
+        var device = Hub.PresenceOf(this) is not null;
+        if (device && Self.InRoom(name) && Hub.FindRoom(name) is { } already) { _room = already.Name; Send($"* you are talking in {_room}"); return; }
+        var previous = device ? null : _room;
+        var error = Hub.Join(Self, name, key, out var r);
         if (error != ChatError.None) { Report(error, name); return; }
         // Here, not in OnJoined: on a cluster the welcome comes only when Redis has sequenced the JOIN,
         // and a line typed before that must already go to the new room.
         _room = r!.Name;
-        if (previous is not null) Hub.Part(this, previous, "joined " + r.Name);
+        if (previous is not null) Hub.Part(Self, previous, "joined " + r.Name);
     }
 
     /// <summary>Under the room's lock, right after the join: who is here, the topic, the replay (so nothing said meanwhile comes first or twice).</summary>
     protected internal override void OnJoined(ChatRoom room, IReadOnlyList<ChatEvent> replay)
     {
+        // A device of an account shown the account's rooms: it talks in the first one it is shown.
+        if (_room is null || (Hub.PresenceOf(this) is not null && !Self.InRoom(_room))) _room = room.Name;
         // The live list (we hold the lock): copying a snapshot of thousands per join to name 20 would make a join storm quadratic.
         var count = room.Live.Count - 1;
-        var others = room.Live.Where(m => !ReferenceEquals(m, this)).Take(20).Select(m => m.Nick);
+        var others = room.Live.Where(m => !ReferenceEquals(m, this) && !ReferenceEquals(m, Self)).Take(20).Select(m => m.Nick);
         Send($"* you joined {room.Name}" + (count <= 0 ? " (nobody else here)" : $" ({count} here: {string.Join(", ", others)}{(count > 20 ? ", …" : "")})"));
         if (room.Topic.Length > 0) Send($"* topic: {room.Topic}");
         SendHistory(replay);
+    }
+
+    /// <summary>A returning device's missed private messages.</summary>
+    internal override void CatchUp(string correspondent, IReadOnlyList<ChatEvent> missed)
+    {
+        Send($"* while you were away, with {correspondent}:");
+        SendHistory(missed);
     }
 
     private void Replay(string room, int n)
@@ -252,12 +271,25 @@ public sealed class PlainSession : ChatConnection
         if (text is not null) Send(text);
     }
 
-    public override void Deliver(ChatEvent e)
+    public override void Deliver(ChatEvent e) => DeliverCore(e, ReferenceEquals(e.Sender, this), echo: false);
+
+    /// <summary>An event for this device's account: what another device did is shown as if an echo.</summary>
+    internal override void DeliverToDevice(ChatEvent e, bool mine, bool echo)
     {
-        var mine = ReferenceEquals(e.Sender, this);
+        if (mine && echo && e.Kind == ChatEventKind.Part && string.Equals(e.Target, _room, StringComparison.OrdinalIgnoreCase))
+        {
+            _room = Self.Rooms.FirstOrDefault(r => !string.Equals(r, e.Target, StringComparison.OrdinalIgnoreCase));
+            Send($"* you left {e.Target} (on another device)" + (_room is null ? "; /join #room to talk again" : $"; now talking in {_room}"));
+            return;
+        }
+        DeliverCore(e, mine, echo);
+    }
+
+    private void DeliverCore(ChatEvent e, bool mine, bool echo)
+    {
         if (e.Kind == ChatEventKind.Message && !e.IsPrivate)
         {
-            if (mine) return; // no echo
+            if (mine && !echo) return; // no echo
             var slot = UsesCrlf ? CacheCrlf : CacheLf;
             var nl = UsesCrlf ? "\r\n" : "\n";
             // A multi-line message: its later lines indented under the first (as SendLines does).
@@ -319,7 +351,7 @@ public sealed class PlainSession : ChatConnection
     {
         var x = Hub.FindMember(nick);
         if (x is null) { Send($"* no such nick {nick}"); return; }
-        var rooms = x.Rooms.Select(Hub.FindRoom).OfType<ChatRoom>().Where(r => !r.Secret || InRoom(r.Name)).Select(r => r.Name);
+        var rooms = x.Rooms.Select(Hub.FindRoom).OfType<ChatRoom>().Where(r => !r.Secret || Self.InRoom(r.Name)).Select(r => r.Name);
         Send($"* {x.Nick} is {x.UserName}@{x.Host} ({x.Protocol}){(x.RealName.Length > 0 ? ": " + x.RealName : "")}");
         Send($"* {x.Nick} is in: {string.Join(", ", rooms)}");
         if (x.Account is { } account) Send($"* {x.Nick} is logged in as {account}");

@@ -14,11 +14,12 @@ public sealed class NickServ : ServiceMember
         [
             new("REGISTER", RegisterCommand, 1, "REGISTER password [email]", "registers your current nick as an account and logs you in"),
             new("IDENTIFY", Identify, 1, "IDENTIFY [account] password", "logs you in"),
-            new("LOGOUT", (m, _) => { Hub.LogOut(m); Tell(m, "You're now logged out"); }, 0, "LOGOUT", "logs you out"),
+            new("LOGOUT", Logout, 0, "LOGOUT", "logs you out"),
             new("GHOST", GhostCommand, 1, "GHOST nick", "disconnects someone using your account's nick"),
             new("DROP", DropCommand, 0, "DROP", "deletes your account (you must be logged in to it)"),
             new("INFO", Info, 0, "INFO [account]", "shows an account"),
             new("SET", Set, 2, "SET PASSWORD newpassword", "changes your password"),
+            new("CLIENTS", Clients, 1, "CLIENTS LIST | LOGOUT device|all", "lists your account's connected devices, or ends one (or all)"),
             new("CERT", Cert, 1, "CERT ADD [fingerprint] | DEL fingerprint | LIST", "TLS client certificates that log you in (SASL EXTERNAL)"),
         ]);
     }
@@ -48,11 +49,68 @@ public sealed class NickServ : ServiceMember
 
     private void Identify(ChatMember m, string[] args)
     {
-        var (name, password) = args.Length > 1 ? (args[0], args[1]) : (m.Nick, args[0]);
+        var (login, password) = args.Length > 1 ? (args[0], args[1]) : (m.Nick, args[0]);
+        // account@device names this connection's device (docs/devices.md).
+        if (!Devices.DeviceNames.TrySplit(login, out var name, out var device, out var error)) { Tell(m, $"Not logged in: {error}"); return; }
+        if (m is Devices.AccountPresence) { Tell(m, $"You are already logged in as {m.Account}"); return; }
         var result = Hub.Accounts.Authenticate(name, password, m.Host, out var account);
         if (result != AccountResult.Ok) { Tell(m, Describe(result, Hub.Accounts)); return; }
+        if (device != Devices.DeviceNames.Default) Hub.NameDevice(m, device);
         Hub.LogIn(m, account!.Name);
         Tell(m, $"You're now logged in as {account.Name}");
+        // Still on a guest nick (a plain user's /login) while another device of the account holds its nick: this
+        // connection becomes one more device of it. One that chose a nick of its own keeps it (GHOST takes the nick).
+        if (m is ChatConnection c && c.Nick.StartsWith("guest-", StringComparison.Ordinal) && Hub.AttachTarget(c, account.Name, account.Name) is { } holder)
+        {
+            switch (Hub.Attach(c, holder))
+            {
+                case ChatError.None:
+                    Tell(Hub.Acting(c), $"Device {Hub.DeviceName(c)} attached: {holder.Nick} is now on {(Hub.PresenceOf(c)?.DeviceCount ?? 1)} devices");
+                    Hub.ShowRooms(c);
+                    break;
+                case ChatError.TooManyDevices:
+                    Tell(m, $"{account.Name} already has {Hub.Options.MaxDevicesPerAccount} devices connected (the server's limit): this connection stays {m.Nick}. End one with CLIENTS LOGOUT device");
+                    break;
+            }
+        }
+    }
+
+    private void Logout(ChatMember m, string[] args)
+    {
+        if (m is Devices.AccountPresence p) { Tell(m, $"{m.Account} is connected on {p.DeviceCount} devices: CLIENTS LOGOUT device|all ends them"); return; }
+        Hub.LogOut(m);
+        Tell(m, "You're now logged out");
+    }
+
+    /// <summary>CLIENTS LIST | LOGOUT device|all: the account's connected devices (Ergo's NickServ CLIENTS).</summary>
+    private void Clients(ChatMember m, string[] args)
+    {
+        if (m.Account is null) { Tell(m, "You must be logged in"); return; }
+        var devices = m is Devices.AccountPresence p ? p.Devices.Select(d => (d.Name, d.Connection, d.Since)).ToList()
+            : m is ChatConnection c ? [(Hub.DeviceName(c), c, c.Connected)] : [];
+        switch (args[0].ToUpperInvariant())
+        {
+            case "LIST":
+                Tell(m, $"{m.Nick} ({m.Account}) is connected on {devices.Count} device(s):");
+                foreach (var (name, connection, since) in devices)
+                    Tell(m, $"{name}: {connection.Remote.Address} ({connection.Protocol}{(connection.Transport == "tcp" ? "" : ", " + connection.Transport)}), since {since:yyyy-MM-dd HH:mm:ss} UTC");
+                break;
+            case "LOGOUT":
+                if (args.Length < 2) { Tell(m, "Syntax: CLIENTS LOGOUT device|all"); return; }
+                var by = Devices.AccountPresence.Acting is { } acting ? Hub.DeviceName(acting) : "?";
+                if (!args[1].Equals("all", StringComparison.OrdinalIgnoreCase) && !Devices.DeviceNames.IsValid(args[1])) { Tell(m, $"Invalid device name: {Devices.DeviceNames.MaxLength} letters, digits, '-', '_' or '.' at most (CLIENTS LIST shows them)"); return; }
+                if (!devices.Any(d => args[1].Equals("all", StringComparison.OrdinalIgnoreCase) || string.Equals(d.Name, args[1], StringComparison.OrdinalIgnoreCase)))
+                {
+                    Tell(m, $"No device named {args[1]} is connected (CLIENTS LIST shows them)");
+                    return;
+                }
+                Tell(m, args[1].Equals("all", StringComparison.OrdinalIgnoreCase) ? "Logging out every device" : $"Logging out device {args[1]}");
+                Hub.LogoutDevice(m, args[1], by);
+                break;
+            default:
+                Tell(m, "Syntax: CLIENTS LIST | LOGOUT device|all");
+                break;
+        }
     }
 
     private void GhostCommand(ChatMember m, string[] args)
@@ -87,10 +145,42 @@ public sealed class NickServ : ServiceMember
 
     private void Set(ChatMember m, string[] args)
     {
-        if (!args[0].Equals("PASSWORD", StringComparison.OrdinalIgnoreCase)) { Tell(m, "Syntax: SET PASSWORD newpassword"); return; }
+        if (args[0].Equals("ALWAYS-ON", StringComparison.OrdinalIgnoreCase)) { SetAlwaysOn(m, args[1]); return; }
+        if (args[0].Equals("AUTOREPLAY-LINES", StringComparison.OrdinalIgnoreCase)) { SetAutoreplay(m, args[1]); return; }
+        if (!args[0].Equals("PASSWORD", StringComparison.OrdinalIgnoreCase)) { Tell(m, "Syntax: SET PASSWORD newpassword | SET ALWAYS-ON ON|OFF|DEFAULT | SET AUTOREPLAY-LINES N"); return; }
         if (m.Account is not { } account) { Tell(m, "You must be logged in"); return; }
         var result = Hub.Accounts.SetPassword(account, args[1]);
         Tell(m, result == AccountResult.Ok ? "Password changed" : Describe(result, Hub.Accounts));
+    }
+
+    private void SetAlwaysOn(ChatMember m, string value)
+    {
+        var word = value.ToUpperInvariant();
+        if (word is not ("ON" or "OFF" or "DEFAULT")) { Tell(m, "Syntax: SET ALWAYS-ON ON|OFF|DEFAULT"); return; }
+        bool? on = word == "DEFAULT" ? null : word == "ON";
+        switch (Hub.SetAlwaysOn(m, on))
+        {
+            case ChatError.None:
+                var effective = Hub.IsAlwaysOn(m.Account!);
+                Tell(m, $"Always-on is {(effective ? "ON" : "OFF")} for {m.Account}{(on is null ? " (the server's default)" : "")}: " +
+                    (effective ? "you stay in your rooms, away, when your last device leaves" : "you leave when your last device does"));
+                break;
+            case ChatError.AccountRequired: Tell(m, "You must be logged in"); break;
+            default: Tell(m, "Always-on is not available on this server (--always-on off, --multiclient off, or a cluster)"); break;
+        }
+    }
+
+    private void SetAutoreplay(ChatMember m, string value)
+    {
+        if (m.Account is not { } account) { Tell(m, "You must be logged in"); return; }
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lines) || lines > 1000)
+        {
+            Tell(m, "Syntax: SET AUTOREPLAY-LINES N (0 to 1000; 0: no replay)");
+            return;
+        }
+        try { Hub.Accounts.Store.SetSetting(account, "autoreplay-lines", lines.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+        catch (SockException) { Tell(m, Describe(AccountResult.Unavailable, Hub.Accounts)); return; }
+        Tell(m, $"A device of {account} without chathistory that comes back is replayed at most {lines} missed line(s)");
     }
 
     private void Cert(ChatMember m, string[] args)

@@ -56,6 +56,11 @@ internal static class ChatServeCommand
         var motdFile = new Option<string?>("--motd-file") { Description = "Message of the day from a file (re-read on SIGHUP)" };
         var cluster = new Option<string?>("--cluster") { Description = "Be one node of a cluster sharing nicks, rooms, history and accounts through this Redis (redis://HOST:PORT, or redis+sentinel://HOST:PORT,…/MASTERNAME)" };
         var nodeId = new Option<string?>("--node-id") { Description = "This node's name in the cluster, kept across its restarts (default: HOSTNAME-PORT)" };
+        var multiclient = new Option<string>("--multiclient") { Description = "A logged-in account may connect several devices under its one nick (docs/devices.md)", DefaultValueFactory = _ => "on" };
+        multiclient.AcceptOnlyFromAmong("on", "off");
+        var alwaysOn = new Option<string>("--always-on") { Description = "Who stays in their rooms, away, when their last device leaves: off, opt-in (NickServ SET ALWAYS-ON ON) or opt-out", DefaultValueFactory = _ => "opt-in" };
+        alwaysOn.AcceptOnlyFromAmong("off", "opt-in", "opt-out");
+        var maxDevices = new Option<int>("--max-devices-per-account") { Description = "Devices one account may have connected at once", DefaultValueFactory = _ => defaults.MaxDevicesPerAccount };
         var minPassword = new Option<int>("--min-password") { Description = "Shortest password accepted", DefaultValueFactory = _ => defaults.AccountOptions.MinPasswordLength };
 
         var cmd = new Command("serve", "Run the chat server: plain lines and IRC on one port, shared rooms and nicks.")
@@ -63,7 +68,7 @@ internal static class ChatServeCommand
             bind, port, listen, name, tls, cert, key, password, oper, history, db, motd, maxClients, maxPerAddress, connectsPerMinute, exempt, announceJoins, maxQueue, flood, maxLine, regTimeout, pingInterval, room, serverInfo, servicesServer,
             requireAccount, verifyAccounts, nickGrace, iterations, minPassword, beforeConnect, requireEmail,
             config, checkConfig, logFormat, motdFile,
-            webOrigin, trustedProxy, files, maxUpload, cluster, nodeId,
+            webOrigin, trustedProxy, files, maxUpload, cluster, nodeId, multiclient, maxDevices, alwaysOn,
         };
         var access = new AccessCommandOptions();
         access.AddTo(cmd);
@@ -128,6 +133,7 @@ internal static class ChatServeCommand
             // line and then sends SIGHUP or SIGTERM must reach them, not the signal's default action.
             log.Write(DescriptorLine());
             log.Write($"sock chat: listening on {string.Join(", ", server.ListenAddresses.Select(a => a.TlsOnly ? $"{a} (TLS only)" : a.ToString()))} (plain + IRC + HTTP{(options.Tls is null ? "" : " + TLS " + options.Tls.Fingerprint)}), server name {options.ServerName}, history {(options.ClusterUrl is { } c ? $"in the cluster ({c}, node {options.NodeId})" : options.DatabasePath ?? "in memory")}");
+            if (server.Hub.RestoredAlwaysOn > 0) log.Write($"sock chat: {server.Hub.RestoredAlwaysOn} always-on member(s) restored (in their rooms, away, no device)");
             if (interactive)
             {
                 var console = new OperatorConsole(server);
@@ -167,6 +173,7 @@ internal static class ChatServeCommand
             exempts.AddRange(BuildWeb(parse).TrustedProxies);
             if (parse.GetValue(maxQueue) < 1024) throw new UsageException("--max-queue: at least 1024 bytes");
             if (parse.GetValue(maxLine) < 64) throw new UsageException("--max-line: at least 64 bytes");
+            if (parse.GetValue(maxDevices) < 1) throw new UsageException("--max-devices-per-account: at least 1");
             if (parse.GetValue(flood) < 0) throw new UsageException("--flood: must be 0 (off) or positive");
             if (parse.GetValue(iterations) < Sock.Chat.Accounts.PasswordVerifier.MinimumIterations)
                 throw new UsageException($"--password-iterations: at least {Sock.Chat.Accounts.PasswordVerifier.MinimumIterations} (RFC 7677)");
@@ -214,6 +221,9 @@ internal static class ChatServeCommand
                 DefaultRoom = parse.GetValue(room)!.StartsWith('#') ? parse.GetValue(room)! : "#" + parse.GetValue(room),
                 RequireAccount = parse.GetValue(requireAccount),
                 NickGrace = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(nickGrace))),
+                Multiclient = parse.GetValue(multiclient) == "on",
+                MaxDevicesPerAccount = parse.GetValue(maxDevices),
+                AlwaysOn = parse.GetValue(alwaysOn) switch { "off" => Sock.Chat.Devices.AlwaysOnPolicy.Off, "opt-out" => Sock.Chat.Devices.AlwaysOnPolicy.OptOut, _ => Sock.Chat.Devices.AlwaysOnPolicy.OptIn },
                 AccountOptions = new Sock.Chat.Accounts.AccountOptions
                 {
                     Iterations = parse.GetValue(iterations),

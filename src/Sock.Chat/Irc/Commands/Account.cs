@@ -1,5 +1,6 @@
 using System.Text;
 using Sock.Chat.Accounts;
+using Sock.Chat.Devices;
 
 namespace Sock.Chat.Irc;
 
@@ -53,8 +54,9 @@ public sealed partial class IrcSession
     {
         var parts = Encoding.UTF8.GetString(payload).Split('\0');
         if (parts.Length != 3 || parts[1].Length == 0) { SaslFailed("malformed PLAIN payload"); return; }
-        var (authzid, authcid, password) = (parts[0], parts[1], parts[2]);
-        if (authzid.Length > 0 && !authzid.Equals(authcid, StringComparison.OrdinalIgnoreCase)) { SaslFailed("authorization identity must be the account"); return; }
+        var (authzid, login, password) = (parts[0], parts[1], parts[2]);
+        if (!TakeDeviceName(login, out var authcid)) return;
+        if (authzid.Length > 0 && !authzid.Equals(authcid, StringComparison.OrdinalIgnoreCase) && !authzid.Equals(login, StringComparison.OrdinalIgnoreCase)) { SaslFailed("authorization identity must be the account"); return; }
         var result = Hub.Accounts.Authenticate(authcid, password, Host, out var account);
         if (result != AccountResult.Ok) { SaslFailed(Services.NickServ.Describe(result, Hub.Accounts)); return; }
         SaslSucceeded(account!.Name);
@@ -79,15 +81,16 @@ public sealed partial class IrcSession
         {
             var first = Scram.First(text, out var error);
             if (first is null) { SaslFailed(error!); return; }
-            if (!Hub.Accounts.ScramAllowed(Scram.User!, Host)) { SaslFailed(Services.NickServ.Describe(AccountResult.Throttled, Hub.Accounts)); return; }
+            if (!TakeDeviceName(Scram.User!, out _)) return;
+            if (!Hub.Accounts.ScramAllowed(DeviceNames.AccountOf(Scram.User!), Host)) { SaslFailed(Services.NickServ.Describe(AccountResult.Throttled, Hub.Accounts)); return; }
             SendSasl(first);
             return;
         }
         if (ScramVerified is { } verified) { SaslSucceeded(verified); return; }
         var final = Scram.Final(text, out var finalError);
-        Hub.Accounts.ScramFinished(Scram.User, Host, final is not null);
+        Hub.Accounts.ScramFinished(DeviceNames.AccountOf(Scram.User), Host, final is not null);
         if (final is null) { SaslFailed(finalError!); return; }
-        var account = Hub.Accounts.Find(Scram.User);
+        var account = Hub.Accounts.Find(DeviceNames.AccountOf(Scram.User));
         if (account is null || !account.Verified) { SaslFailed("authentication failed"); return; }
         // server-final, then (after the client's "+") success: RFC 5802's last step is the client's check.
         ScramVerified = account.Name;
@@ -105,7 +108,7 @@ public sealed partial class IrcSession
     private void SaslSucceeded(string account)
     {
         ResetSasl();
-        Hub.LogIn(this, account); // 900 comes back as the account event
+        Hub.LogIn(Self, account); // 900 comes back as the account event
         Reply(Rpl.SaslSuccess, "SASL authentication successful");
     }
 
@@ -148,7 +151,7 @@ public sealed partial class IrcSession
         switch (Hub.Accounts.Register(name, password, email.Length > 0 ? email : null, out var account))
         {
             case AccountResult.Ok when account!.Verified:
-                Hub.LogIn(this, account.Name);
+                Hub.LogIn(Self, account.Name);
                 Emit($":{Server} REGISTER SUCCESS {account.Name} :Account successfully registered");
                 break;
             case AccountResult.Ok:
@@ -169,7 +172,7 @@ public sealed partial class IrcSession
         switch (Hub.Accounts.Verify(name, code))
         {
             case AccountResult.Ok:
-                Hub.LogIn(this, Hub.Accounts.Find(name)?.Name ?? name);
+                Hub.LogIn(Self, Hub.Accounts.Find(name)?.Name ?? name);
                 Emit($":{Server} VERIFY SUCCESS {name} :Account verified");
                 break;
             default: Fail("VERIFY", "INVALID_CODE", Word(name), "Invalid verification code"); break;
@@ -200,7 +203,11 @@ public sealed partial class IrcSession
         try { Hub.Accounts.Store.SetReadMarker(account, target, time); }
         catch (SockException) { Fail("MARKREAD", "TEMPORARILY_UNAVAILABLE", Word(target), "Read markers are unavailable right now"); return; }
         foreach (var x in Hub.Members)
-            if (x is IrcSession s && s.Has(IrcCap.ReadMarker) && string.Equals(s.Account, account, StringComparison.OrdinalIgnoreCase)) s.SendMarker(target);
+        {
+            // The account's devices share its markers: each one with the cap is told.
+            if (x is AccountPresence p) { foreach (var d in p.Devices) if (d.Connection is IrcSession ds && ds.Has(IrcCap.ReadMarker)) ds.SendMarker(target); }
+            else if (x is IrcSession s && s.Has(IrcCap.ReadMarker) && string.Equals(s.Account, account, StringComparison.OrdinalIgnoreCase)) s.SendMarker(target);
+        }
     }
 
     private DateTimeOffset? Marker(string target)
@@ -217,6 +224,6 @@ public sealed partial class IrcSession
     internal void ServiceAlias(IrcMessage m)
     {
         var service = Hub.Services.ByAlias(m.Command)!;
-        Hub.Say(this, service.Nick, string.Join(' ', m.Params), ChatEventKind.Message, out _);
+        Hub.Say(Self, service.Nick, string.Join(' ', m.Params), ChatEventKind.Message, out _);
     }
 }

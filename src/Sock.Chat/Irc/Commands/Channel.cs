@@ -9,7 +9,7 @@ public sealed partial class IrcSession
     {
         if (m.Param(0) == "0")
         {
-            foreach (var room in Rooms) Hub.Part(this, room, "Left all channels");
+            foreach (var room in Self.Rooms) Hub.Part(Self, room, "Left all channels");
             return;
         }
         var keys = m.Param(1).Split(',');
@@ -18,7 +18,7 @@ public sealed partial class IrcSession
         {
             var name = names[i];
             var key = i < keys.Length && keys[i].Length > 0 ? keys[i] : null;
-            switch (Hub.Join(this, name, key, out _))
+            switch (Hub.Join(Self, name, key, out _))
             {
                 case ChatError.None or ChatError.AlreadyInRoom: break;
                 case ChatError.BadRoomName: Reply(Err.NoSuchChannel, Word(name), "No such channel"); break;
@@ -48,7 +48,7 @@ public sealed partial class IrcSession
     internal void RenameCommand(IrcMessage m)
     {
         var (from, to) = (m.Param(0), m.Param(1));
-        switch (Hub.RenameRoom(this, from, to, m.Param(2)))
+        switch (Hub.RenameRoom(Self, from, to, m.Param(2)))
         {
             case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(from), "No such channel"); break;
             case ChatError.NotInRoom: Reply(Err.NotOnChannel, from, "You're not on that channel"); break;
@@ -80,7 +80,7 @@ public sealed partial class IrcSession
     {
         foreach (var name in m.Param(0).Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            switch (Hub.Part(this, name, m.Param(1)))
+            switch (Hub.Part(Self, name, m.Param(1)))
             {
                 case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(name), "No such channel"); break;
                 case ChatError.NotInRoom: Reply(Err.NotOnChannel, name, "You're not on that channel"); break;
@@ -94,12 +94,12 @@ public sealed partial class IrcSession
         if (r is null) { Reply(Err.NoSuchChannel, Word(m.Param(0)), "No such channel"); return; }
         if (m.Params.Count < 2)
         {
-            if (r.Secret && !InRoom(r.Name)) { Reply(Err.NotOnChannel, r.Name, "You're not on that channel"); return; }
+            if (r.Secret && !Self.InRoom(r.Name)) { Reply(Err.NotOnChannel, r.Name, "You're not on that channel"); return; }
             if (r.Topic.Length == 0) Reply(Rpl.NoTopic, r.Name, "No topic is set");
             else TopicReplies(r);
             return;
         }
-        switch (Hub.SetTopic(this, r.Name, m.Param(1)))
+        switch (Hub.SetTopic(Self, r.Name, m.Param(1)))
         {
             case ChatError.NotInRoom: Reply(Err.NotOnChannel, r.Name, "You're not on that channel"); break;
             case ChatError.NotRoomOperator: Reply(Err.ChanOPrivsNeeded, r.Name, "You're not channel operator"); break;
@@ -114,7 +114,7 @@ public sealed partial class IrcSession
         foreach (var name in names)
         {
             // A secret room's members are not shown to outsiders: it answers as if it did not exist.
-            if (Hub.FindRoom(name) is { } r && (!r.Secret || InRoom(r.Name))) NamesOf(r, endOfNames: names.Count == 1);
+            if (Hub.FindRoom(name) is { } r && (!r.Secret || Self.InRoom(r.Name))) NamesOf(r, endOfNames: names.Count == 1);
             else if (names.Count == 1) Reply(Rpl.EndOfNames, Word(name), "End of /NAMES list.");
         }
         // Several rooms: their 353s, then one 366 naming the list as asked (modern.ircdocs.horse, NAMES).
@@ -145,7 +145,7 @@ public sealed partial class IrcSession
     {
         var symbol = r.Secret ? "@" : r.Private ? "*" : "=";
         var line = new StringBuilder(512);
-        var names = new NamesLine(this, r, symbol, line, InRoom(r.Name), Has(IrcCap.UserhostInNames), Has(IrcCap.MultiPrefix));
+        var names = new NamesLine(this, r, symbol, line, Self.InRoom(r.Name), Has(IrcCap.UserhostInNames), Has(IrcCap.MultiPrefix));
         if (r.Gate.IsHeldByCurrentThread)
             foreach (var (x, s) in r.LiveWithStatus()) names.Add(x, s);
         else
@@ -192,7 +192,7 @@ public sealed partial class IrcSession
         var now = DateTimeOffset.UtcNow;
         foreach (var r in Hub.Rooms)
         {
-            var member = InRoom(r.Name);
+            var member = Self.InRoom(r.Name);
             if ((r.Secret || r.Private) && !member && !IsOperator) continue;
             if (filters.Length > 0 && !filters.Any(f => ListFilterMatches(f, r, now))) continue;
             Reply(Rpl.List, r.Name, Number(r.Count), r.Topic);
@@ -224,7 +224,7 @@ public sealed partial class IrcSession
         for (var i = 0; i < nicks.Length; i++)
         {
             var (room, nick) = (rooms.Length == 1 ? rooms[0] : rooms[i], nicks[i]);
-            var error = Hub.Kick(this, room, nick, reason);
+            var error = Hub.Kick(Self, room, nick, reason);
             switch (error)
             {
                 case ChatError.NoSuchRoom: Reply(Err.NoSuchChannel, Word(room), "No such channel"); break;
@@ -240,13 +240,13 @@ public sealed partial class IrcSession
     {
         if (m.Params.Count == 0)
         {
-            foreach (var invitedTo in Hub.InvitationsFor(this)) Reply("336", invitedTo);
+            foreach (var invitedTo in Hub.InvitationsFor(Self)) Reply("336", invitedTo);
             Reply("337", "End of /INVITE list");
             return;
         }
         if (m.Params.Count < 2) { Reply(Err.NeedMoreParams, "INVITE", "Not enough parameters"); return; }
         var (nick, room) = (m.Param(0), m.Param(1));
-        switch (Hub.Invite(this, nick, room, out var invitee))
+        switch (Hub.Invite(Self, nick, room, out var invitee))
         {
             case ChatError.None:
                 ReplyTo(Rpl.Inviting, false, invitee!.Nick, room);

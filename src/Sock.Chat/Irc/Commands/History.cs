@@ -55,7 +55,7 @@ public sealed partial class IrcSession
             }
             second = s;
         }
-        var all = Hub.HistoryOf(this, target);
+        var all = Hub.HistoryOf(Self, target);
         if (!Has(IrcCap.EventPlayback)) all = [.. all.Where(ChatHub.IsConversation)];
         var chosen = Select(all, sub, first, second, limit);
         var shownTarget = ChatNames.IsChannel(target) ? (Hub.FindRoom(target)?.Name ?? target) : target;
@@ -64,7 +64,7 @@ public sealed partial class IrcSession
 
     /// <summary>A room the user is in, or any nick (their conversation with it, which may be empty).</summary>
     private bool HistoryTargetAllowed(string target) =>
-        ChatNames.IsChannel(target) ? Hub.FindRoom(target) is { } r && InRoom(r.Name) : ChatNames.IsValidNick(target, Options.NickLength);
+        ChatNames.IsChannel(target) ? Hub.FindRoom(target) is { } r && Self.InRoom(r.Name) : ChatNames.IsValidNick(target, Options.NickLength);
 
     private static HistoryRef? ParseRef(string value, bool allowLatest)
     {
@@ -137,12 +137,12 @@ public sealed partial class IrcSession
         // A target is listed when its latest message falls inside the window (exclusive, at the millisecond).
         var (lo, hi) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         bool Inside(ChatEvent e) => e.Time.ToUnixTimeMilliseconds() is var t && t > lo && t < hi;
-        foreach (var room in Rooms)
+        foreach (var room in Self.Rooms)
         {
-            var last = Hub.HistoryOf(this, room).LastOrDefault(ChatHub.IsConversation);
+            var last = Hub.HistoryOf(Self, room).LastOrDefault(ChatHub.IsConversation);
             if (last is not null && Inside(last)) found.Add((Hub.FindRoom(room)?.Name ?? room, last.Time));
         }
-        foreach (var (nick, latest) in Hub.Conversations(this))
+        foreach (var (nick, latest) in Hub.Conversations(Self))
             if (Inside(latest)) found.Add((nick, latest.Time));
         string? batch = null;
         if (Has(IrcCap.Batch))

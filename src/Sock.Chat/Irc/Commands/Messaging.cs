@@ -38,7 +38,7 @@ public sealed partial class IrcSession
                 continue;
             }
             var audience = target.Length > 1 && ChatNames.IsChannel(target[1..]) ? RoomMode.AudienceOf(target[0]) : RoomStatus.None;
-            var error = Hub.Say(this, audience == RoomStatus.None ? target : target[1..], text, kind, out var to, tags, audience, lines);
+            var error = Hub.Say(Self, audience == RoomStatus.None ? target : target[1..], text, kind, out var to, tags, audience, lines);
             if (quiet && error is not (ChatError.CannotSendToRoom or ChatError.Unavailable)) continue;
             switch (error)
             {
@@ -47,7 +47,7 @@ public sealed partial class IrcSession
                 case ChatError.CannotSendToRoom: if (!quiet) Reply(Err.CannotSendToChan, target, "Cannot send to channel"); break;
                 case ChatError.AccountRequired: Reply(Err.NeedReggedNick, Word(target), "Log in to your account first (this server is accounts-only)"); break;
                 case ChatError.Unavailable: Reply(Err.CannotSendToChan, target, "Cannot send to channel: " + Unavailable); break;
-                case ChatError.None when to?.Away is { } away && !ReferenceEquals(to, this): Reply(Rpl.Away, to.Nick, away); break;
+                case ChatError.None when to?.Away is { } away && !ReferenceEquals(to, Self): Reply(Rpl.Away, to.Nick, away); break;
             }
         }
     }
@@ -80,7 +80,7 @@ public sealed partial class IrcSession
     internal void RedactCommand(IrcMessage m)
     {
         var (target, msgId) = (m.Param(0), m.Param(1));
-        switch (Hub.Redact(this, target, msgId, m.Param(2)))
+        switch (Hub.Redact(Self, target, msgId, m.Param(2)))
         {
             case ChatError.None: break;
             case ChatError.NoSuchRoom or ChatError.NoSuchNick or ChatError.NotInRoom:

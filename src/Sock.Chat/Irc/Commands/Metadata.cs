@@ -55,7 +55,7 @@ public sealed partial class IrcSession
     /// <summary>"*" (oneself) or a nick or room; null after telling the client there is no such target.</summary>
     private MetadataTarget? MetadataTargetOf(string target)
     {
-        if (target == "*") return new MetadataTarget(this, null);
+        if (target == "*") return new MetadataTarget(Self, null);
         if (Hub.FindMetadataTarget(target) is { } t) return t;
         Fail("METADATA", "INVALID_TARGET", Word(target), "Invalid metadata target");
         return null;
@@ -65,7 +65,7 @@ public sealed partial class IrcSession
     private MetadataTarget? ReadableMetadataTarget(string target)
     {
         if (MetadataTargetOf(target) is not { } t) return null;
-        if (ChatHub.CanSeeMetadata(this, t)) return t;
+        if (ChatHub.CanSeeMetadata(Self, t)) return t;
         Fail("METADATA", "KEY_NO_PERMISSION", t.Name, "*", "You may not see this target's metadata");
         return null;
     }
@@ -95,7 +95,7 @@ public sealed partial class IrcSession
         if (MetadataTargetOf(target) is not { } t) return;
         var key = m.Param(2);
         var value = m.Params.Count > 3 && m.Param(3).Length > 0 ? m.Param(3) : null;
-        switch (Hub.SetMetadata(this, t, key, value))
+        switch (Hub.SetMetadata(Self, t, key, value))
         {
             case MetadataError.None:
                 if (t.Table.Get(key) is { } now) KeyValue(t.Name, key, now);
@@ -111,7 +111,7 @@ public sealed partial class IrcSession
     private void MetadataClear(string target)
     {
         if (MetadataTargetOf(target) is not { } t) return;
-        if (Hub.ClearMetadata(this, t) is not { } cleared) { Fail("METADATA", "KEY_NO_PERMISSION", t.Name, "*", "You may not change this target's metadata"); return; }
+        if (Hub.ClearMetadata(Self, t) is not { } cleared) { Fail("METADATA", "KEY_NO_PERMISSION", t.Name, "*", "You may not change this target's metadata"); return; }
         MetadataBatch(t.Name, () => { foreach (var key in cleared) KeyNotSet(t.Name, key); });
     }
 
@@ -167,7 +167,7 @@ public sealed partial class IrcSession
             MetadataBatch("*ALL", () =>
             {
                 SubscribedValues(Nick, Metadata);
-                foreach (var name in Rooms)
+                foreach (var name in Self.Rooms)
                 {
                     if (Hub.FindRoom(name) is not { } r) continue;
                     SubscribedValues(r.Name, r.Metadata);
@@ -214,7 +214,7 @@ public sealed partial class IrcSession
     /// <summary>A change someone else made, to a subscriber of its key (metadata-aware clients only).</summary>
     private void DeliverMetadata(ChatEvent e)
     {
-        if (ReferenceEquals(e.Sender, this) || !MetadataAware || MetadataSubscriptions?.Contains(e.Text) != true) return;
+        if (ReferenceEquals(e.Sender, Self) || !MetadataAware || MetadataSubscriptions?.Contains(e.Text) != true) return;
         if (e.Extra is { } value) KeyValue(e.Target!, e.Text, value);
         else KeyNotSet(e.Target!, e.Text);
     }

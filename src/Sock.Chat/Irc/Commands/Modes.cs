@@ -13,7 +13,7 @@ public sealed partial class IrcSession
         if (r is null) { Reply(Err.NoSuchChannel, Word(target), "No such channel"); return; }
         if (m.Params.Count < 2)
         {
-            ReplyTo(Rpl.ChannelModeIs, false, [r.Name, .. r.ModeString(showKey: InRoom(r.Name) || IsOperator).Split(' ')]);
+            ReplyTo(Rpl.ChannelModeIs, false, [r.Name, .. r.ModeString(showKey: Self.InRoom(r.Name) || IsOperator).Split(' ')]);
             ReplyTo(Rpl.CreationTime, false, r.Name, Number(r.Created.ToUnixTimeSeconds()));
             return;
         }
@@ -44,7 +44,7 @@ public sealed partial class IrcSession
             changes.Add(new ModeChange(on, c, m.Param(arg++)));
         }
         if (changes.Count == 0) return;
-        var result = Hub.ChangeModes(this, r.Name, changes);
+        var result = Hub.ChangeModes(Self, r.Name, changes);
         foreach (var refusal in result.Refused) ReportModeRefusal(r, refusal);
     }
 
@@ -77,7 +77,7 @@ public sealed partial class IrcSession
             'e' => (Rpl.ExceptList, Rpl.EndOfExceptList, "End of channel exception list"),
             _ => (Rpl.InviteList, Rpl.EndOfInviteList, "End of channel invite list"),
         };
-        if (!r.Secret || InRoom(r.Name) || IsOperator)
+        if (!r.Secret || Self.InRoom(r.Name) || IsOperator)
             foreach (var e in r.ListEntries(mode))
                 ReplyTo(item, false, r.Name, e.Mask, e.SetBy, Number(e.Time.ToUnixTimeSeconds()));
         Reply(end, r.Name, endText);

@@ -20,9 +20,9 @@ public sealed partial class IrcSession
 
     internal void KillCommand(IrcMessage m)
     {
-        if (Hub.Kill(this, m.Param(0), m.Params.Count > 1 && m.Param(1).Length > 0 ? m.Param(1) : "no reason") == ChatError.NoSuchNick)
+        if (Hub.Kill(Self, m.Param(0), m.Params.Count > 1 && m.Param(1).Length > 0 ? m.Param(1) : "no reason") == ChatError.NoSuchNick)
             Reply(Err.NoSuchNick, Word(m.Param(0)), "No such nick/channel");
     }
 
-    internal void WallopsCommand(IrcMessage m) => Hub.Wallops(this, m.Param(0));
+    internal void WallopsCommand(IrcMessage m) => Hub.Wallops(Self, m.Param(0));
 }

@@ -6,14 +6,14 @@ public sealed partial class IrcSession
     internal void AwayCommand(IrcMessage m)
     {
         var message = m.Param(0);
-        Hub.SetAway(this, message.Length == 0 ? null : message);
-        if (Away is null) Reply(Rpl.UnAway, "You are no longer marked as being away");
+        Hub.SetAway(Self, message.Length == 0 ? null : message);
+        if (Self.Away is null) Reply(Rpl.UnAway, "You are no longer marked as being away");
         else Reply(Rpl.NowAway, "You have been marked as being away");
     }
 
     internal void SetNameCommand(IrcMessage m)
     {
-        if (Hub.SetRealName(this, m.Param(0)) != ChatError.None)
+        if (Hub.SetRealName(Self, m.Param(0)) != ChatError.None)
             Fail("SETNAME", "INVALID_REALNAME", $"Real names are at most {Options.RealNameLength} characters");
     }
 

@@ -23,9 +23,9 @@ public sealed partial class IrcSession
         }
         if (ChatNames.IsChannel(mask))
         {
-            if (Hub.FindRoom(mask) is { } r && (!r.Secret || InRoom(r.Name) || IsOperator))
+            if (Hub.FindRoom(mask) is { } r && (!r.Secret || Self.InRoom(r.Name) || IsOperator))
             {
-                var member = InRoom(r.Name);
+                var member = Self.InRoom(r.Name);
                 foreach (var (x, status) in r.MembersWithStatus())
                     if (member || !x.Invisible || IsOperator) WhoLine(r.Name, x, status, fields, token);
             }
@@ -33,7 +33,7 @@ public sealed partial class IrcSession
         else
         {
             var exact = mask.IndexOfAny(['*', '?']) < 0 ? Hub.FindMember(mask) : null;
-            var found = exact is not null ? [exact] : Hub.Members.Where(x => x is not Services.ServiceMember && WhoMatches(mask, x) && (ReferenceEquals(x, this) || !x.Invisible || IsOperator || ChatHub.ShareRoom(this, x)));
+            var found = exact is not null ? [exact] : Hub.Members.Where(x => x is not Services.ServiceMember && WhoMatches(mask, x) && (ReferenceEquals(x, Self) || !x.Invisible || IsOperator || ChatHub.ShareRoom(Self, x)));
             foreach (var x in found) WhoLine("*", x, RoomStatus.None, fields, token);
         }
         Reply(Rpl.EndOfWho, mask, "End of WHO list");
@@ -96,7 +96,7 @@ public sealed partial class IrcSession
         foreach (var name in x.Rooms)
         {
             if (Hub.FindRoom(name) is not { } r) continue;
-            if ((r.Secret || r.Private) && !InRoom(r.Name) && !ReferenceEquals(x, this) && !IsOperator) continue;
+            if ((r.Secret || r.Private) && !Self.InRoom(r.Name) && !ReferenceEquals(x, Self) && !IsOperator) continue;
             rooms.Add(MemberPrefixes(r.StatusOf(x)) + r.Name);
         }
         foreach (var chunk in rooms.Chunk(20)) Reply(Rpl.WhoisChannels, x.Nick, string.Join(' ', chunk));
@@ -107,7 +107,7 @@ public sealed partial class IrcSession
         if (x.Account is { } account) Reply(Rpl.WhoisAccount, x.Nick, account, "is logged in as");
         if (x.IsBot) Reply(Rpl.WhoisBot, x.Nick, "is a bot");
         if (x is IrcSession { IsSecure: true }) Reply(Rpl.WhoisSecure, x.Nick, "is using a secure connection");
-        if (ReferenceEquals(x, this) || IsOperator)
+        if (ReferenceEquals(x, Self) || IsOperator)
         {
             var ip = x is ChatConnection c ? c.Remote.Address.ToString() : x.Host;
             Reply(Rpl.WhoisActually, x.Nick, $"{x.UserName}@{ip}", ip, "actually using host");

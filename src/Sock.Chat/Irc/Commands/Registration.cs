@@ -85,14 +85,15 @@ public sealed partial class IrcSession
         if (!ChatNames.IsValidNick(nick, Options.NickLength)) { Reply(Err.ErroneusNickname, Word(nick), "Erroneous nickname"); return; }
         if (_registered)
         {
-            switch (Hub.ClaimNick(this, nick))
+            switch (Hub.ClaimNick(Self, nick))
             {
                 case ChatError.NickInUse: Reply(Err.NicknameInUse, nick, "Nickname is already in use"); break;
                 case ChatError.Unavailable: Reply(Err.UnavailResource, nick, Unavailable); break;
             }
             return;
         }
-        if (Hub.FindMember(nick) is not null) { _refusedNick = nick; Reply(Err.NicknameInUse, nick, "Nickname is already in use"); return; }
+        // Held by someone logged in: this connection may yet log in to that account (SASL) and attach as its device, so registration decides.
+        if (Hub.FindMember(nick) is { } holder && !(Options.Multiclient && holder.Account is not null && _capNegotiating)) { _refusedNick = nick; Reply(Err.NicknameInUse, nick, "Nickname is already in use"); return; }
         _pendingNick = nick;
         TryRegister();
     }
@@ -127,7 +128,8 @@ public sealed partial class IrcSession
             return;
         }
         var error = Hub.ClaimNick(this, _pendingNick);
-        if (error == ChatError.NickInUse) { Reply(Err.NicknameInUse, _pendingNick, "Nickname is already in use"); _pendingNick = null; return; }
+        if (error == ChatError.NickInUse && TryAttach(_pendingNick)) return; // another device of this account (IrcSession.Devices.cs)
+        if (error == ChatError.NickInUse) { _refusedNick = _pendingNick; Reply(Err.NicknameInUse, _pendingNick, "Nickname is already in use"); _pendingNick = null; return; }
         if (error == ChatError.Unavailable) { Reply(Err.UnavailResource, _pendingNick, Unavailable); _pendingNick = null; return; }
         if (error != ChatError.None) { Reply(Err.ErroneusNickname, _pendingNick, "Erroneous nickname"); _pendingNick = null; return; }
         _registered = true;
