@@ -54,54 +54,17 @@ public sealed record ForwardRecord(string Client, string Target, RelayResult Res
 /// </example>
 public sealed class Forwarder(ForwardOptions options, Action<string> report)
 {
-    private int _active;
+    private readonly AcceptLoop _accept = new();
 
-    /// <summary>Clients being relayed right now.</summary>
-    public int Active => Volatile.Read(ref _active);
+    /// <summary>Clients being served right now.</summary>
+    public int Active => _accept.Active;
 
     /// <summary>Raised as each connection ends (after its log line).</summary>
     public event Action<ForwardRecord>? Finished;
 
     /// <summary>Accepts until cancelled; open relays are then closed.</summary>
-    public async Task RunAsync(Socket listener, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(listener);
-        var running = new HashSet<Task>();
-        try
-        {
-            while (true)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await Endpoints.AcceptAllowedAsync(listener, options.Filter, report, ct);
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.TooManyOpenSockets)
-                {
-                    report($"accept failed: {SocketErrors.Format(e.SocketErrorCode)}");
-                    if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, ct);
-                    continue;
-                }
-                var client = listener.AddressFamily == AddressFamily.Unix ? "unix client" : Endpoints.Describe(socket.RemoteEndPoint);
-                if (options.MaxClients > 0 && Volatile.Read(ref _active) >= options.MaxClients)
-                {
-                    report($"refused {client}: {options.MaxClients} clients already connected (--max-clients)");
-                    socket.Dispose();
-                    continue;
-                }
-                Interlocked.Increment(ref _active);
-                var task = Task.Run(() => ServeAsync(socket, client, ct), CancellationToken.None);
-                lock (running) running.Add(task);
-                _ = task.ContinueWith(t => { lock (running) running.Remove(t); }, TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        Task[] open;
-        lock (running) open = [.. running];
-        await Task.WhenAll(open);
-    }
+    public Task RunAsync(Socket listener, CancellationToken ct) =>
+        _accept.RunAsync(listener, options.Filter, options.MaxClients, report, ServeAsync, ct);
 
     private async Task ServeAsync(Socket socket, string client, CancellationToken ct)
     {
@@ -160,10 +123,6 @@ public sealed class Forwarder(ForwardOptions options, Action<string> report)
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _active);
         }
     }
 }

@@ -31,10 +31,10 @@ public sealed record ProxyRecord(string Client, string Target, string Protocol, 
 /// </example>
 public sealed class ProxyServer(ProxyServerOptions options, Action<string> report)
 {
-    private int _active;
+    private readonly AcceptLoop _accept = new();
 
     /// <summary>Connections being served right now.</summary>
-    public int Active => Volatile.Read(ref _active);
+    public int Active => _accept.Active;
 
     /// <summary>Raised as each connection ends (after its log line).</summary>
     public event Action<ProxyRecord>? Finished;
@@ -42,45 +42,8 @@ public sealed class ProxyServer(ProxyServerOptions options, Action<string> repor
     private bool NeedsAuth => options.User is not null;
 
     /// <summary>Accepts until cancelled; open connections are then closed.</summary>
-    public async Task RunAsync(Socket listener, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(listener);
-        var running = new HashSet<Task>();
-        try
-        {
-            while (true)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await Endpoints.AcceptAllowedAsync(listener, options.Filter, report, ct);
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.TooManyOpenSockets)
-                {
-                    report($"accept failed: {SocketErrors.Format(e.SocketErrorCode)}");
-                    if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, ct);
-                    continue;
-                }
-                var client = Endpoints.Describe(socket.RemoteEndPoint);
-                if (Volatile.Read(ref _active) >= options.MaxClients)
-                {
-                    report($"refused {client}: {options.MaxClients} clients already connected (--max-clients)");
-                    socket.Dispose();
-                    continue;
-                }
-                Interlocked.Increment(ref _active);
-                var task = Task.Run(() => ServeAsync(socket, client, ct), CancellationToken.None);
-                lock (running) running.Add(task);
-                _ = task.ContinueWith(t => { lock (running) running.Remove(t); }, TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        Task[] open;
-        lock (running) open = [.. running];
-        await Task.WhenAll(open);
-    }
+    public Task RunAsync(Socket listener, CancellationToken ct) =>
+        _accept.RunAsync(listener, options.Filter, options.MaxClients, report, ServeAsync, ct);
 
     private async Task ServeAsync(Socket socket, string client, CancellationToken ct)
     {
@@ -128,7 +91,6 @@ public sealed class ProxyServer(ProxyServerOptions options, Action<string> repor
         finally
         {
             socket.Dispose();
-            Interlocked.Decrement(ref _active);
         }
     }
 
