@@ -182,8 +182,13 @@ public class ForwardTests
         var path = dir.File("fwd.sock");
         await using var fwd = SockCli.Start("forward", "--listen-unix", path, "127.0.0.1", target.ToString());
         await WaitUnixListeningAsync(path);
-        var (code, stdout, _) = await Run.Async(Peers.Socat, "-", $"UNIX-CONNECT:{path}");
-        Assert.Equal((0, "via-unix\n"), (code, stdout));
+        // The client's input stays open a moment: an immediate EOF, carried through as a half-close,
+        // races ncat's --sh-exec child for the reply (ncat may end the connection first).
+        await using (var client = Shell($"sleep 1 | {Peers.Socat} - UNIX-CONNECT:{path}"))
+        {
+            Assert.Equal(0, await client.WaitForExitAsync(Short));
+            Assert.Equal("via-unix\n", client.Stdout);
+        }
 
         // And TCP in, Unix out: socat serves the Unix socket.
         var upath = dir.File("target.sock");
@@ -192,7 +197,7 @@ public class ForwardTests
         var port = FreePort.Tcp();
         await using var fwd2 = SockCli.Start("forward", "--to-unix", upath, "127.0.0.1", port.ToString());
         await fwd2.WaitForStderrAsync("sock: forwarding ", Short);
-        await using var nc = Shell($"{Peers.Nc} -N 127.0.0.1 {port} < /dev/null");
+        await using var nc = Shell($"sleep 1 | {Peers.Nc} -N 127.0.0.1 {port}");
         Assert.Equal(0, await nc.WaitForExitAsync(Short));
         Assert.Equal("unix-target\n", nc.Stdout);
     }

@@ -150,7 +150,7 @@ public class PipeErrorTests
     }
 
     [Theory]
-    [InlineData("connect 127.0.0.1", "connect needs HOST PORT (or -U PATH)")]
+    [InlineData("connect 127.0.0.1", "connect needs HOST PORT (or -U PATH, or a ws:// URL)")]
     [InlineData("connect 127.0.0.1 70000", "'70000' is not a port number (1-65535)")]
     [InlineData("connect -4 -6 ::1 80", "-4 and -6 exclude each other")]
     [InlineData("connect --pin AB 127.0.0.1 80", "--insecure and --pin need --tls")]

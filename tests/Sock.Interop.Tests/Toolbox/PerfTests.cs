@@ -13,6 +13,7 @@ namespace Sock.Interop.Tests.Toolbox;
 /// own reports of the SAME run: the sender's rate as one tool measured it against the receiver's
 /// rate as the other measured it (within 5 %), and the counts exchanged at the end verbatim.
 /// </summary>
+[Collection(CpuSaturating.Name)]
 public class PerfTests
 {
     private const double Tolerance = 0.05;

@@ -11,6 +11,7 @@ namespace Sock.Interop.Tests.Toolbox;
 /// The fast `sock probe`: every port of a host against `nmap -sT -p-`, the TCP self-connect that
 /// must not count as open, nmap's --top-ports order, banners.
 /// </summary>
+[Collection(CpuSaturating.Name)]
 public class ProbeSweepTests
 {
     // Listens on the given ports; the first one greets every client with a banner (as SSH does).
