@@ -32,7 +32,8 @@ public class PlainChatTests
         var script = Path.Combine(Peers.RepoDir, "tests/Sock.Interop.Tests/Assets/Client.py");
         var (other, _) = await server.PlainAsync("watcher");
         await using var client = RunningProcess.Start(python, [script, server.Port.ToString()], environment: new Dictionary<string, string?> { ["PYTHONIOENCODING"] = "utf-8" });
-        await other.ExpectAsync(" joined #lobby", 5);
+        // Up to 15 s: this wait includes starting the Python interpreter, slow on a loaded machine.
+        await other.ExpectAsync(" joined #lobby", 15);
         await client.WriteAsync("你好\n");
         var line = await other.ExpectAsync("你好", 5);
         Assert.Matches(@"^<guest-\d+> 你好$", line);
