@@ -200,6 +200,8 @@ public class WebAccountsTests
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.OpenAsync($"http://127.0.0.1:{server.Port}/?nick=guest1&join=%23lobby");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("connected as guest1", Long);
+        // In the room first: an upload before the JOIN lands is refused for another reason ("open a room").
+        await Assertions.Expect(page.Locator("#room-name")).ToHaveTextAsync("#lobby", Long);
         await page.Locator("#upload-input").SetInputFilesAsync(new FilePayload { Name = "a.txt", MimeType = "text/plain", Buffer = [65] });
         await Assertions.Expect(page.Locator("#uploads [data-status=error] .state")).ToHaveTextAsync("log in to share files (guests cannot upload)", Long);
         // The server refuses a guest's upload too (no credentials): 401, and the page says why.
