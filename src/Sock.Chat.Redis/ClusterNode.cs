@@ -100,20 +100,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
         if (SentinelUrl.TryParse(url, out var sentinel)) return sentinel;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("redis" or "rediss") || u.Host.Length == 0)
             throw new SockException($"--cluster: '{url}' is not a Redis URL such as redis://127.0.0.1:6379 (or redis+sentinel://HOST:PORT,…/MASTERNAME)");
-        var config = new ConfigurationOptions
-        {
-            EndPoints = { { u.Host, u.Port > 0 ? u.Port : 6379 } },
-            Ssl = u.Scheme == "rediss",
-            // A command issued while Redis is away fails at once (the sender is told) instead of waiting to be replayed.
-            BacklogPolicy = BacklogPolicy.FailFast,
-            AbortOnConnectFail = false,
-            ConnectTimeout = 3000,
-            // A paused Redis delays what is in flight rather than failing it after it may have run.
-            AsyncTimeout = 30_000,
-            SyncTimeout = 5_000,
-            KeepAlive = 1,
-            ClientName = "sock",
-        };
+        // The same connection settings as a Sentinel URL's (SentinelUrl.Options says why each is set).
+        var config = SentinelUrl.Options(tls: u.Scheme == "rediss");
+        config.EndPoints.Add(u.Host, u.Port > 0 ? u.Port : 6379);
         if (u.UserInfo.Length > 0)
         {
             var parts = Uri.UnescapeDataString(u.UserInfo).Split(':', 2);

@@ -48,7 +48,7 @@ internal static class SentinelUrl
         return true;
     }
 
-    /// <summary>What every cluster connection uses (see <see cref="ClusterNode.ParseUrl"/>).</summary>
+    /// <summary>What every cluster connection uses, plain Redis or Sentinel (<see cref="ClusterNode.ParseUrl"/>).</summary>
     internal static ConfigurationOptions Options(bool tls) => new()
     {
         Ssl = tls,
